@@ -1,0 +1,1 @@
+"""Output formats: what tidings publishes (RSS, Atom, JSON Feed) and exchanges (OPML)."""

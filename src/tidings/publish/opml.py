@@ -1,0 +1,109 @@
+"""OPML: read a subscription list (nested outlines become categories) and write one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+
+from lxml import etree
+
+from tidings.model import Category, Feed
+
+# No entities, no DTDs, no network: an OPML file is untrusted input.
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
+)
+MAX_OPML_BYTES = 5_000_000
+
+
+class OPMLError(ValueError):
+    """The file is not a usable OPML document; the message says why, for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class OPMLSubscription:
+    """One feed of an OPML file, with the categories its enclosing outlines name."""
+
+    url: str
+    title: str | None = None
+    site_url: str | None = None
+    categories: tuple[str, ...] = ()
+
+
+def parse_opml(data: bytes) -> list[OPMLSubscription]:
+    """The feeds listed in an OPML document, first occurrence of each URL only.
+
+    Raises OPMLError for anything that is not OPML, so an import is refused whole.
+    """
+    if len(data) > MAX_OPML_BYTES:
+        raise OPMLError(f"the file is larger than {MAX_OPML_BYTES // 1_000_000} MB")
+    try:
+        root = etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise OPMLError(f"the file is not well-formed XML ({exc.msg})") from None
+    if root is None or etree.QName(root).localname.lower() != "opml":
+        raise OPMLError("the file is XML but not OPML (its root element is not <opml>)")
+    body = next((el for el in root if etree.QName(el).localname.lower() == "body"), None)
+    if body is None:
+        raise OPMLError("the OPML file has no <body>")
+    found: dict[str, OPMLSubscription] = {}
+    _walk(body, (), found)
+    return list(found.values())
+
+
+def _walk(
+    element: etree._Element, path: tuple[str, ...], found: dict[str, OPMLSubscription]
+) -> None:
+    for outline in element:
+        if not isinstance(outline.tag, str) or etree.QName(outline).localname.lower() != "outline":
+            continue
+        attrs = {k.lower(): v.strip() for k, v in outline.attrib.items() if isinstance(k, str)}
+        label = attrs.get("title") or attrs.get("text") or None
+        url = attrs.get("xmlurl")
+        if url:
+            if url not in found:
+                found[url] = OPMLSubscription(
+                    url=url, title=label, site_url=attrs.get("htmlurl") or None, categories=path
+                )
+            elif path and not set(path) <= set(found[url].categories):
+                # The same feed under two folders: one subscription in both categories.
+                old = found[url]
+                merged = tuple(dict.fromkeys(old.categories + path))
+                found[url] = OPMLSubscription(old.url, old.title, old.site_url, merged)
+        else:
+            # Only the innermost folder names the category; deeper nesting is flattened.
+            _walk(outline, (label,) if label else path, found)
+
+
+def write_opml(
+    feeds: Sequence[Feed],
+    categories_by_feed: Mapping[int, Iterable[Category]],
+    *,
+    title: str = "tidings subscriptions",
+    now: datetime | None = None,
+) -> bytes:
+    """An OPML 2.0 document of the feeds, grouped in one outline per category."""
+    root = etree.Element("opml", version="2.0")
+    head = etree.SubElement(root, "head")
+    etree.SubElement(head, "title").text = title
+    etree.SubElement(head, "dateCreated").text = format_datetime(
+        now or datetime.now(UTC), usegmt=True
+    )
+    body = etree.SubElement(root, "body")
+    folders: dict[str, etree._Element] = {}
+    for feed in feeds:
+        names = [c.name for c in categories_by_feed.get(feed.id, ())] or [""]
+        for name in names:
+            parent = body
+            if name:
+                if name not in folders:
+                    folders[name] = etree.SubElement(body, "outline", text=name, title=name)
+                parent = folders[name]
+            attrs = {"type": "rss", "text": feed.display_title, "title": feed.display_title}
+            attrs["xmlUrl"] = feed.url
+            if feed.site_url:
+                attrs["htmlUrl"] = feed.site_url
+            etree.SubElement(parent, "outline", attrs)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))

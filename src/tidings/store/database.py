@@ -1,0 +1,117 @@
+"""Connecting to the database: engine set-up for SQLite and PostgreSQL, transactions, migrations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+
+
+class StorageError(RuntimeError):
+    """The database cannot be used; the message is one line for the user."""
+
+
+def normalize_url(url: str) -> URL:
+    """The SQLAlchemy URL for `url`, with PostgreSQL URLs routed to the psycopg 3 driver."""
+    try:
+        parsed = make_url(url)
+    except sa.exc.ArgumentError:
+        raise StorageError(f"not a database URL: {url!r}") from None
+    if parsed.drivername in {"postgresql", "postgres"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
+        raise StorageError(
+            f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql"
+        )
+    return parsed
+
+
+def create_engine(url: str) -> Engine:
+    """An engine for SQLite (WAL, foreign keys, busy timeout) or PostgreSQL (psycopg 3)."""
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed)
+    return sa.create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=10
+    )
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (see _on_begin).
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # A write transaction takes the write lock up front: a deferred one that reads first and
+        # writes later fails at once with "database is locked" when another writer got in between,
+        # whatever the busy timeout. Readers stay deferred so they never wait for writers (WAL).
+        mode = "IMMEDIATE" if conn.get_execution_options().get("tidings_write") else "DEFERRED"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A connection inside one write transaction, committed on success, rolled back on error."""
+    with engine.connect() as conn:
+        conn.execution_options(tidings_write=True)
+        with conn.begin():
+            yield conn
+
+
+@contextmanager
+def read_transaction(engine: Engine) -> Iterator[Connection]:
+    """A connection inside one read transaction: a consistent view for several queries."""
+    with engine.connect() as conn, conn.begin():
+        yield conn
+
+
+def _alembic_config(conn: Connection) -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", "tidings.store:migrations")
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def migrate(engine: Engine) -> list[str]:
+    """Bring the schema to the newest revision; gives back the revisions applied."""
+    with write_transaction(engine) as conn:
+        before = MigrationContext.configure(conn).get_current_revision()
+        cfg = _alembic_config(conn)
+        script = ScriptDirectory.from_config(cfg)
+        pending = [
+            rev.revision
+            for rev in script.iterate_revisions(script.get_current_head(), before)
+            if rev.revision != before
+        ]
+        command.upgrade(cfg, "head")
+    return list(reversed(pending))
+
+
+def schema_is_current(engine: Engine) -> bool:
+    """True when the database is at the newest revision."""
+    with read_transaction(engine) as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+        head = ScriptDirectory.from_config(_alembic_config(conn)).get_current_head()
+    return current == head

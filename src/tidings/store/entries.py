@@ -1,0 +1,92 @@
+"""Queries on entries: the newest across all feeds, in one feed or one category."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from tidings.model import Entry
+from tidings.store.database import read_transaction
+from tidings.store.errors import NotFound
+from tidings.store.rows import entry_from_row
+from tidings.store.schema import entries, feed_categories
+
+S = TypeVar("S", bound=sa.Select[Any])
+
+
+class EntryQueries:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @staticmethod
+    def _filtered(query: S, feed_id: int | None, category_id: int | None) -> S:
+        if feed_id is not None:
+            query = query.where(entries.c.feed_id == feed_id)
+        if category_id is not None:
+            query = query.where(
+                entries.c.feed_id.in_(
+                    sa.select(feed_categories.c.feed_id).where(
+                        feed_categories.c.category_id == category_id
+                    )
+                )
+            )
+        return query
+
+    def newest(
+        self,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        feed_id: int | None = None,
+        category_id: int | None = None,
+    ) -> list[Entry]:
+        """Entries newest first (by date, else first seen), of one feed or category if given."""
+        query = self._filtered(sa.select(entries), feed_id, category_id)
+        query = query.order_by(entries.c.sort_at.desc(), entries.c.id.desc())
+        with read_transaction(self._engine) as conn:
+            rows = conn.execute(query.limit(limit).offset(offset)).all()
+        return [entry_from_row(row) for row in rows]
+
+    def newest_per_feed(self, feed_ids: Collection[int], per_feed: int) -> dict[int, list[Entry]]:
+        """The newest `per_feed` entries of each feed, by feed id: one query for a listing."""
+        if not feed_ids or per_feed <= 0:
+            return {}
+        rank = (
+            sa.func.row_number()
+            .over(
+                partition_by=entries.c.feed_id,
+                order_by=(entries.c.sort_at.desc(), entries.c.id.desc()),
+            )
+            .label("rank")
+        )
+        ranked = sa.select(entries, rank).where(entries.c.feed_id.in_(feed_ids)).subquery()
+        query = (
+            sa.select(*(ranked.c[c.name] for c in entries.c))
+            .where(ranked.c.rank <= per_feed)
+            .order_by(ranked.c.feed_id, ranked.c.rank)
+        )
+        result: dict[int, list[Entry]] = {}
+        with read_transaction(self._engine) as conn:
+            for row in conn.execute(query):
+                entry = entry_from_row(row)
+                result.setdefault(entry.feed_id, []).append(entry)
+        return result
+
+    def count(self, *, feed_id: int | None = None, category_id: int | None = None) -> int:
+        """How many entries there are, optionally of one feed or category."""
+        query = self._filtered(
+            sa.select(sa.func.count()).select_from(entries), feed_id, category_id
+        )
+        with read_transaction(self._engine) as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def get(self, entry_id: int) -> Entry:
+        """The entry with this id; NotFound when there is none."""
+        with read_transaction(self._engine) as conn:
+            row = conn.execute(sa.select(entries).where(entries.c.id == entry_id)).first()
+        if row is None:
+            raise NotFound(f"no entry with id {entry_id}")
+        return entry_from_row(row)

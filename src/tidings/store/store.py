@@ -1,0 +1,68 @@
+"""The Store: an engine plus one query object per entity."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from tidings.store.categories import CategoryQueries
+from tidings.store.database import StorageError, create_engine, migrate, schema_is_current
+from tidings.store.entries import EntryQueries
+from tidings.store.feeds import FeedQueries
+from tidings.store.updates import UpdateQueries
+from tidings.store.users import UserQueries
+
+
+class Store:
+    """The database of one tidings site."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.feeds = FeedQueries(engine)
+        self.entries = EntryQueries(engine)
+        self.categories = CategoryQueries(engine)
+        self.users = UserQueries(engine)
+        self.updates = UpdateQueries(engine)
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        """A Store on `url`; raises StorageError with one line when it cannot be reached."""
+        engine = create_engine(url)
+        try:
+            with engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except sa.exc.OperationalError as exc:
+            engine.dispose()
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise StorageError(f"cannot reach the database: {reason}") from None
+        return cls(engine)
+
+    @property
+    def dialect(self) -> str:
+        """ "sqlite" or "postgresql"."""
+        return self.engine.dialect.name
+
+    def migrate(self) -> list[str]:
+        """Apply pending migrations; gives back the revisions applied."""
+        return migrate(self.engine)
+
+    def check_schema(self) -> None:
+        """Raise StorageError when migrations are pending."""
+        if not schema_is_current(self.engine):
+            raise StorageError("the database schema is not current: run `tidings migrate`")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,75 @@
+"""Queries on user accounts. Password hashing happens outside storage (tidings.accounts)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from tidings.model import User
+from tidings.store.database import read_transaction, write_transaction
+from tidings.store.errors import Conflict, NotFound
+from tidings.store.rows import user_from_row
+from tidings.store.schema import users
+
+_USER_COLUMNS = (users.c.id, users.c.name, users.c.is_admin, users.c.created_at)
+
+
+class UserQueries:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def add(self, name: str, password_hash: str, *, is_admin: bool = False) -> User:
+        """The new user; Conflict when the name is taken."""
+        with write_transaction(self._engine) as conn:
+            if conn.execute(sa.select(users.c.id).where(users.c.name == name)).first():
+                raise Conflict(f"a user named {name!r} exists already")
+            row = conn.execute(
+                users.insert()
+                .values(
+                    name=name,
+                    password_hash=password_hash,
+                    is_admin=is_admin,
+                    created_at=datetime.now(UTC),
+                )
+                .returning(*_USER_COLUMNS)
+            ).one()
+        return user_from_row(row)
+
+    def get(self, user_id: int) -> User:
+        """The user with this id; NotFound when there is none."""
+        with read_transaction(self._engine) as conn:
+            row = conn.execute(sa.select(*_USER_COLUMNS).where(users.c.id == user_id)).first()
+        if row is None:
+            raise NotFound(f"no user with id {user_id}")
+        return user_from_row(row)
+
+    def credentials(self, name: str) -> tuple[User, str] | None:
+        """The user named `name` with their password hash, or None."""
+        with read_transaction(self._engine) as conn:
+            row = conn.execute(
+                sa.select(*_USER_COLUMNS, users.c.password_hash).where(users.c.name == name)
+            ).first()
+        return (user_from_row(row), row.password_hash) if row else None
+
+    def all(self) -> list[User]:
+        """Every user, by name."""
+        with read_transaction(self._engine) as conn:
+            rows = conn.execute(sa.select(*_USER_COLUMNS).order_by(users.c.name)).all()
+        return [user_from_row(row) for row in rows]
+
+    def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        """Replace a user's password hash; NotFound when the user is absent."""
+        with write_transaction(self._engine) as conn:
+            result = conn.execute(
+                sa.update(users).where(users.c.id == user_id).values(password_hash=password_hash)
+            )
+            if result.rowcount == 0:
+                raise NotFound(f"no user with id {user_id}")
+
+    def remove(self, user_id: int) -> None:
+        """Delete the user and their state; NotFound when absent."""
+        with write_transaction(self._engine) as conn:
+            if conn.execute(sa.delete(users).where(users.c.id == user_id)).rowcount == 0:
+                raise NotFound(f"no user with id {user_id}")

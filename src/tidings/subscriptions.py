@@ -1,0 +1,99 @@
+"""Subscribing: validating a feed URL, adding feeds one by one or from OPML, exporting OPML.
+
+The CLI and the web call these same functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+from tidings.model import Feed
+from tidings.publish.opml import parse_opml, write_opml
+from tidings.store import Conflict, Store
+
+
+class SubscriptionError(ValueError):
+    """A subscription that cannot be made; the message is for the user."""
+
+
+def normalize_feed_url(url: str) -> str:
+    """The URL as stored: http(s) only, scheme and host lower-cased, no fragment.
+
+    Raises SubscriptionError naming what is wrong.
+    """
+    text = url.strip()
+    if "://" not in text and text and not text.startswith("/"):
+        text = "https://" + text  # people paste "example.org/feed"
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # raises ValueError on a port that is not a number
+    except ValueError:
+        raise SubscriptionError(f"{url!r} is not a valid URL") from None
+    if parts.scheme.lower() not in {"http", "https"}:
+        raise SubscriptionError(f"{url!r} is not an http or https URL")
+    if not parts.hostname:
+        raise SubscriptionError(f"{url!r} has no host name")
+    if any(c.isspace() for c in text):
+        raise SubscriptionError(f"{url!r} contains spaces")
+    netloc = parts.hostname.lower() if ":" not in parts.hostname else f"[{parts.hostname}]"
+    if parts.username or parts.password:
+        userinfo = parts.username or ""
+        if parts.password:
+            userinfo += f":{parts.password}"
+        netloc = f"{userinfo}@{netloc}"
+    if port is not None:
+        netloc += f":{port}"
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
+
+
+def subscribe(
+    store: Store,
+    url: str,
+    *,
+    title: str | None = None,
+    refresh_interval: int | None = None,
+    categories: Sequence[str] = (),
+) -> Feed:
+    """The new feed, due for its first check at once; SubscriptionError when it cannot be added."""
+    clean_url = normalize_feed_url(url)
+    try:
+        feed = store.feeds.add(clean_url, title=title, refresh_interval=refresh_interval)
+    except Conflict as exc:
+        raise SubscriptionError(str(exc)) from None
+    if categories:
+        store.categories.set_for_feed(feed.id, categories)
+    return feed
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What an OPML import did: feeds added, URLs skipped as duplicates, and invalid entries."""
+
+    added: tuple[Feed, ...]
+    duplicates: tuple[str, ...]
+    invalid: tuple[str, ...]  # "URL: reason"
+
+
+def import_opml(store: Store, data: bytes) -> ImportReport:
+    """Subscribe to every feed of an OPML document; raises OPMLError when the file is unusable."""
+    added: list[Feed] = []
+    duplicates: list[str] = []
+    invalid: list[str] = []
+    for item in parse_opml(data):
+        try:
+            url = normalize_feed_url(item.url)
+        except SubscriptionError as exc:
+            invalid.append(f"{item.url}: {exc}")
+            continue
+        if store.feeds.find_by_url(url) is not None:
+            duplicates.append(url)
+            continue
+        added.append(subscribe(store, url, title=item.title, categories=item.categories))
+    return ImportReport(tuple(added), tuple(duplicates), tuple(invalid))
+
+
+def export_opml(store: Store, *, title: str = "tidings subscriptions") -> bytes:
+    """An OPML document of every feed, grouped by category."""
+    return write_opml(store.feeds.all(), store.categories.by_feed(), title=title)

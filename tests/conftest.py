@@ -1,0 +1,95 @@
+"""Fixtures shared by the whole suite: a migrated, empty database on SQLite and on PostgreSQL.
+
+Every test that takes `store` or `database_url` runs twice, once per database. PostgreSQL comes
+from TIDINGS_TEST_POSTGRES_URL; each pytest run works in a schema of its own, dropped at the end.
+Locally an unreachable PostgreSQL skips those tests with a loud reason; under CI=true it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tidings.store import Store
+from tidings.store.database import normalize_url
+from tidings.store.schema import metadata
+
+POSTGRES_URL = os.environ.get(
+    "TIDINGS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+TABLES = ", ".join(table.name for table in metadata.sorted_tables)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A URL whose connections work in a fresh, migrated schema of this run."""
+    admin = sa.create_engine(normalize_url(POSTGRES_URL))
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        reason = f"PostgreSQL at {POSTGRES_URL} is unreachable: {str(exc.orig).strip()}"
+        if IN_CI:
+            pytest.fail(f"{reason} (CI=true: PostgreSQL tests must run)", pytrace=False)
+        pytest.skip(f"!!! {reason}: PostgreSQL tests SKIPPED !!!")
+    schema = f"tidings_test_{uuid.uuid4().hex[:12]}"
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    url = (
+        normalize_url(POSTGRES_URL)
+        .update_query_dict({"options": f"-csearch_path={schema}"})
+        .render_as_string(hide_password=False)
+    )
+    with Store.open(url) as store:
+        store.migrate()
+    try:
+        yield url
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file that each test copies, so no test pays for migrations."""
+    path = tmp_path_factory.mktemp("template") / "tidings.db"
+    with Store.open(f"sqlite:///{path}") as store:
+        store.migrate()
+    return path
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty, migrated database: SQLite, then PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "tidings.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("postgresql_url_clean")
+    return url
+
+
+@pytest.fixture
+def postgresql_url_clean(postgres_url: str) -> str:
+    """The run's PostgreSQL URL, with every table emptied and ids restarted."""
+    engine = sa.create_engine(normalize_url(postgres_url))
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
+    engine.dispose()
+    return postgres_url
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    """A Store on an empty, migrated database (each test runs on SQLite and on PostgreSQL)."""
+    with Store.open(database_url) as opened:
+        yield opened

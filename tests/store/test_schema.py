@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from tidings.store import Store
+from tidings.store.schema import metadata
+
+
+def test_migrations_build_exactly_the_schema_in_code(store: Store) -> None:
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diff == []
+
+
+def test_migrate_twice_is_a_no_op(store: Store) -> None:
+    assert store.migrate() == []
+    store.check_schema()
+
+
+def test_sqlite_pragmas(tmp_path: object) -> None:
+    with Store.open(f"sqlite:///{tmp_path}/x.db") as store:
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+        assert store.migrate() == ["0001"]
+        names = set(sa.inspect(store.engine).get_table_names())
+        assert {"feeds", "entries", "users", "entry_states", "fetch_log"} <= names

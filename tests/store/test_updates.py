@@ -1,0 +1,174 @@
+"""The refresher's writes: claims with leases, one check in one transaction, retention, log."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from tidings.model import EntryData, FeedUpdate, FetchLogRecord
+from tidings.store import Store
+from tidings.store.schema import entry_states
+from tidings.store.updates import Retention
+
+NOW = datetime(2026, 1, 10, 12, tzinfo=UTC)
+
+
+def entry(key: str, days_ago: float | None = 1, title: str = "t") -> EntryData:
+    published = NOW - timedelta(days=days_ago) if days_ago is not None else None
+    return EntryData(key=key, title=title, published_at=published, content_hash=f"h-{title}")
+
+
+def checked(store: Store, feed_id: int, **changes: object) -> FeedUpdate:
+    feed = store.feeds.get(feed_id)
+    values = {"checked_at": NOW, "next_check_at": NOW + timedelta(hours=1), **changes}
+    return FeedUpdate(feed=dataclasses.replace(feed, **values))  # type: ignore[arg-type]
+
+
+def test_claims_are_exclusive_until_the_lease_expires(store: Store) -> None:
+    ids = [store.feeds.add(f"https://e.org/{i}", now=NOW).id for i in range(5)]
+    first = store.updates.claim_due("w1", NOW, limit=3, lease_seconds=60)
+    second = store.updates.claim_due("w2", NOW, limit=10, lease_seconds=60)
+    assert len(first) == 3 and len(second) == 2
+    assert sorted(f.id for f in first + second) == ids
+    assert store.updates.claim_due("w3", NOW, limit=10, lease_seconds=60) == []
+    later = NOW + timedelta(seconds=61)  # w1 and w2 died: their feeds come back
+    assert len(store.updates.claim_due("w3", later, limit=10, lease_seconds=60)) == 5
+
+
+def test_not_due_disabled_and_never_are_not_claimed(store: Store) -> None:
+    store.feeds.add("https://e.org/later", now=NOW + timedelta(hours=1))
+    never = store.feeds.add("https://e.org/never", now=NOW)
+    disabled = store.feeds.add("https://e.org/gone", now=NOW)
+    store.updates.claim_due("w", NOW, 10, 60)
+    store.updates.apply(
+        checked(store, never.id, next_check_at=None), owner="w", now=NOW, retention=Retention()
+    )
+    store.updates.apply(
+        checked(store, disabled.id, disabled_reason="410 Gone"),
+        owner="w",
+        now=NOW,
+        retention=Retention(),
+    )
+    assert store.updates.claim_due("w", NOW + timedelta(days=9), 10, 60)[0].url.endswith("later")
+    assert store.updates.claim_due("x", NOW + timedelta(days=9), 10, 60) == []
+
+
+def test_apply_inserts_updates_and_keeps_state(store: Store) -> None:
+    feed = store.feeds.add("https://e.org/f", title="Admin title", now=NOW)
+    store.updates.claim_due("w", NOW, 10, 60)
+    update = dataclasses.replace(
+        checked(store, feed.id, feed_title="Feed's own", etag='"v1"'),
+        new_entries=(entry("a", 2), entry("b", None)),
+        seen_keys=("a", "b"),
+        log=FetchLogRecord(feed.id, NOW, 200, 12, 3400, new_count=2),
+    )
+    assert store.updates.apply(update, owner="w", now=NOW, retention=Retention()) == 2
+    stored = store.feeds.get(feed.id)
+    assert (stored.title, stored.feed_title, stored.etag) == ("Admin title", "Feed's own", '"v1"')
+    newest = store.entries.newest(feed_id=feed.id)
+    assert [e.key for e in newest] == ["b", "a"]  # undated entry sorts at first-seen time
+    assert newest[0].sort_at == NOW and newest[0].published_at is None
+    user = store.users.add("u", "x")
+    with store.engine.begin() as conn:
+        conn.execute(
+            entry_states.insert().values(
+                user_id=user.id, entry_id=newest[1].id, read=True, starred=True
+            )
+        )
+    store.updates.claim_due("w", NOW + timedelta(hours=2), 10, 60)
+    again = dataclasses.replace(
+        checked(store, feed.id),
+        new_entries=(entry("a", 2),),  # a racing duplicate is skipped, not doubled
+        changed_entries=(entry("a", 2, title="new title"),),
+        seen_keys=("a",),
+    )
+    assert store.updates.apply(again, owner="w", now=NOW, retention=Retention()) == 0
+    changed = store.entries.get(newest[1].id)
+    assert changed.title == "new title" and changed.id == newest[1].id
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.select(entry_states.c.starred)).scalar_one() is True
+    assert [r.new_count for r in store.updates.log(feed.id)] == [2]
+
+
+def test_lease_taken_over_means_no_write(store: Store) -> None:
+    feed = store.feeds.add("https://e.org/f", now=NOW)
+    store.updates.claim_due("dead", NOW, 10, 60)
+    store.updates.claim_due("alive", NOW + timedelta(minutes=5), 10, 60)
+    late = dataclasses.replace(checked(store, feed.id), new_entries=(entry("x"),))
+    assert store.updates.apply(late, owner="dead", now=NOW, retention=Retention()) == 0
+    assert store.entries.count(feed_id=feed.id) == 0
+
+
+def test_retention_spares_starred_and_present_entries(store: Store) -> None:
+    feed = store.feeds.add("https://e.org/f", now=NOW)
+    olds = tuple(entry(f"old{i}", 200) for i in range(3)) + (entry("fresh", 1),)
+    store.updates.apply(
+        dataclasses.replace(checked(store, feed.id), new_entries=olds),
+        owner=None,
+        now=NOW,
+        retention=Retention(),
+    )
+    old_star = next(e for e in store.entries.newest(feed_id=feed.id) if e.key == "old0")
+    user = store.users.add("u", "x")
+    with store.engine.begin() as conn:
+        conn.execute(
+            entry_states.insert().values(user_id=user.id, entry_id=old_star.id, starred=True)
+        )
+    keep_policy = Retention(discard_before=NOW - timedelta(days=100))
+    still_listed = dataclasses.replace(checked(store, feed.id), seen_keys=("old1", "fresh"))
+    store.updates.apply(still_listed, owner=None, now=NOW, retention=keep_policy)
+    assert sorted(e.key for e in store.entries.newest(feed_id=feed.id)) == ["fresh", "old0", "old1"]
+
+
+def test_max_entries_per_feed_and_log_bound(store: Store) -> None:
+    feed = store.feeds.add("https://e.org/f", now=NOW)
+    many = tuple(entry(f"e{i}", i) for i in range(10))
+    for i in range(4):
+        update = dataclasses.replace(
+            checked(store, feed.id),
+            new_entries=many if i == 0 else (),
+            log=FetchLogRecord(feed.id, NOW + timedelta(minutes=i), 200, 1, 1),
+        )
+        store.updates.apply(
+            update, owner=None, now=NOW, retention=Retention(max_entries=4, log_size=2)
+        )
+    assert [e.key for e in store.entries.newest(feed_id=feed.id)] == ["e0", "e1", "e2", "e3"]
+    assert [r.at for r in store.updates.log(feed.id)] == [
+        NOW + timedelta(minutes=3),
+        NOW + timedelta(minutes=2),
+    ]
+
+
+def test_permanent_redirect_to_a_taken_url_keeps_the_old_one(store: Store) -> None:
+    a = store.feeds.add("https://e.org/a", now=NOW)
+    store.feeds.add("https://e.org/b", now=NOW)
+    store.updates.apply(
+        checked(store, a.id, url="https://e.org/b"), owner=None, now=NOW, retention=Retention()
+    )
+    assert store.feeds.get(a.id).url == "https://e.org/a"
+    store.updates.apply(
+        checked(store, a.id, url="https://e.org/c"), owner=None, now=NOW, retention=Retention()
+    )
+    assert store.feeds.get(a.id).url == "https://e.org/c"
+
+
+def test_newest_per_feed(store: Store) -> None:
+    a = store.feeds.add("https://e.org/a", now=NOW)
+    b = store.feeds.add("https://e.org/b", now=NOW)
+    for feed in (a, b):
+        store.updates.apply(
+            dataclasses.replace(
+                checked(store, feed.id), new_entries=tuple(entry(f"k{i}", i) for i in range(5))
+            ),
+            owner=None,
+            now=NOW,
+            retention=Retention(),
+        )
+    per = store.entries.newest_per_feed([a.id, b.id], 3)
+    assert {k: [e.key for e in v] for k, v in per.items()} == {
+        a.id: ["k0", "k1", "k2"],
+        b.id: ["k0", "k1", "k2"],
+    }
+    assert store.entries.count() == 10
