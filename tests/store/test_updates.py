@@ -103,7 +103,7 @@ def test_lease_taken_over_means_no_write(store: Store) -> None:
 
 def test_retention_spares_starred_and_present_entries(store: Store) -> None:
     feed = store.feeds.add("https://e.org/f", now=NOW)
-    olds = tuple(entry(f"old{i}", 200) for i in range(3)) + (entry("fresh", 1),)
+    olds = (*(entry(f"old{i}", 200) for i in range(3)), entry("fresh", 1))
     store.updates.apply(
         dataclasses.replace(checked(store, feed.id), new_entries=olds),
         owner=None,
