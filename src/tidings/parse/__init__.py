@@ -1,0 +1,74 @@
+"""Feed documents (RSS, RDF, Atom, JSON Feed) as bytes -> ParsedFeed records.
+
+    >>> feed = parse_feed(body, url="https://example.org/feed.xml")
+
+Never raises anything but FeedParseError, and that only when the bytes hold nothing feed-like.
+What had to be repaired to read a document is listed in `ParsedFeed.warnings`.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import replace
+
+from tidings.clean import MODES
+from tidings.model import ParsedFeed
+from tidings.parse.atom import parse_atom
+from tidings.parse.detect import feed_version, sniff
+from tidings.parse.discover import feed_links
+from tidings.parse.encoding import decode
+from tidings.parse.errors import FeedParseError
+from tidings.parse.jsonfeed import parse_json
+from tidings.parse.options import Options
+from tidings.parse.rss import parse_rss
+from tidings.parse.xmltree import parse_xml
+
+__all__ = ["FeedParseError", "parse_feed"]
+
+
+def parse_feed(
+    data: bytes,
+    url: str | None = None,
+    content_type: str | None = None,
+    *,
+    allowed_html: str = "reader",
+    max_entries: int = 1000,
+    max_bytes: int = 10_000_000,
+) -> ParsedFeed:
+    """Return the feed `data` holds.
+
+    `url` is where the bytes came from (relative links resolve against it), `content_type` the
+    HTTP Content-Type header (its charset is one hint about the encoding), `allowed_html` the
+    clean.py allowlist for summaries and content ("reader" or "strict"; another value is a
+    ValueError, the only exception that is not about the document).
+    """
+    if allowed_html not in MODES:  # a caller's mistake, not a property of the document
+        raise ValueError(f"unknown allowed_html {allowed_html!r}; expected one of {sorted(MODES)}")
+    warnings: list[str] = []
+    if not isinstance(data, bytes):
+        data = bytes(data)  # bytearray, memoryview
+    if len(data) > max_bytes:
+        data = data[:max_bytes]
+        warnings.append(f"the document is larger than {max_bytes} bytes; read only the start")
+    decoded = decode(data, content_type)
+    warnings.extend(decoded.warnings)
+    options = Options(url=url, mode=allowed_html, max_entries=max(0, max_entries))
+    syntax = sniff(decoded.text)
+    if syntax == "json":
+        feed = parse_json(decoded.text, options)
+    elif syntax == "html":
+        raise FeedParseError("an HTML page, not a feed", feed_links(decoded.text, url))
+    else:
+        usable = decoded.encoding == "utf-8" and not data.startswith(codecs.BOM_UTF8)
+        document = parse_xml(data if usable else decoded.text.encode("utf-8"))
+        warnings.extend(document.warnings)
+        found = feed_version(document.root)
+        if found is None:
+            raise FeedParseError(f"XML, but not a feed (root element {document.root.tag!r})")
+        family, version, version_warnings = found
+        warnings.extend(version_warnings)
+        if family == "html":
+            raise FeedParseError("an HTML page, not a feed", feed_links(decoded.text, url))
+        parse = parse_rss if family == "rss" else parse_atom
+        feed = parse(document.root, version, options, document.complete_entries)
+    return replace(feed, warnings=tuple(warnings) + feed.warnings)

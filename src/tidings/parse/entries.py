@@ -1,0 +1,83 @@
+"""Entry drafts (what a format parser collects) -> ParsedEntry records with stable, unique ids."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from tidings.clean import escape_text
+from tidings.model import Enclosure, ParsedEntry
+
+
+@dataclass(slots=True)
+class EntryDraft:
+    """The fields of one entry as they are found, in any order; HTML is already cleaned."""
+
+    id: str = ""
+    link: str | None = None
+    title: str = ""
+    author: str | None = None
+    summary: str | None = None
+    content: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    categories: list[str] = field(default_factory=list)
+    enclosures: list[Enclosure] = field(default_factory=list)
+    image: str | None = None
+    plain_summary: str | None = None  # media:description, itunes:summary: used when no summary
+
+    def add_category(self, name: str) -> None:
+        name = " ".join(name.split())
+        if name and name not in self.categories:
+            self.categories.append(name)
+
+    def add_enclosure(self, enclosure: Enclosure) -> None:
+        if all(known.url != enclosure.url for known in self.enclosures):
+            self.enclosures.append(enclosure)
+
+
+def entry_key(link: str | None, title: str, published: datetime | None, summary: str | None) -> str:
+    """Return the id of an entry that has none: its link; else "sha256:" and the hex digest of
+    its title and its published date (ISO 8601, or "") joined by a newline; else, when both are
+    empty, the digest of its summary."""
+    if link:
+        return link
+    date = published.isoformat() if published else ""
+    basis = f"{title}\n{date}" if title or date else summary or ""
+    return "sha256:" + hashlib.sha256(basis.encode("utf-8")).hexdigest()
+
+
+def finish_entries(drafts: list[EntryDraft]) -> tuple[tuple[ParsedEntry, ...], list[str]]:
+    """Return the drafts as entries, each with an id, dropping later repeats of an id."""
+    entries: list[ParsedEntry] = []
+    seen: set[str] = set()
+    repeats = 0
+    for draft in drafts:
+        summary = draft.summary
+        if summary is None and draft.plain_summary:
+            summary = escape_text(draft.plain_summary)
+        key = draft.id or entry_key(draft.link, draft.title, draft.published, summary)
+        if key in seen:
+            repeats += 1
+            continue
+        seen.add(key)
+        entries.append(
+            ParsedEntry(
+                id=key,
+                link=draft.link,
+                title=draft.title,
+                author=draft.author,
+                summary=summary,
+                content=draft.content,
+                published=draft.published,
+                updated=draft.updated,
+                categories=tuple(draft.categories),
+                enclosures=tuple(draft.enclosures),
+                image=draft.image,
+            )
+        )
+    warnings = []
+    if repeats:
+        warnings.append(f"{repeats} entries repeated an id already used; kept the first of each")
+    return tuple(entries), warnings

@@ -1,0 +1,65 @@
+"""Media RSS and iTunes elements (in RSS and Atom alike) -> enclosures, images, summaries."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from tidings.model import Enclosure
+from tidings.parse.entries import EntryDraft
+from tidings.parse.nodes import Namer, text_of
+from tidings.parse.urls import resolve
+
+MEDIA_NAMES = frozenset(
+    {
+        "media:content",
+        "media:thumbnail",
+        "media:group",
+        "media:description",
+        "itunes:image",
+        "itunes:summary",
+        "itunes:author",
+    }
+)
+
+
+def apply_media(element: etree._Element, name: str, draft: EntryDraft, base: str | None,
+                short: Namer) -> None:  # fmt: skip
+    """Add what a media:/itunes: element says to `draft` (the first image wins)."""
+    if name == "media:content":
+        url = resolve(base, element.get("url"))
+        if not url:
+            return
+        kind = element.get("type") or None
+        if draft.image is None and (
+            element.get("medium") == "image" or (kind or "").startswith("image/")
+        ):
+            draft.image = url
+        draft.add_enclosure(Enclosure(url, kind, to_int(element.get("fileSize"))))
+        for child in element:
+            child_name = short(child.tag)
+            if child_name in MEDIA_NAMES:
+                apply_media(child, child_name, draft, base, short)
+    elif name == "media:thumbnail":
+        if draft.image is None:
+            draft.image = resolve(base, element.get("url"))
+    elif name == "media:group":
+        for child in element:
+            child_name = short(child.tag)
+            if child_name in MEDIA_NAMES:
+                apply_media(child, child_name, draft, base, short)
+    elif name == "itunes:image":
+        if draft.image is None:
+            draft.image = resolve(base, element.get("href") or text_of(element))
+    elif name in ("media:description", "itunes:summary"):
+        if draft.plain_summary is None:
+            draft.plain_summary = text_of(element) or None
+    elif name == "itunes:author" and draft.author is None:
+        draft.author = " ".join(text_of(element).split()) or None
+
+
+def to_int(value: str | None) -> int | None:
+    """Return `value` as a non-negative int, or None when it is not one."""
+    if not value:
+        return None
+    value = value.strip()
+    return int(value) if value.isdigit() and len(value) < 19 else None

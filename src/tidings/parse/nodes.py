@@ -1,0 +1,124 @@
+"""Reading lxml elements the way every feed format needs: names, text, inner HTML, base URLs."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from urllib.parse import urljoin
+
+from lxml import etree
+
+ATOM10 = "http://www.w3.org/2005/Atom"
+ATOM03 = "http://purl.org/atom/ns#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RSS10 = "http://purl.org/rss/1.0/"
+RSS090 = "http://my.netscape.com/rdf/simple/0.9/"
+XHTML = "http://www.w3.org/1999/xhtml"
+
+PREFIXES: dict[str, str] = {
+    "http://purl.org/dc/elements/1.1/": "dc",
+    "http://purl.org/dc/terms/": "dcterms",
+    "http://purl.org/rss/1.0/modules/content/": "content",
+    "http://search.yahoo.com/mrss/": "media",
+    "http://search.yahoo.com/mrss": "media",
+    "http://www.itunes.com/dtds/podcast-1.0.dtd": "itunes",
+    "http://www.itunes.com/DTDs/Podcast-1.0.dtd": "itunes",
+    ATOM10: "atom",
+    ATOM03: "atom",
+    RDF: "rdf",
+    XHTML: "xhtml",
+    "http://www.w3.org/XML/1998/namespace": "xml",
+}
+RSS_HOME = frozenset(
+    {"", RSS10, RSS090, "http://backend.userland.com/rss2", "http://blogs.law.harvard.edu/tech/rss"}
+)
+ATOM_HOME = frozenset({"", ATOM10, ATOM03})
+RDF_ABOUT = f"{{{RDF}}}about"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+
+Namer = Callable[[object], str]
+_PREFIXED_TAG = re.compile(r"(</?)[\w.-]+:")
+
+
+def namer(home: frozenset[str]) -> Namer:
+    """Return a function giving an element tag's short name: "title" for the format's own
+    namespaces, "dc:creator" for known ones, the Clark name for others, "" for non-elements."""
+    cache: dict[object, str] = {}
+
+    def name(tag: object) -> str:
+        short = cache.get(tag)
+        if short is None:
+            short = cache[tag] = _short_name(tag, home)
+        return short
+
+    return name
+
+
+def _short_name(tag: object, home: frozenset[str]) -> str:
+    """Return the short name of one tag (see `namer`)."""
+    if not isinstance(tag, str):
+        return ""  # entity references left unexpanded, comments
+    if tag[0] != "{":
+        return tag
+    namespace, _, local = tag[1:].partition("}")
+    if namespace in home:
+        return local
+    prefix = PREFIXES.get(namespace)
+    return f"{prefix}:{local}" if prefix else tag
+
+
+def split_tag(tag: str) -> tuple[str | None, str]:
+    """Return (namespace, local name) of a tag; a prefix left undeclared (the recovering parser
+    keeps "media:content" as the name) is dropped from the local name."""
+    if tag[:1] == "{":
+        namespace, _, local = tag[1:].partition("}")
+        return namespace, local
+    return None, tag.rpartition(":")[2]
+
+
+def text_of(element: etree._Element) -> str:
+    """Return all the text inside `element`, stripped."""
+    if len(element) == 0:
+        return (element.text or "").strip()
+    return "".join(element.itertext()).strip()
+
+
+def inner_html(element: etree._Element) -> str:
+    """Return the HTML an element holds: its text when it has no children (escaped or CDATA
+    HTML, the usual case), else its children serialized (HTML written straight into the XML)."""
+    if len(element) == 0:
+        return element.text or ""
+    parts = [html.escape(element.text or "", quote=False)]
+    # Every child, unexpanded entity references included: they serialize as "&name;", which the
+    # HTML cleaner then decodes (or shows literally when HTML does not know the name either).
+    parts.extend(etree.tostring(child, encoding="unicode", with_tail=True) for child in element)
+    return _PREFIXED_TAG.sub(r"\1", "".join(parts))
+
+
+def base_of(element: etree._Element, inherited: str | None) -> str | None:
+    """Return the URL relative links in `element` resolve against: its xml:base resolved against
+    `inherited` (the base of its parent) when it has one, else `inherited`.
+
+    Callers walk down from the root with the document's URL (else the site link) as the first
+    `inherited`; reading the attribute is much cheaper than lxml's `element.base`, which walks
+    up to the root on every call.
+    """
+    declared = element.get(XML_BASE)
+    if declared is None:
+        return inherited
+    declared = declared.strip()
+    if not inherited:
+        return declared or None
+    return _join(inherited, declared)
+
+
+@lru_cache(maxsize=1024)
+def _join(base: str, url: str) -> str:
+    """Return `url` resolved against `base` (`base` itself when that fails)."""
+    try:
+        return urljoin(base, url)
+    except ValueError:
+        return base

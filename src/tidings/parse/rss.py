@@ -1,0 +1,166 @@
+"""RSS 0.90-2.0 and RDF (RSS 1.0) element trees -> ParsedFeed."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from tidings.clean import clean_html, html_to_text
+from tidings.model import Enclosure, ParsedFeed
+from tidings.parse.dates import parse_date
+from tidings.parse.entries import EntryDraft, finish_entries
+from tidings.parse.media import MEDIA_NAMES, apply_media, to_int
+from tidings.parse.nodes import RDF_ABOUT, RSS_HOME, base_of, inner_html, namer, text_of
+from tidings.parse.options import Options, limit_warning
+from tidings.parse.urls import is_absolute_http, resolve
+
+_short = namer(RSS_HOME)
+
+
+def parse_rss(root: etree._Element, version: str, options: Options,
+              complete_entries: int | None = None) -> ParsedFeed:  # fmt: skip
+    """Return the feed an <rss> or <rdf:RDF> root describes."""
+    channel = next((child for child in root if _short(child.tag) == "channel"), None)
+    if channel is None:
+        channel = root  # some feeds omit <channel>, some are only a <channel>
+    # RSS puts items in the channel; RDF puts them (and the image) beside it.
+    items = [child for child in channel if _short(child.tag) == "item"]
+    if channel is not root:
+        items.extend(child for child in root if _short(child.tag) == "item")
+    if complete_entries is not None:
+        items = items[:complete_entries]
+    warnings = limit_warning(options.max_entries, len(items))
+    root_base = base_of(root, options.url)
+    channel_base = base_of(channel, root_base) if channel is not root else root_base
+    feed = _channel(channel, root, channel_base)
+    # Relative URLs: xml:base, else the document's URL, else the site link.
+    inherited = channel_base or feed.link
+    drafts = [_item(item, inherited, options) for item in items[: options.max_entries]]
+    entries, entry_warnings = finish_entries(drafts)
+    return ParsedFeed(
+        version=version,
+        title=feed.title,
+        link=feed.link,
+        description=feed.description,
+        image=feed.image,
+        language=feed.language,
+        ttl=feed.ttl,
+        hub=feed.hub,
+        self_url=feed.self_url,
+        entries=entries,
+        warnings=tuple(warnings + entry_warnings),
+    )
+
+
+def _channel(channel: etree._Element, root: etree._Element, base: str | None) -> ParsedFeed:
+    """Return the channel's own metadata (no entries)."""
+    title = link = description = image = language = hub = self_url = None
+    ttl = None
+    images = (
+        [child for child in root if _short(child.tag) == "image"] if channel is not root else []
+    )
+    for child in channel:
+        name = _short(child.tag)
+        if name == "title" and title is None:
+            title = html_to_text(text_of(child))
+        elif name == "link" and link is None:
+            link = resolve(base, text_of(child))
+        elif name in ("description", "itunes:summary", "dc:description") and description is None:
+            description = html_to_text(text_of(child)) or None
+        elif name == "image":
+            images.insert(0, child)
+        elif name == "itunes:image" and image is None:
+            image = resolve(base, child.get("href") or text_of(child))
+        elif name in ("language", "dc:language") and language is None:
+            language = text_of(child) or None
+        elif name == "ttl":
+            ttl = to_int(text_of(child))
+        elif name == "atom:link":
+            rel = child.get("rel")
+            if rel == "hub" and hub is None:
+                hub = resolve(base, child.get("href"))
+            elif rel == "self" and self_url is None:
+                self_url = resolve(base, child.get("href"))
+    # RDF's channel holds only a pointer (<image rdf:resource>); the <image> with a <url> wins.
+    for element in images:
+        url = next((text_of(c) for c in element if _short(c.tag) == "url"), "")
+        found = resolve(base_of(element, base or link), url)
+        if found:
+            image = found
+            break
+    return ParsedFeed(
+        version="",
+        title=title or "",
+        link=link,
+        description=description,
+        image=image,
+        language=language,
+        ttl=ttl,
+        hub=hub,
+        self_url=self_url,
+    )
+
+
+def _item(item: etree._Element, inherited: str | None, options: Options) -> EntryDraft:
+    """Return what one <item> says."""
+    base = base_of(item, inherited)
+    draft = EntryDraft(id=(item.get(RDF_ABOUT) or "").strip())
+    title = link = alternate = guid_link = author = creator = None
+    published = dc_date = None
+    for child in item:
+        name = _short(child.tag)
+        if name in ("title", "dc:title"):
+            if title is None:
+                title = html_to_text(text_of(child))
+        elif name == "link":
+            if link is None:
+                link = resolve(base, text_of(child))
+        elif name == "guid":
+            guid = text_of(child)
+            if guid and not draft.id:
+                draft.id = guid
+                permalink = (child.get("isPermaLink") or "true").strip().lower() != "false"
+                if permalink and is_absolute_http(guid):
+                    guid_link = resolve(None, guid)
+        elif name == "description":
+            if draft.summary is None:
+                draft.summary = clean_html(inner_html(child), base, options.mode)
+        elif name in ("content:encoded", "xhtml:body"):
+            if draft.content is None:
+                draft.content = clean_html(inner_html(child), base, options.mode)
+        elif name == "author":
+            author = author or html_to_text(text_of(child)) or None
+        elif name == "dc:creator":
+            creator = creator or html_to_text(text_of(child)) or None
+        elif name == "pubDate":
+            published = published or parse_date(text_of(child))
+        elif name in ("dc:date", "dcterms:issued", "dcterms:created"):
+            dc_date = dc_date or parse_date(text_of(child))
+        elif name in ("dcterms:modified", "atom:updated"):
+            draft.updated = draft.updated or parse_date(text_of(child))
+        elif name in ("category", "dc:subject"):
+            draft.add_category(text_of(child))
+        elif name == "enclosure":
+            url = resolve(base, child.get("url"))
+            if url:
+                kind = child.get("type") or None
+                draft.add_enclosure(Enclosure(url, kind, to_int(child.get("length"))))
+        elif name == "atom:link":
+            _atom_link(child, base, draft)
+            if alternate is None and child.get("rel", "alternate") == "alternate":
+                alternate = resolve(base, child.get("href"))
+        elif name in MEDIA_NAMES:
+            apply_media(child, name, draft, base, _short)
+    draft.title = title or ""
+    draft.link = link or guid_link or alternate
+    draft.author = author or creator or draft.author
+    draft.published = published or dc_date
+    return draft
+
+
+def _atom_link(element: etree._Element, base: str | None, draft: EntryDraft) -> None:
+    """Add an <atom:link rel="enclosure"> inside an RSS item to the draft's enclosures."""
+    if element.get("rel") == "enclosure":
+        url = resolve(base, element.get("href"))
+        if url:
+            kind = element.get("type") or None
+            draft.add_enclosure(Enclosure(url, kind, to_int(element.get("length"))))

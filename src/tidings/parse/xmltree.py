@@ -1,0 +1,138 @@
+"""Feed text -> an lxml element tree, repairing what real feeds get wrong, safely.
+
+The strict parse runs first because almost every feed is well formed and it is the fast path.
+When it fails we repair what can be repaired without losing text (HTML entities, bare `&` and `<`,
+junk before the document, control characters, unclosed `<br>`), parse strictly again, and only
+then fall back to libxml2's recovering parser, which may drop text. `warnings` says which.
+"""
+
+from __future__ import annotations
+
+import html.entities
+import re
+import threading
+from dataclasses import dataclass
+
+from lxml import etree
+
+from tidings.parse.errors import FeedParseError
+
+_PARSER_OPTIONS = {
+    "resolve_entities": False,  # no entity expansion: no billion laughs, no external files
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": False,  # keeps libxml2's limits on depth and text size
+    "remove_comments": True,
+    "remove_pis": True,
+    "collect_ids": False,
+    "encoding": "utf-8",  # we hand over UTF-8 whatever the declaration says
+}
+_local = threading.local()
+
+_XML_NAMED = frozenset({"amp", "lt", "gt", "quot", "apos"})
+_REPAIRABLE = re.compile(
+    r"(?P<keep><!\[CDATA\[.*?\]\]>|<!--.*?-->)"
+    r"|&(?:(?P<ref>#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)?"
+    r"|(?P<lt><)(?![A-Za-z_:/!?])"
+    r"|<(?P<void>br|hr|img)\b(?P<attrs>[^<>]*?)/?>",
+    re.S | re.I,
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_CLOSING_ENTRY = re.compile(r"</(?:[\w.-]+:)?(?:item|entry)\s*>")
+# Its absence means the download stopped early (junk after the root does not count as cut).
+_CLOSING_ROOT = re.compile(r"</(?:[\w.-]+:)?(?:rss|RDF|feed|channel)\s*>")
+
+
+@dataclass(frozen=True, slots=True)
+class XmlDocument:
+    root: etree._Element
+    warnings: tuple[str, ...] = ()
+    complete_entries: int | None = None  # when truncated: how many items were closed
+
+
+def parse_xml(data: bytes) -> XmlDocument:
+    """Return the document's root element, repaired if need be; raise FeedParseError when the
+    bytes hold no XML element at all."""
+    try:
+        return XmlDocument(etree.fromstring(data, _parser(recover=False)))
+    except etree.XMLSyntaxError as error:
+        first_error = error.msg or str(error)
+    text, warnings = repair(data.decode("utf-8", errors="replace"))
+    repaired = text.encode("utf-8")
+    try:
+        root = etree.fromstring(repaired, _parser(recover=False))
+        return XmlDocument(root, tuple(warnings))
+    except etree.XMLSyntaxError:
+        pass
+    try:
+        root = etree.fromstring(repaired, _parser(recover=True))
+    except etree.XMLSyntaxError as error:
+        raise FeedParseError(f"not XML: {error.msg or error}") from None
+    if root is None:
+        raise FeedParseError(f"not XML: {first_error}")
+    warnings.append(f"the XML is not well formed ({first_error}); recovered what could be read")
+    complete = None
+    if not _CLOSING_ROOT.search(text):
+        complete = len(_CLOSING_ENTRY.findall(text))
+        warnings.append("the document is cut short; kept the complete entries")
+    return XmlDocument(root, tuple(warnings), complete)
+
+
+def repair(text: str) -> tuple[str, list[str]]:
+    """Return `text` with lossless repairs applied, and a sentence for each kind of repair."""
+    warnings: list[str] = []
+    start = text.find("<?xml")
+    if start < 0:
+        start = text.find("<")
+    if start > 0 and text[:start].strip():
+        warnings.append(f"ignored {start} characters of junk before the document")
+    if start > 0:
+        text = text[start:]
+    # Vertical tab and form feed separate words; the other control characters are noise.
+    text, controls = _CONTROL.subn(lambda m: " " if m.group() in "\x0b\x0c" else "", text)
+    if controls:
+        warnings.append(f"removed {controls} control characters XML does not allow")
+    counts = {"entity": 0, "amp": 0, "lt": 0, "void": 0}
+
+    def fix(match: re.Match[str]) -> str:
+        if match.group("keep"):
+            return match.group(0)
+        if match.group("lt"):
+            counts["lt"] += 1
+            return "&lt;"
+        void = match.group("void")
+        if void:
+            counts["void"] += 1
+            return f"<{void}{match.group('attrs')}/>"
+        ref = match.group("ref")
+        if ref is None:
+            counts["amp"] += 1
+            return "&amp;"
+        if ref[0] == "#" or ref in _XML_NAMED:
+            return match.group(0)
+        value = html.entities.html5.get(ref + ";")
+        if value is None:
+            counts["amp"] += 1
+            return "&amp;" + ref + ";"
+        counts["entity"] += 1
+        return "".join(f"&#{ord(char)};" for char in value)
+
+    text = _REPAIRABLE.sub(fix, text)
+    sentences = {
+        "entity": "decoded {} HTML entities XML does not know",
+        "amp": "escaped {} bare '&' characters",
+        "lt": "escaped {} bare '<' characters",
+        "void": "closed {} HTML <br>, <hr> or <img> tags",
+    }
+    warnings.extend(sentences[kind].format(n) for kind, n in counts.items() if n)
+    return text, warnings
+
+
+def _parser(*, recover: bool) -> etree.XMLParser:
+    """Return this thread's parser (lxml parsers must not be shared between threads)."""
+    name = "recover" if recover else "strict"
+    parser: etree.XMLParser | None = getattr(_local, name, None)
+    if parser is None:
+        parser = etree.XMLParser(recover=recover, **_PARSER_OPTIONS)
+        setattr(_local, name, parser)
+    return parser
