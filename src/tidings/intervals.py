@@ -1,16 +1,20 @@
-"""Refresh intervals: auto, never, or one of Drupal's fixed choices, and how to write them."""
+"""Refresh intervals: auto, never, or one of Drupal's fixed choices; reading and writing them."""
 
 from __future__ import annotations
 
 import re
+from typing import Final
 
-MINUTE, HOUR, DAY, WEEK = 60, 3600, 86400, 604800
+MINUTE: Final = 60
+HOUR: Final = 60 * MINUTE
+DAY: Final = 24 * HOUR
+WEEK: Final = 7 * DAY
 
-AUTO: int | None = None  # adapt to how often the feed publishes
-NEVER = 0
+AUTO: Final = None  # adapt to how often the feed publishes
+NEVER: Final = 0
 
-# Drupal Aggregator's "Update interval" choices, in seconds.
-REFRESH_CHOICES: tuple[int, ...] = (
+# Drupal Aggregator's "Update interval" choices, in seconds (format_refresh gives their words).
+REFRESH_CHOICES: Final[tuple[int, ...]] = (
     15 * MINUTE,
     30 * MINUTE,
     *(h * HOUR for h in (1, 2, 3, 6, 9, 12, 18)),
@@ -18,41 +22,58 @@ REFRESH_CHOICES: tuple[int, ...] = (
     *(w * WEEK for w in (1, 2, 4)),
 )
 
-_UNITS = {"s": 1, "m": MINUTE, "h": HOUR, "d": DAY, "w": WEEK}
-_PATTERN = re.compile(r"^\s*(\d+)\s*([smhdw]?)\s*$")
+_UNITS: Final[dict[str, int]] = {
+    **dict.fromkeys(("", "s", "sec", "secs", "second", "seconds"), 1),
+    **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), MINUTE),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), HOUR),
+    **dict.fromkeys(("d", "day", "days"), DAY),
+    **dict.fromkeys(("w", "wk", "week", "weeks"), WEEK),
+}
+_PART: Final = re.compile(r"(\d+)\s*([a-z]*)\s*")
 
 
 def parse_refresh(text: str) -> int | None:
-    """The interval in seconds for "auto" (None), "never" (0), "3600", "15m", "2h", "1d" or "1w".
+    """Give the refresh interval in seconds that `text` names: None for auto, 0 for never.
 
-    Raises ValueError with a message for the user on anything else or on less than a minute.
+    Accepts "auto", "never", a number of seconds ("3600") and durations such as "15m", "1h",
+    "2d", "1w", "1h30m" or "2 hours"; raises ValueError with a sentence otherwise.
     """
-    word = text.strip().lower()
-    if word == "auto":
-        return AUTO
-    if word == "never":
-        return NEVER
-    match = _PATTERN.match(word)
-    if not match:
-        raise ValueError(
-            f"refresh interval {text!r} is not auto, never, or a number of seconds "
-            "(or 15m, 2h, 1d, 1w)"
-        )
-    seconds = int(match.group(1)) * _UNITS[match.group(2) or "s"]
-    if seconds < MINUTE:
-        raise ValueError(f"refresh interval {text!r} is shorter than a minute")
+    cleaned = text.strip().lower()
+    if cleaned == "auto":
+        return None
+    if cleaned in ("never", "off"):
+        return 0
+    problem = (
+        f"{text!r} is not a refresh interval: use auto, never, a number of seconds "
+        "or a duration such as 15m, 1h, 2d or 1w."
+    )
+    parts = _PART.findall(cleaned)
+    if not parts or _PART.sub("", cleaned):  # something besides numbers and units
+        raise ValueError(problem)
+    if len(parts) > 1 and any(unit == "" for _number, unit in parts):
+        raise ValueError(problem)
+    seconds = 0
+    for number, unit in parts:
+        if unit not in _UNITS:
+            raise ValueError(problem)
+        seconds += int(number) * _UNITS[unit]
+    if 0 < seconds < MINUTE:
+        raise ValueError(f"A refresh interval must be at least 1 minute, not {text!r}.")
     return seconds
 
 
 def format_refresh(seconds: int | None) -> str:
-    """ "auto", "never", or the interval in words: "15 min", "1 hour", "2 days", "4 weeks"."""
+    """Give the words for a refresh interval ("auto", "never", "1 hour", "1 hour 30 minutes")."""
     if seconds is None:
         return "auto"
-    if seconds == NEVER:
+    if seconds == 0:
         return "never"
-    for size, singular in ((WEEK, "week"), (DAY, "day"), (HOUR, "hour"), (MINUTE, "min")):
-        if seconds % size == 0:
-            n = seconds // size
-            unit = singular if n == 1 or singular == "min" else singular + "s"
-            return f"{n} {unit}"
-    return f"{seconds} s"
+    words = []
+    remaining = seconds
+    for size, name in ((WEEK, "week"), (DAY, "day"), (HOUR, "hour"), (MINUTE, "minute")):
+        count, remaining = divmod(remaining, size)
+        if count:
+            words.append(f"{count} {name}{'' if count == 1 else 's'}")
+    if remaining:
+        words.append(f"{remaining} second{'' if remaining == 1 else 's'}")
+    return " ".join(words)

@@ -1,0 +1,467 @@
+"""The fetch stage: one polite, bounded HTTP GET per feed -> FetchResult.
+
+`Fetcher.fetch` never raises for network, HTTP, TLS or timeout problems: the FetchResult carries
+a sentence for the user instead, so the refresher can record it and move on to the next feed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import importlib
+import ssl
+import time
+import zlib
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from http import HTTPStatus
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from types import ModuleType, TracebackType
+from typing import Final, Self
+
+import httpx
+
+from tidings import __version__
+from tidings.config import Settings
+from tidings.model import FeedToFetch, FetchResult
+from tidings.netguard import AddressRefused, GuardedTransport, check_url, classify_address
+
+DEFAULT_USER_AGENT: Final = (
+    f"tidings/{__version__} (+https://github.com/tidings-aggregator/tidings)"
+)
+ACCEPT: Final = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml, application/feed+json, "
+    "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
+)
+REDIRECT_STATUSES: Final = frozenset({301, 302, 303, 307, 308})
+PERMANENT_REDIRECT_STATUSES: Final = frozenset({301, 308})
+_CHUNK: Final = 64 * 1024
+
+
+def _load_brotli() -> ModuleType | None:
+    # brotli is optional: advertise "br" only when the package happens to be installed.
+    try:
+        return importlib.import_module("brotli")
+    except ImportError:
+        return None
+
+
+_BROTLI: Final = _load_brotli()
+ACCEPT_ENCODING: Final = "gzip, deflate, br" if _BROTLI else "gzip, deflate"
+
+
+class _Failure(Exception):
+    """Ends a fetch early with a sentence for the user (and the last response, if any)."""
+
+    def __init__(
+        self, message: str, status: int | None = None, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.headers = headers or {}
+
+
+class Fetcher:
+    """Fetches feeds over one shared connection pool, with limits on time, size and concurrency."""
+
+    def __init__(
+        self,
+        *,
+        timeout_connect: float = 10.0,
+        timeout_total: float = 30.0,
+        max_body_bytes: int = 10 * 1024 * 1024,
+        max_redirects: int = 5,
+        user_agent: str = DEFAULT_USER_AGENT,
+        allow_private_networks: bool = False,
+        per_host_limit: int = 2,
+        global_limit: int = 50,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        """Set the limits; `transport` replaces the network, for tests.
+
+        Without `transport` every connection goes through `netguard.GuardedTransport`. With it, the
+        given transport decides how anything connects (tests pass a GuardedTransport with a fake
+        resolver); the URL pre-check (`netguard.check_url`) applies either way.
+        """
+        self.timeout_connect = timeout_connect
+        self.timeout_total = timeout_total
+        self.max_body_bytes = max_body_bytes
+        self.max_redirects = max_redirects
+        self.user_agent = user_agent
+        self.allow_private_networks = allow_private_networks
+        self._global_slots = asyncio.Semaphore(global_limit)
+        self._host_slots = _HostSlots(per_host_limit)
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Fetcher:
+        """A Fetcher with the site's timeouts, size cap, concurrency and network guard."""
+        return cls(
+            timeout_connect=settings.connect_timeout,
+            timeout_total=settings.fetch_timeout,
+            max_body_bytes=settings.max_body_bytes,
+            allow_private_networks=settings.allow_private_networks,
+            per_host_limit=settings.per_host_concurrency,
+            global_limit=settings.concurrency,
+        )
+
+    async def __aenter__(self) -> Self:
+        transport = self._transport or GuardedTransport(
+            None if self.allow_private_networks else classify_address,
+            max_connections=None,  # the semaphores bound concurrency; no pool queue on top
+        )
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            follow_redirects=False,  # followed by hand: each hop is checked and counted
+            trust_env=False,  # no proxies or .netrc from the environment: they bypass the guard
+            timeout=httpx.Timeout(
+                self.timeout_total, connect=self.timeout_connect, pool=self.timeout_total
+            ),
+            headers={"User-Agent": self.user_agent},
+            # One client serves every feed for days: a jar that keeps nothing means no cookie
+            # from one feed's server can follow another feed, and no memory grows with them.
+            cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
+        )
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def fetch(self, feed: FeedToFetch) -> FetchResult:
+        """Give what one conditional GET of the feed brought back, following redirects."""
+        if self._client is None:
+            raise RuntimeError("Use the Fetcher as `async with Fetcher() as fetcher:`.")
+        async with self._global_slots:
+            return await _FetchRun(self, self._client, feed).run()
+
+
+class _HostSlots:
+    """Per-host semaphores that disappear when no fetch uses them, so the map stays small."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._slots: dict[str, tuple[asyncio.Semaphore, int]] = {}
+
+    @asynccontextmanager
+    async def slot(self, host: str) -> AsyncIterator[None]:
+        semaphore, users = self._slots.get(host, (asyncio.Semaphore(self._limit), 0))
+        self._slots[host] = (semaphore, users + 1)
+        try:
+            async with semaphore:
+                yield
+        finally:
+            semaphore, users = self._slots[host]
+            if users == 1:
+                del self._slots[host]
+            else:
+                self._slots[host] = (semaphore, users - 1)
+
+
+class _FetchRun:
+    """One fetch of one feed: the redirect loop, the time budget and the error wording."""
+
+    def __init__(self, fetcher: Fetcher, client: httpx.AsyncClient, feed: FeedToFetch) -> None:
+        self.fetcher = fetcher
+        self.client = client
+        self.feed = feed
+        self.url = feed.url
+        self.permanent = True
+        # Time spent waiting for a host slot does not count against the feed's time budget.
+        self.remaining = fetcher.timeout_total
+        self.elapsed = 0.0
+
+    async def run(self) -> FetchResult:
+        try:
+            return await self._follow()
+        except _Failure as failure:
+            return self._result(
+                failure.status, failure.headers, None, error=failure.message, permanent=False
+            )
+
+    async def _follow(self) -> FetchResult:
+        visited: set[str] = set()
+        hops = 0
+        while True:
+            refusal = check_url(
+                self.url, allow_private_networks=self.fetcher.allow_private_networks
+            )
+            if refusal:
+                raise _Failure(refusal)
+            visited.add(self.url)
+            status, headers, body = await self._request(self.url)
+            if status not in REDIRECT_STATUSES:
+                break
+            location = headers.get("location")
+            if not location:
+                raise _Failure(
+                    f"The server answered {_status_text(status)} but gave no address to go to.",
+                    status,
+                    headers,
+                )
+            try:
+                next_url = str(httpx.URL(self.url).join(location.strip()))
+            except httpx.InvalidURL:
+                raise _Failure(
+                    f"The server redirected to an invalid address ({location}).", status, headers
+                ) from None
+            if next_url in visited:
+                raise _Failure(f"The feed redirects in a loop (back to {next_url}).")
+            hops += 1
+            if hops > self.fetcher.max_redirects:
+                raise _Failure(f"Too many redirects (more than {self.fetcher.max_redirects}).")
+            self.permanent = self.permanent and status in PERMANENT_REDIRECT_STATUSES
+            self.url = next_url
+        error = None if 200 <= status < 300 or status == 304 else _status_error(status)
+        return self._result(
+            status, headers, body, error=error, permanent=self.permanent and hops > 0
+        )
+
+    def _result(
+        self,
+        status: int | None,
+        headers: dict[str, str],
+        body: bytes | None,
+        *,
+        error: str | None,
+        permanent: bool,
+    ) -> FetchResult:
+        return FetchResult(
+            url=self.feed.url,
+            final_url=self.url,
+            status=status,
+            headers=headers,
+            body=body,
+            permanent_redirect=permanent,
+            elapsed=self.elapsed,
+            error=error,
+        )
+
+    def _request_headers(self) -> dict[str, str]:
+        headers = {"Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING}
+        if self.feed.etag:
+            headers["If-None-Match"] = self.feed.etag
+        if self.feed.last_modified:
+            headers["If-Modified-Since"] = self.feed.last_modified
+        return headers
+
+    async def _request(self, url: str) -> tuple[int, dict[str, str], bytes | None]:
+        """Give the status, lower-cased headers and (for 2xx) the decoded body of one GET."""
+        try:
+            host = httpx.URL(url).host
+        except httpx.InvalidURL:
+            raise _Failure(f"{url} is not a valid address.") from None
+        async with self.fetcher._host_slots.slot(host):
+            started = time.monotonic()
+            try:
+                async with asyncio.timeout(self.remaining):
+                    return await self._exchange(url)
+            except TimeoutError:
+                seconds = _seconds(self.fetcher.timeout_total)
+                raise _Failure(f"The server did not answer within {seconds}.") from None
+            except httpx.HTTPError as error:
+                raise _Failure(_describe_error(error, host, self.fetcher)) from error
+            except httpx.InvalidURL:
+                raise _Failure(f"{url} is not a valid address.") from None
+            finally:
+                spent = time.monotonic() - started
+                self.elapsed += spent
+                self.remaining = max(self.remaining - spent, 0.0)
+
+    async def _exchange(self, url: str) -> tuple[int, dict[str, str], bytes | None]:
+        request = self.client.build_request("GET", url, headers=self._request_headers())
+        response = await self.client.send(request, stream=True)
+        try:
+            headers = {name.lower(): value for name, value in response.headers.items()}
+            status = response.status_code
+            if not 200 <= status < 300:
+                return status, headers, None
+            body = await _read_body(response, headers, self.fetcher.max_body_bytes)
+            return status, headers, body
+        finally:
+            await response.aclose()
+
+
+async def _read_body(response: httpx.Response, headers: dict[str, str], limit: int) -> bytes:
+    """Give the decoded body, failing as soon as it (compressed or not) passes `limit` bytes."""
+    too_large = f"The feed is larger than the {_size(limit)} limit."
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _Failure(too_large, response.status_code, headers)
+    encoding = headers.get("content-encoding", "identity").strip().lower()
+    decode = _decoder(encoding, limit)
+    if decode is None:
+        raise _Failure(
+            f"The server used a compression this reader does not know ({encoding}).",
+            response.status_code,
+            headers,
+        )
+    parts: list[bytes] = []
+    size = 0
+    try:
+        async for raw in response.aiter_raw(_CHUNK):
+            for part in decode(raw):
+                size += len(part)
+                if size > limit:
+                    raise _Failure(too_large, response.status_code, headers)
+                parts.append(part)
+        for part in decode(b""):  # flush
+            size += len(part)
+            if size > limit:
+                raise _Failure(too_large, response.status_code, headers)
+            parts.append(part)
+    except (zlib.error, _BrotliError) as error:
+        raise _Failure(
+            f"The server sent a damaged compressed body ({encoding}).",
+            response.status_code,
+            headers,
+        ) from error
+    return b"".join(parts)
+
+
+class _BrotliError(Exception):
+    pass
+
+
+# Takes a compressed chunk (b"" to flush) and gives decoded pieces, never much more than the limit.
+Decode = Callable[[bytes], Iterator[bytes]]
+
+
+def _decoder(encoding: str, limit: int) -> Decode | None:
+    """Give a streaming decoder for a Content-Encoding, or None when it is not supported."""
+    if encoding in ("", "identity"):
+        return lambda chunk: iter((chunk,))
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        return _ZlibDecoder(encoding, limit).decode
+    if encoding == "br" and _BROTLI is not None:
+        return _BrotliDecoder(_BROTLI).decode
+    return None
+
+
+class _ZlibDecoder:
+    """Decompresses gzip/deflate with a bound on the output, so a zip bomb stops at the limit."""
+
+    def __init__(self, encoding: str, limit: int) -> None:
+        # 32 + 15: accept both gzip and zlib headers; raw deflate is tried if the zlib header fails.
+        self._raw_fallback = encoding == "deflate"
+        self._object = zlib.decompressobj(32 + zlib.MAX_WBITS)
+        self._started = False
+        self._limit = limit
+
+    def decode(self, chunk: bytes) -> Iterator[bytes]:
+        if not chunk:
+            yield self._object.flush()
+            return
+        if not self._started and self._raw_fallback:
+            self._started = True
+            try:
+                probe = zlib.decompressobj(32 + zlib.MAX_WBITS)
+                probe.decompress(chunk[:64])
+            except zlib.error:
+                # Some servers send "deflate" without the zlib header (raw deflate).
+                self._object = zlib.decompressobj(-zlib.MAX_WBITS)
+        data = chunk
+        while data:
+            piece = self._object.decompress(data, self._limit + 1)
+            yield piece
+            data = self._object.unconsumed_tail
+
+
+class _BrotliDecoder:
+    def __init__(self, brotli: ModuleType) -> None:
+        self._brotli = brotli
+        self._object = brotli.Decompressor()
+
+    def decode(self, chunk: bytes) -> Iterator[bytes]:
+        if not chunk:
+            return
+        try:
+            yield self._object.process(chunk)
+        except self._brotli.error as error:
+            raise _BrotliError(str(error)) from error
+
+
+def _status_text(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return str(status)
+
+
+def _status_error(status: int) -> str:
+    return f"The server answered {_status_text(status)}."
+
+
+def _seconds(value: float) -> str:
+    number = f"{value:g}"
+    return f"{number} second" if number == "1" else f"{number} seconds"
+
+
+def _size(limit: int) -> str:
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if limit >= factor and limit % factor == 0:
+            return f"{limit // factor} {unit}"
+    return f"{limit} bytes"
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """Give the error and everything it was caused by, groups included, each once."""
+    pending: list[BaseException] = [error]
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        if isinstance(current, BaseExceptionGroup):
+            pending.extend(current.exceptions)
+        for linked in (current.__cause__, current.__context__):
+            if linked is not None:
+                pending.append(linked)
+
+
+def _describe_error(error: httpx.HTTPError, host: str, fetcher: Fetcher) -> str:
+    """Give a sentence for the user about a failed connection or exchange with `host`."""
+    if isinstance(error, AddressRefused):
+        return str(error)
+    causes = list(_causes(error))
+    if isinstance(error, httpx.ConnectTimeout):
+        return f"Could not connect to {host} within {_seconds(fetcher.timeout_connect)}."
+    if isinstance(error, httpx.TimeoutException):
+        return f"The server did not answer within {_seconds(fetcher.timeout_total)}."
+    for cause in causes:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            detail = cause.verify_message or "its certificate could not be verified"
+            return f"The secure connection to {host} failed: {detail}."
+        if isinstance(cause, ssl.SSLError):
+            return f"The secure connection to {host} failed ({cause.reason or cause})."
+        if isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED:
+            return f"Connection refused by {host}."
+        if isinstance(cause, OSError) and cause.errno == errno.ECONNRESET:
+            return f"The connection to {host} was reset."
+        if isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+            return f"{host} cannot be reached from this server."
+    if isinstance(error, httpx.ConnectError):
+        message = str(error)
+        if message.startswith("The name "):  # our resolver's own sentence
+            return message
+        return f"Could not connect to {host} ({message or type(error).__name__})."
+    if isinstance(error, httpx.RemoteProtocolError):
+        text = str(error).lower()
+        if "closed" in text or "disconnected" in text:
+            return f"The server at {host} closed the connection before the feed was complete."
+        return f"The server at {host} sent an answer that is not valid HTTP."
+    if isinstance(error, httpx.ReadError | httpx.WriteError):
+        return f"The connection to {host} broke ({error or type(error).__name__})."
+    if isinstance(error, httpx.UnsupportedProtocol):
+        return "Only http:// and https:// addresses can be fetched."
+    return f"The feed could not be fetched from {host} ({error or type(error).__name__})."
