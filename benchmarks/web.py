@@ -1,0 +1,184 @@
+"""Serve a generated site with uvicorn and measure the river, a source page and an output feed.
+
+    .venv/bin/python benchmarks/web.py [--seconds 5] [--connections 32] [--no-cache]
+
+Builds 200 sources x 30 entries in a temporary SQLite database, starts `tidings.web.app.create_app`
+under uvicorn in a subprocess (one worker, loopback only), then drives it with an asyncio load
+generator over raw keep-alive sockets (bounded in requests and in time). Prints a Markdown table
+of requests per second and latency percentiles per URL; any non-200 answer is an error and fails
+the run. `--no-cache` measures rendering on every request (the page cache off).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+from tidings.model import EntryData, FeedUpdate
+from tidings.store import Store
+from tidings.store.updates import Retention
+
+SOURCES, ENTRIES = 200, 30
+SERVER = """
+import sys, uvicorn
+from tidings.config import Settings
+from tidings.store import Store
+from tidings.web.app import create_app
+store = Store.open(sys.argv[1])
+app = create_app(Settings(secret_key="bench", site_name="Bench"), store)
+if sys.argv[3] == "nocache":
+    app.state.site.cache.ttl = -1.0
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", access_log=False)
+"""
+
+
+def build(url: str) -> None:
+    """The benchmark site: SOURCES feeds with ENTRIES entries each, with HTML summaries."""
+    now = datetime.now(UTC)
+    with Store.open(url) as store:
+        store.migrate()
+        for s in range(SOURCES):
+            feed = store.feeds.add(f"https://source{s}.example/feed.xml", now=now)
+            entries = tuple(
+                EntryData(
+                    key=f"{s}-{e}",
+                    title=f"Source {s} reports on matter number {e} of the day",
+                    link=f"https://source{s}.example/{e}",
+                    author="A. Writer",
+                    summary="<p>" + " ".join(["Some words of a summary"] * 12) + "</p>",
+                    published_at=now - timedelta(minutes=7 * e + s),
+                    content_hash=f"{s}-{e}",
+                )
+                for e in range(ENTRIES)
+            )
+            feed = dataclasses.replace(
+                feed,
+                feed_title=f"Source {s}",
+                description=f"The news of source {s}",
+                checked_at=now,
+                next_check_at=now + timedelta(hours=1),
+            )
+            store.updates.apply(
+                FeedUpdate(feed=feed, new_entries=entries),
+                owner=None,
+                now=now,
+                retention=Retention(),
+            )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def worker(port: int, path: str, stop_at: float, budget: list[int], out: list[float]) -> int:
+    """Send GETs on one keep-alive connection until time or budget run out; gives back errors."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: gzip\r\n\r\n".encode()
+    errors = 0
+    try:
+        while time.perf_counter() < stop_at and budget[0] > 0:
+            budget[0] -= 1
+            started = time.perf_counter()
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = int(head.split(b" ", 2)[1])
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":", 1)[1])
+            await reader.readexactly(length)
+            out.append(time.perf_counter() - started)
+            errors += status != 200
+    finally:
+        writer.close()
+    return errors
+
+
+async def measure(port: int, path: str, seconds: float, connections: int) -> dict[str, float]:
+    latencies: list[float] = []
+    budget = [200_000]
+    started = time.perf_counter()
+    stop_at = started + seconds
+    errors = await asyncio.gather(
+        *(worker(port, path, stop_at, budget, latencies) for _ in range(connections))
+    )
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / elapsed,
+        "p50": statistics.median(latencies) * 1000,
+        "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "errors": sum(errors),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--no-cache", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        build(url)
+        port = free_port()
+        env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+        mode = "nocache" if args.no_cache else "cache"
+        server = subprocess.Popen([sys.executable, "-c", SERVER, url, str(port), mode], env=env)
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    httpx.get(f"http://127.0.0.1:{port}/", timeout=1).raise_for_status()
+                    break
+                except httpx.TransportError:
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        raise SystemExit("the server did not start") from None
+                    time.sleep(0.05)
+            paths = {
+                "river `/`": "/",
+                "source `/sources/17`": "/sources/17",
+                "RSS `/feed.rss`": "/feed.rss",
+            }
+            rows = []
+            for label, path in paths.items():
+                asyncio.run(measure(port, path, 0.5, 4))  # warm-up
+                result = asyncio.run(measure(port, path, args.seconds, args.connections))
+                rows.append((label, result))
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    print(
+        f"\n{SOURCES} sources x {ENTRIES} entries, SQLite, 1 uvicorn worker, "
+        f"{args.connections} keep-alive connections, {args.seconds:g} s per URL, "
+        f"page cache {'off' if args.no_cache else 'on'}\n"
+    )
+    print("| page | requests | req/s | p50 ms | p99 ms | errors |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for label, r in rows:
+        print(
+            f"| {label} | {r['requests']:.0f} | {r['rps']:.0f} | {r['p50']:.1f} | "
+            f"{r['p99']:.1f} | {r['errors']:.0f} |"
+        )
+    failed = sum(r["errors"] for _, r in rows)
+    assert failed == 0, f"{failed} requests failed"
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""Administration of sources: the overview table, a source's log, and its operations."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, datetime, timedelta
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from tidings.model import Feed
+from tidings.store import NotFound
+from tidings.web.adminkit import admin_page, redirect_after_post
+from tidings.web.charts import entries_per_day
+from tidings.web.guards import checked_form, require_admin
+from tidings.web.pages import feed_or_404, path_id
+from tidings.web.site import site_of
+
+CHART_DAYS = 30
+
+
+async def overview(request: Request) -> Response:
+    session = await require_admin(request)
+    site = site_of(request)
+    feeds = await run_in_threadpool(site.store.feeds.all)
+    return admin_page(request, session, "admin/overview.html", title="Sources", feeds=feeds)
+
+
+async def source_log(request: Request) -> Response:
+    session = await require_admin(request)
+    site = site_of(request)
+    feed_id = path_id(request, "feed_id")
+    now = datetime.now(UTC)
+
+    def load() -> tuple[Feed, object, object]:
+        feed = feed_or_404(site, feed_id)
+        log = site.store.updates.log(feed.id, site.settings.fetch_log_size)
+        since = datetime.combine(now.date() - timedelta(days=CHART_DAYS - 1), datetime.min.time())
+        times = site.queries.entry_times(feed.id, since.replace(tzinfo=UTC))
+        return feed, log, entries_per_day(times, now.date(), CHART_DAYS)
+
+    feed, log, chart = await run_in_threadpool(load)
+    return admin_page(
+        request,
+        session,
+        "admin/source.html",
+        title=feed.display_title,
+        feed=feed,
+        log=log,
+        chart=chart,
+        now=now,
+    )
+
+
+# Confirmations: (question, button, what happens, the store call, the message after).
+_CONFIRMATIONS = {
+    "delete": (
+        "Delete the source {title}?",
+        "Delete",
+        "The source and all its items will be removed. This cannot be undone.",
+    ),
+    "delete-items": (
+        "Delete the items of {title}?",
+        "Delete items",
+        "Every item of this source will be removed; they come back at the next update while "
+        "they are still in the feed.",
+    ),
+}
+
+
+async def confirm(request: Request) -> Response:
+    session = await require_admin(request)
+    site = site_of(request)
+    action = request.url.path.rsplit("/", 1)[1]
+    feed = await run_in_threadpool(feed_or_404, site, path_id(request, "feed_id"))
+    question, button, consequence = _CONFIRMATIONS[action]
+    return admin_page(
+        request,
+        session,
+        "admin/confirm.html",
+        title=question.format(title=feed.display_title),
+        feed=feed,
+        button=button,
+        consequence=consequence,
+        action=request.url.path,
+    )
+
+
+async def delete(request: Request) -> Response:
+    session = await require_admin(request)
+    await checked_form(request, session)
+    site = site_of(request)
+    feed = await run_in_threadpool(feed_or_404, site, path_id(request, "feed_id"))
+    with contextlib.suppress(NotFound):  # removed meanwhile: the admin's wish is fulfilled
+        await run_in_threadpool(site.store.feeds.remove, feed.id)
+    site.cache.bump()
+    return redirect_after_post(request, session, "/admin", f"Deleted {feed.display_title}.")
+
+
+async def delete_items(request: Request) -> Response:
+    session = await require_admin(request)
+    await checked_form(request, session)
+    site = site_of(request)
+    feed = await run_in_threadpool(feed_or_404, site, path_id(request, "feed_id"))
+    count = await run_in_threadpool(site.queries.delete_entries, feed.id)
+    site.cache.bump()
+    message = f"Deleted {count} item{'s' * (count != 1)} of {feed.display_title}."
+    return redirect_after_post(request, session, "/admin", message)
+
+
+async def update_now(request: Request) -> Response:
+    session = await require_admin(request)
+    await checked_form(request, session)
+    site = site_of(request)
+    feed = await run_in_threadpool(feed_or_404, site, path_id(request, "feed_id"))
+    scheduled = await run_in_threadpool(site.store.feeds.schedule_now, [feed.id])
+    message = (
+        f"{feed.display_title} will be updated shortly."
+        if scheduled
+        else f"{feed.display_title} is disabled and was not scheduled."
+    )
+    return redirect_after_post(request, session, "/admin", message)
+
+
+ROUTES = [
+    Route("/admin", overview, name="admin"),
+    Route("/admin/sources/{feed_id:int}", source_log, name="admin_source"),
+    Route("/admin/sources/{feed_id:int}/delete", confirm, methods=["GET"]),
+    Route("/admin/sources/{feed_id:int}/delete", delete, methods=["POST"]),
+    Route("/admin/sources/{feed_id:int}/delete-items", confirm, methods=["GET"]),
+    Route("/admin/sources/{feed_id:int}/delete-items", delete_items, methods=["POST"]),
+    Route("/admin/sources/{feed_id:int}/update", update_now, methods=["POST"]),
+]

@@ -1,0 +1,106 @@
+"""The ASGI application: routes table, middleware, lifespan with the background refresher."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.routing import BaseRoute, Route
+
+from tidings.config import Settings
+from tidings.store import Store
+from tidings.store.web_queries import WebQueries
+from tidings.web import admin, admin_categories, admin_import, admin_sources, login, outputs, pages
+from tidings.web.assets import StaticAssets
+from tidings.web.errors import http_error, server_error, sign_in_required
+from tidings.web.guards import SignInRequired
+from tidings.web.pagecache import PageCache
+from tidings.web.ratelimit import LoginLimiter
+from tidings.web.rendering import Templates
+from tidings.web.security import SecurityHeadersMiddleware
+from tidings.web.sessions import SessionSigner
+from tidings.web.site import Discover, Site
+
+Background = Callable[[], Awaitable[None]]
+log = logging.getLogger("tidings.web")
+
+
+def routes(assets: StaticAssets) -> list[BaseRoute]:
+    """Every route of the site, in matching order."""
+    return [
+        *pages.ROUTES,
+        *outputs.ROUTES,
+        *login.ROUTES,
+        # The fixed admin paths come before those with an id so "add" is never read as an id.
+        *admin_sources.ROUTES,
+        *admin.ROUTES,
+        *admin_import.ROUTES,
+        *admin_categories.ROUTES,
+        Route("/static/{name}", assets.serve, name="static"),
+    ]
+
+
+async def _run(background: Background) -> None:
+    """Run the background work; a crash is logged (the site keeps serving what it has)."""
+    try:
+        await background()
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("the background task stopped with an error")
+
+
+def create_app(
+    settings: Settings,
+    store: Store,
+    *,
+    background: Background | None = None,
+    discover: Discover | None = None,
+) -> Starlette:
+    """The web application over `store`; `background` runs for as long as the app does."""
+    assets = StaticAssets()
+    site = Site(
+        settings=settings,
+        store=store,
+        queries=WebQueries(store.engine),
+        templates=Templates(assets),
+        signer=SessionSigner(settings.secret_key),
+        limiter=LoginLimiter(),
+        cache=PageCache(),
+        discover=discover,
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        task = (
+            asyncio.create_task(_run(background), name="tidings-background") if background else None
+        )
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    app = Starlette(
+        routes=routes(assets),
+        middleware=[
+            Middleware(SecurityHeadersMiddleware),
+            Middleware(GZipMiddleware, minimum_size=1000),
+        ],
+        exception_handlers={
+            HTTPException: http_error,
+            SignInRequired: sign_in_required,
+            Exception: server_error,
+        },
+        lifespan=lifespan,
+    )
+    app.state.site = site
+    return app

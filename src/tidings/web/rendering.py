@@ -1,0 +1,46 @@
+"""The Jinja2 environment: autoescaped templates and the helpers they call."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from tidings.intervals import format_refresh
+from tidings.publish.channel import http_url
+from tidings.timeago import format_age, format_time_left
+from tidings.web.assets import StaticAssets
+
+
+def iso_time(moment: datetime | None) -> str:
+    """The time as ISO 8601 in UTC for a `<time datetime>`, or "" for none."""
+    if moment is None:
+        return ""
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class Templates:
+    """Renders the templates of web/templates; every value is escaped unless marked safe."""
+
+    def __init__(self, assets: StaticAssets) -> None:
+        self.env = Environment(
+            loader=PackageLoader("tidings.web", "templates"),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=False,
+        )
+        self.env.globals.update(
+            static=assets.url,
+            age=format_age,
+            time_left=format_time_left,
+            iso=iso_time,
+            http_url=http_url,
+            refresh_words=format_refresh,
+        )
+
+    def render(self, name: str, context: dict[str, Any]) -> bytes:
+        """The template `name` rendered with `context`, as UTF-8."""
+        return self.env.get_template(name).render(context).encode()

@@ -1,0 +1,113 @@
+"""Helpers for the web tests: signing in, posting forms, writing feeds as the refresher does."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from starlette.testclient import TestClient
+
+from tidings.model import EntryData, FeedUpdate, FetchLogRecord
+from tidings.store import Store
+from tidings.store.updates import Retention
+
+ADMIN_PASSWORD = "correct horse battery"
+
+
+class FakeDiscover:
+    """Stands in for feed discovery: a fixed answer per URL, and a record of what was asked."""
+
+    def __init__(self) -> None:
+        self.answers: dict[str, list[str]] = {}
+        self.asked: list[str] = []
+
+    async def __call__(self, url: str) -> list[str]:
+        self.asked.append(url)
+        return self.answers.get(url, [])
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of the first form in a page."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, name: str, password: str) -> None:
+    token = csrf_of(client.get("/login").text)
+    response = client.post(
+        "/login",
+        data={"name": name, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+
+
+def post_form(
+    client: TestClient,
+    path: str,
+    data: dict[str, Any],
+    *,
+    form_page: str | None = None,
+    files: dict[str, Any] | None = None,
+) -> httpx.Response:
+    """POST `data` to `path` with the CSRF token of the form at `form_page` (default: `path`)."""
+    token = csrf_of(client.get(form_page or path).text)
+    return client.post(
+        path, data={**data, "csrf_token": token}, files=files, follow_redirects=False
+    )
+
+
+def add_feed(
+    store: Store,
+    url: str,
+    *,
+    title: str = "",
+    entries: int = 0,
+    now: datetime | None = None,
+    **feed_values: object,
+) -> int:
+    """A feed checked a minute ago with `entries` entries an hour apart; gives back its id."""
+    now = now or datetime.now(UTC)
+    feed = store.feeds.add(url, now=now)
+    items = tuple(
+        EntryData(
+            key=f"{url}#{i}",
+            title=f"{title or url} item {i}",
+            link=f"https://example.org/{feed.id}/{i}",
+            summary=f"<p>Summary {i}</p>",
+            published_at=now - timedelta(hours=i + 1),
+            content_hash=f"h{i}",
+        )
+        for i in range(entries)
+    )
+    apply_check(store, feed.id, items, now=now, feed_title=title or None, **feed_values)
+    return feed.id
+
+
+def apply_check(
+    store: Store,
+    feed_id: int,
+    items: tuple[EntryData, ...],
+    *,
+    now: datetime,
+    checked_at: datetime | None = None,
+    **feed_values: object,
+) -> None:
+    """Write one check of a feed the way the refresher does."""
+    feed = dataclasses.replace(
+        store.feeds.get(feed_id),
+        checked_at=checked_at or now - timedelta(minutes=1),
+        next_check_at=now + timedelta(hours=1),
+        **feed_values,  # type: ignore[arg-type]
+    )
+    update = FeedUpdate(
+        feed=feed,
+        new_entries=items,
+        seen_keys=tuple(i.key for i in items),
+        log=FetchLogRecord(feed_id, now, 200, 42, 1234, new_count=len(items)),
+    )
+    store.updates.apply(update, owner=None, now=now, retention=Retention())
