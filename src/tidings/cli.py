@@ -6,14 +6,23 @@ line on stderr and exits 1; a traceback is a bug.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import errno
 import json
+import logging
+import signal
+import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 import sqlalchemy as sa
+import uvicorn
 
 from tidings import __version__
 from tidings.accounts import AccountError, create_user
@@ -21,12 +30,17 @@ from tidings.config import (
     SETTING_FIELDS,
     ConfigError,
     Settings,
+    ensure_secret_key,
     env_name,
     load_settings,
     markdown_table,
 )
+from tidings.discovery import discover_feeds, fetch_url
 from tidings.intervals import format_refresh, parse_refresh
+from tidings.parse import FeedParseError, parse_feed
+from tidings.parse.describe import describe, format_text
 from tidings.publish.opml import OPMLError
+from tidings.refresh.run import Refresher, RefreshSummary
 from tidings.store import Conflict, NotFound, StorageError, Store
 from tidings.subscriptions import SubscriptionError, export_opml, import_opml, subscribe
 from tidings.timeago import format_age, format_time_left
@@ -60,15 +74,19 @@ class AppContext:
     """What the commands share: the settings, and a store opened (and migrated) on first use."""
 
     def __init__(self, config_file: str | None) -> None:
-        self._config_file = config_file
+        self.config_file = config_file
         self._settings: Settings | None = None
         self._store: Store | None = None
 
     @property
     def settings(self) -> Settings:
         if self._settings is None:
-            self._settings = load_settings(self._config_file)
+            self._settings = load_settings(self.config_file)
         return self._settings
+
+    def use_settings(self, settings: Settings) -> None:
+        """Replace the settings (before the store is opened), e.g. with command-line overrides."""
+        self._settings = settings
 
     def store(self, *, migrate: bool = True) -> Store:
         if self._store is None:
@@ -126,7 +144,12 @@ def add(
     """Subscribe to the feed at URL."""
     interval = _refresh_option(refresh or app.settings.default_refresh)
     feed = subscribe(
-        app.store(), url, title=title, refresh_interval=interval, categories=categories
+        app.store(),
+        url,
+        title=title,
+        refresh_interval=interval,
+        categories=categories,
+        allow_private_networks=app.settings.allow_private_networks,
     )
     click.echo(f"added feed {feed.id}: {feed.url}")
 
@@ -206,7 +229,11 @@ def _print_table(rows: list[tuple[str, ...]]) -> None:
 @pass_app
 def import_command(app: AppContext, opml_file: Any) -> None:
     """Subscribe to every feed of an OPML file (use - for stdin)."""
-    report = import_opml(app.store(), opml_file.read())
+    report = import_opml(
+        app.store(),
+        opml_file.read(),
+        allow_private_networks=app.settings.allow_private_networks,
+    )
     click.echo(
         f"imported {len(report.added)} feeds, skipped {len(report.duplicates)} already "
         f"subscribed, {len(report.invalid)} invalid"
@@ -276,3 +303,141 @@ def user_list(app: AppContext) -> None:
 def main() -> None:
     """Entry point of the `tidings` console script and `python -m tidings`."""
     cli(prog_name="tidings")
+
+
+@cli.command()
+@click.option("--all", "all_feeds", is_flag=True, help="Check every feed now, due or not.")
+@click.argument("feed_ids", nargs=-1, type=int)
+@pass_app
+def refresh(app: AppContext, all_feeds: bool, feed_ids: tuple[int, ...]) -> None:
+    """Check the due feeds once (or FEED_IDS, or --all) and print a summary line."""
+    store = app.store()
+    for feed_id in feed_ids:
+        store.feeds.get(feed_id)  # NotFound for an unknown id, before any work
+    if feed_ids or all_feeds:
+        store.feeds.schedule_now(list(feed_ids) if feed_ids else None)
+    selected = list(feed_ids) or None
+    summary = asyncio.run(_refresh_once(store, app.settings, selected))
+    click.echo(summary.line())
+
+
+async def _refresh_once(
+    store: Store, settings: Settings, feed_ids: list[int] | None
+) -> RefreshSummary:
+    async with Refresher(store, settings) as refresher:
+        if not sys.stderr.isatty():
+            return await refresher.refresh_due(feed_ids)
+        due = store.updates.count_due(datetime.now(UTC), feed_ids)
+        with click.progressbar(length=due, label="checking feeds", file=sys.stderr) as bar:
+            return await refresher.refresh_due(feed_ids, on_feed=lambda _f, _u: bar.update(1))
+
+
+@cli.command()
+@pass_app
+def worker(app: AppContext) -> None:
+    """Keep checking due feeds until stopped (several workers may share one PostgreSQL)."""
+    store = app.store()
+    _configure_logging(app.settings)
+    click.echo(f"tidings worker checking feeds of {_safe_url(app.settings)}", err=True)
+    asyncio.run(_run_until_signalled(_refresher_loop(store, app.settings)))
+
+
+async def _refresher_loop(store: Store, settings: Settings) -> None:
+    async with Refresher(store, settings) as refresher:
+        await refresher.run_forever()
+
+
+async def _run_until_signalled(work: Coroutine[Any, Any, None]) -> None:
+    """Run `work` until it ends or SIGINT/SIGTERM arrive; then cancel it and let it clean up."""
+    task = asyncio.ensure_future(work)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, task.cancel)
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+def _safe_url(settings: Settings) -> str:
+    return settings.masked()["database_url"] or settings.effective_database_url()
+
+
+@cli.command()
+@click.argument("source")
+@click.option("--json", "as_json", is_flag=True, help="Print the records as JSON.")
+@pass_app
+def parse(app: AppContext, source: str, as_json: bool) -> None:
+    """Show what tidings sees in a feed: SOURCE is a file or an http(s) URL."""
+    settings = app.settings
+    path = Path(source)
+    if path.is_file():
+        body, url, content_type = path.read_bytes(), None, None
+    elif source.startswith(("http://", "https://")):
+        result = asyncio.run(fetch_url(settings, source))
+        if result.error or result.body is None:
+            raise click.ClickException(result.error or f"no body (status {result.status})")
+        body, url, content_type = result.body, result.final_url, result.headers.get("content-type")
+    else:
+        raise click.ClickException(f"{source!r} is neither a file nor an http(s) URL")
+    try:
+        parsed = parse_feed(
+            body,
+            url,
+            content_type,
+            allowed_html=settings.allowed_html,
+            max_entries=settings.max_entries_per_document,
+        )
+    except FeedParseError as exc:
+        links = f"; the page announces: {', '.join(exc.feed_links)}" if exc.feed_links else ""
+        raise click.ClickException(f"not a feed: {exc}{links}") from None
+    if as_json:
+        click.echo(json.dumps(describe(parsed), indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_text(parsed))
+
+
+@cli.command()
+@click.option("--host", help="Address to listen on (default: the host setting).")
+@click.option("--port", type=int, help="Port to listen on (default: the port setting).")
+@click.option("--no-refresh", is_flag=True, help="Serve only; leave refreshing to workers.")
+@pass_app
+def serve(app: AppContext, host: str | None, port: int | None, no_refresh: bool) -> None:
+    """Serve the web UI, with the refresher running in the background."""
+    # Imported here: the web stack (Starlette, Jinja2) is the slowest import; only serve needs it.
+    from tidings.web.app import create_app
+
+    settings = ensure_secret_key(load_settings(app.config_file, host=host, port=port))
+    app.use_settings(settings)
+    store = app.store()
+    _configure_logging(settings)
+    _check_port_free(settings.host, settings.port)
+    background = None if no_refresh else partial(_refresher_loop, store, settings)
+    web = create_app(
+        settings, store, background=background, discover=partial(discover_feeds, settings)
+    )
+    click.echo(f"tidings serving http://{settings.host}:{settings.port}/", err=True)
+    config = uvicorn.Config(
+        web,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        proxy_headers=True,
+        server_header=False,
+    )
+    uvicorn.Server(config).run()
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Raise a one-line error when the address cannot be listened on."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            reason = "it is in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+            raise click.ClickException(f"cannot listen on {host}:{port}: {reason}") from None

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from tidings.model import Feed
+from tidings.netguard import check_url
 from tidings.publish.opml import parse_opml, write_opml
 from tidings.store import Conflict, Store
 
@@ -48,6 +49,19 @@ def normalize_feed_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
 
 
+def check_feed_url(url: str, *, allow_private_networks: bool = False) -> str:
+    """The normalized URL, once it passes the network guard's pre-check; else SubscriptionError.
+
+    Literal private addresses and "localhost" are refused here, at once; names that resolve to
+    private addresses are refused by the fetcher when it connects.
+    """
+    clean_url = normalize_feed_url(url)
+    refusal = check_url(clean_url, allow_private_networks=allow_private_networks)
+    if refusal:
+        raise SubscriptionError(refusal)
+    return clean_url
+
+
 def subscribe(
     store: Store,
     url: str,
@@ -55,9 +69,10 @@ def subscribe(
     title: str | None = None,
     refresh_interval: int | None = None,
     categories: Sequence[str] = (),
+    allow_private_networks: bool = False,
 ) -> Feed:
     """The new feed, due for its first check at once; SubscriptionError when it cannot be added."""
-    clean_url = normalize_feed_url(url)
+    clean_url = check_feed_url(url, allow_private_networks=allow_private_networks)
     try:
         feed = store.feeds.add(clean_url, title=title, refresh_interval=refresh_interval)
     except Conflict as exc:
@@ -76,14 +91,14 @@ class ImportReport:
     invalid: tuple[str, ...]  # "URL: reason"
 
 
-def import_opml(store: Store, data: bytes) -> ImportReport:
+def import_opml(store: Store, data: bytes, *, allow_private_networks: bool = False) -> ImportReport:
     """Subscribe to every feed of an OPML document; raises OPMLError when the file is unusable."""
     added: list[Feed] = []
     duplicates: list[str] = []
     invalid: list[str] = []
     for item in parse_opml(data):
         try:
-            url = normalize_feed_url(item.url)
+            url = check_feed_url(item.url, allow_private_networks=allow_private_networks)
         except SubscriptionError as exc:
             invalid.append(f"{item.url}: {exc}")
             continue

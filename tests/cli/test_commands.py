@@ -53,8 +53,11 @@ def test_add_list_remove(run) -> None:  # type: ignore[no-untyped-def]
     [
         (("add", "ftp://example.org/x"), "is not an http or https URL"),
         (("add", "http://example.org:port/"), "is not a valid URL"),
-        (("add", "http://example.org/", "--refresh", "often"), "refresh interval 'often'"),
+        (("add", "http://example.org/", "--refresh", "often"), "'often' is not a refresh interval"),
         (("remove", "42"), "no feed with id 42"),
+        (("add", "http://127.0.0.1:8080/feed"), "it is a loopback address"),
+        (("add", "http://localhost/feed"), "TIDINGS_ALLOW_PRIVATE_NETWORKS=true"),
+        (("add", "http://10.1.2.3/feed"), "private"),
     ],
 )
 def test_user_errors_are_one_line(run, args: tuple[str, ...], message: str) -> None:  # type: ignore[no-untyped-def]
@@ -73,7 +76,7 @@ def test_refresh_choices_are_stored(run) -> None:  # type: ignore[no-untyped-def
     run("add", "https://a.example/", "--refresh", "never")
     run("add", "https://b.example/", "--refresh", "2h")
     refresh = [f["refresh"] for f in json.loads(run("list", "--json").output)]
-    assert refresh == ["never", "2 hours"]
+    assert refresh == ["never", "2 hours"]  # as format_refresh words them
 
 
 def test_import_and_export(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -59,8 +59,15 @@ class UpdateQueries:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def claim_due(self, owner: str, now: datetime, limit: int, lease_seconds: int) -> list[Feed]:
-        """Up to `limit` due feeds, earliest first, leased to `owner` for `lease_seconds`."""
+    def claim_due(
+        self,
+        owner: str,
+        now: datetime,
+        limit: int,
+        lease_seconds: int,
+        feed_ids: Collection[int] | None = None,
+    ) -> list[Feed]:
+        """Up to `limit` due feeds (of `feed_ids` if given), earliest first, leased to `owner`."""
         due = (
             sa.select(feeds.c.id)
             .where(
@@ -72,6 +79,8 @@ class UpdateQueries:
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
+        if feed_ids is not None:
+            due = due.where(feeds.c.id.in_(list(feed_ids)))
         with write_transaction(self._engine) as conn:
             ids = list(conn.execute(due).scalars())
             if not ids:
@@ -84,6 +93,18 @@ class UpdateQueries:
             ).all()
         claimed = [feed_from_row(row) for row in rows]
         return sorted(claimed, key=lambda f: ids.index(f.id))
+
+    def count_due(self, now: datetime, feed_ids: Collection[int] | None = None) -> int:
+        """How many feeds are due and unclaimed (of `feed_ids` if given)."""
+        query = sa.select(sa.func.count()).where(
+            feeds.c.disabled_reason.is_(None),
+            feeds.c.next_check_at <= now,
+            sa.or_(feeds.c.lease_until.is_(None), feeds.c.lease_until < now),
+        )
+        if feed_ids is not None:
+            query = query.where(feeds.c.id.in_(list(feed_ids)))
+        with read_transaction(self._engine) as conn:
+            return int(conn.execute(query).scalar_one())
 
     def release(self, owner: str) -> int:
         """Give back every lease `owner` holds (a worker stopping cleanly); gives back how many."""
