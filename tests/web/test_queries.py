@@ -14,7 +14,6 @@ from starlette.testclient import TestClient
 
 from tidings.config import Settings
 from tidings.store import NotFound, Store
-from tidings.store.web_queries import WebQueries
 from tidings.web import create_app
 from web.helpers import add_feed
 
@@ -84,27 +83,25 @@ def test_page_cache_sees_refresher_writes(client: TestClient, store: Store) -> N
 
 
 def test_delete_entries_and_entry_times(store: Store) -> None:
-    queries = WebQueries(store.engine)
     feed_id = add_feed(store, "https://a.example/feed", entries=3)
-    times = queries.entry_times(feed_id, datetime.now(UTC) - timedelta(days=1))
+    times = store.entries.sort_times(feed_id, datetime.now(UTC) - timedelta(days=1))
     assert len(times) == 3 and all(t.tzinfo is not None for t in times)
-    assert queries.delete_entries(feed_id) == 3
+    assert store.entries.delete_for_feed(feed_id) == 3
     assert store.entries.count(feed_id=feed_id) == 0
     assert store.feeds.get(feed_id).etag is None
     with pytest.raises(NotFound):
-        queries.delete_entries(feed_id + 100)
+        store.entries.delete_for_feed(feed_id + 100)
 
 
 def test_data_version_moves_with_changes(store: Store) -> None:
-    queries = WebQueries(store.engine)
-    empty = queries.data_version()
+    empty = store.data_version()
     feed_id = add_feed(store, "https://a.example/feed", entries=1)
-    with_feed = queries.data_version()
+    with_feed = store.data_version()
     assert with_feed != empty
     store.categories.set_for_feed(feed_id, ["X"])
-    assert queries.data_version() != with_feed
-    assert queries.feeds_by_id([feed_id])[feed_id].url == "https://a.example/feed"
-    assert queries.feeds_by_id([]) == {}
+    assert store.data_version() != with_feed
+    assert store.feeds.by_ids([feed_id])[feed_id].url == "https://a.example/feed"
+    assert store.feeds.by_ids([]) == {}
 
 
 def test_background_runs_for_the_apps_life(store: Store) -> None:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tidings.model import Entry
-from tidings.store.database import read_transaction
+from tidings.store.database import read_transaction, write_transaction
 from tidings.store.errors import NotFound
 from tidings.store.rows import entry_from_row
-from tidings.store.schema import entries, feed_categories
+from tidings.store.schema import entries, feed_categories, feeds
 
 S = TypeVar("S", bound=sa.Select[Any])
 
@@ -90,3 +91,24 @@ class EntryQueries:
         if row is None:
             raise NotFound(f"no entry with id {entry_id}")
         return entry_from_row(row)
+
+    def delete_for_feed(self, feed_id: int) -> int:
+        """Delete every entry of a feed (Drupal's "Delete items"); gives back how many."""
+        with write_transaction(self._engine) as conn:
+            if not conn.execute(sa.select(feeds.c.id).where(feeds.c.id == feed_id)).first():
+                raise NotFound(f"no feed with id {feed_id}")
+            # The stored validators go too, so that the next check downloads the items again.
+            conn.execute(
+                sa.update(feeds)
+                .where(feeds.c.id == feed_id)
+                .values(etag=None, last_modified=None, body_hash=None)
+            )
+            return conn.execute(sa.delete(entries).where(entries.c.feed_id == feed_id)).rowcount
+
+    def sort_times(self, feed_id: int, since: datetime) -> list[datetime]:
+        """The sort times of a feed's entries since `since` (for a chart of entries per day)."""
+        query = sa.select(entries.c.sort_at).where(
+            entries.c.feed_id == feed_id, entries.c.sort_at >= since
+        )
+        with read_transaction(self._engine) as conn:
+            return list(conn.execute(query).scalars())

@@ -8,9 +8,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tidings.store.categories import CategoryQueries
-from tidings.store.database import StorageError, create_engine, migrate, schema_is_current
+from tidings.store.database import (
+    StorageError,
+    create_engine,
+    migrate,
+    read_transaction,
+    schema_is_current,
+)
 from tidings.store.entries import EntryQueries
 from tidings.store.feeds import FeedQueries
+from tidings.store.schema import categories, entries, feed_categories, feeds
 from tidings.store.updates import UpdateQueries
 from tidings.store.users import UserQueries
 
@@ -52,6 +59,25 @@ class Store:
         """Raise StorageError when migrations are pending."""
         if not schema_is_current(self.engine):
             raise StorageError("the database schema is not current: run `tidings migrate`")
+
+    def data_version(self) -> tuple[object, ...]:
+        """A value that changes whenever what the public pages show may have changed.
+
+        Every write of the refresher sets a feed's `checked_at` to "now", so the newest check
+        time moves with each applied check (new, changed or removed entries). New entries also
+        move the largest entry id; subscriptions, removals and category changes move the counts.
+        Each part is an index lookup or a count over a small table: cheap enough per request.
+        """
+        query = sa.select(
+            sa.select(sa.func.max(entries.c.id)).scalar_subquery(),
+            sa.select(sa.func.max(feeds.c.checked_at)).scalar_subquery(),
+            sa.select(sa.func.count()).select_from(feeds).scalar_subquery(),
+            sa.select(sa.func.max(feeds.c.id)).scalar_subquery(),
+            sa.select(sa.func.count()).select_from(categories).scalar_subquery(),
+            sa.select(sa.func.count()).select_from(feed_categories).scalar_subquery(),
+        )
+        with read_transaction(self.engine) as conn:
+            return tuple(conn.execute(query).one())
 
     def close(self) -> None:
         self.engine.dispose()

@@ -38,7 +38,7 @@ async def source_log(request: Request) -> Response:
         feed = feed_or_404(site, feed_id)
         log = site.store.updates.log(feed.id, site.settings.fetch_log_size)
         since = datetime.combine(now.date() - timedelta(days=CHART_DAYS - 1), datetime.min.time())
-        times = site.queries.entry_times(feed.id, since.replace(tzinfo=UTC))
+        times = site.store.entries.sort_times(feed.id, since.replace(tzinfo=UTC))
         return feed, log, entries_per_day(times, now.date(), CHART_DAYS)
 
     feed, log, chart = await run_in_threadpool(load)
@@ -104,7 +104,7 @@ async def delete_items(request: Request) -> Response:
     await checked_form(request, session)
     site = site_of(request)
     feed = await run_in_threadpool(feed_or_404, site, path_id(request, "feed_id"))
-    count = await run_in_threadpool(site.queries.delete_entries, feed.id)
+    count = await run_in_threadpool(site.store.entries.delete_for_feed, feed.id)
     site.cache.bump()
     message = f"Deleted {count} item{'s' * (count != 1)} of {feed.display_title}."
     return redirect_after_post(request, session, "/admin", message)

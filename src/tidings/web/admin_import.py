@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -32,7 +34,14 @@ async def import_file(request: Request) -> Response:
         error = "Choose an OPML file to import."
     else:
         try:
-            report = await run_in_threadpool(import_opml, site.store, data)
+            report = await run_in_threadpool(
+                partial(
+                    import_opml,
+                    site.store,
+                    data,
+                    allow_private_networks=site.settings.allow_private_networks,
+                )
+            )
         except OPMLError as exc:
             error = f"This file cannot be imported: {exc}."
         else:

@@ -92,6 +92,7 @@ async def add(request: Request) -> Response:
                 title=form.title or None,
                 refresh_interval=form.refresh_interval,
                 categories=form.category_names,
+                allow_private_networks=site.settings.allow_private_networks,
             )
         )
     except SubscriptionError as exc:

@@ -15,7 +15,6 @@ from starlette.routing import BaseRoute, Route
 
 from tidings.config import Settings
 from tidings.store import Store
-from tidings.store.web_queries import WebQueries
 from tidings.web import admin, admin_categories, admin_import, admin_sources, login, outputs, pages
 from tidings.web.assets import StaticAssets
 from tidings.web.errors import http_error, server_error, sign_in_required
@@ -68,7 +67,6 @@ def create_app(
     site = Site(
         settings=settings,
         store=store,
-        queries=WebQueries(store.engine),
         templates=Templates(assets),
         signer=SessionSigner(settings.secret_key),
         limiter=LoginLimiter(),

@@ -55,7 +55,7 @@ def _channel(
         self_url=base + request.url.path,
         authority=authority_of(base),
         entries=entries,
-        sources=site.queries.feeds_by_id({e.feed_id for e in entries}),
+        sources=site.store.feeds.by_ids({e.feed_id for e in entries}),
     )
 
 

@@ -65,7 +65,7 @@ def _river(site: Site, request: Request, session: Session) -> Rendered:
     size = site.settings.page_size
     fetched = site.store.entries.newest(limit=size + 1, offset=(page - 1) * size)
     entries, pager = slice_page(fetched, page, size, "/")
-    sources = site.queries.feeds_by_id({e.feed_id for e in entries})
+    sources = site.store.feeds.by_ids({e.feed_id for e in entries})
     return site.render(
         request,
         "river.html",
@@ -133,7 +133,7 @@ def _category(site: Site, request: Request, session: Session) -> Rendered:
         limit=size + 1, offset=(page - 1) * size, category_id=category.id
     )
     entries, pager = slice_page(fetched, page, size, f"/categories/{category.id}")
-    sources = site.queries.feeds_by_id({e.feed_id for e in entries})
+    sources = site.store.feeds.by_ids({e.feed_id for e in entries})
     return site.render(
         request,
         "category.html",

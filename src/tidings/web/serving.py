@@ -31,7 +31,7 @@ async def serve_public(request: Request, produce: Producer, *, personal: bool = 
             return produce(site, request, session)
         # The base URL is part of the key: output feeds and links carry absolute addresses.
         key = f"{site.base_url(request)}{request.url.path}?{request.url.query}"
-        version = (*site.queries.data_version(), site.cache.generation)
+        version = (*site.store.data_version(), site.cache.generation)
         page = site.cache.get(key, version)
         if page is None:
             page = produce(site, request, session)

@@ -11,7 +11,6 @@ from starlette.requests import Request
 
 from tidings.config import Settings
 from tidings.store import Store
-from tidings.store.web_queries import WebQueries
 from tidings.web.pagecache import PageCache
 from tidings.web.ratelimit import LoginLimiter
 from tidings.web.rendering import Templates
@@ -25,7 +24,6 @@ Discover = Callable[[str], Awaitable[list[str]]]
 class Site:
     settings: Settings
     store: Store
-    queries: WebQueries
     templates: Templates
     signer: SessionSigner
     limiter: LoginLimiter
