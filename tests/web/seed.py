@@ -10,7 +10,8 @@ from tidings.store import Store
 from tidings.timeago import format_age
 from web.helpers import apply_check
 
-SEED_FILE = Path(__file__).resolve().parents[3] / "shared" / "seed" / "nato-news-page.txt"
+# A copy of ../shared/seed/nato-news-page.txt, so a clone tests without the shared folder.
+SEED_FILE = Path(__file__).resolve().parents[1] / "data" / "seed" / "nato-news-page.txt"
 FEED_DESCRIPTION = "What\u00b4s new at NATO Headquarters?"
 CHECKED_AGO = timedelta(hours=1, minutes=50, seconds=5)
 
