@@ -11,12 +11,12 @@ import contextlib
 import errno
 import json
 import logging
+import os
 import signal
 import socket
 import sys
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -35,12 +35,12 @@ from tidings.config import (
     load_settings,
     markdown_table,
 )
-from tidings.discovery import discover_feeds, fetch_url
+from tidings.discovery import fetch_url
 from tidings.intervals import format_refresh, parse_refresh
 from tidings.parse import FeedParseError, parse_feed
 from tidings.parse.describe import describe, format_text
 from tidings.publish.opml import OPMLError
-from tidings.refresh.run import Refresher, RefreshSummary
+from tidings.refresh.run import Refresher, RefreshSummary, run_refresher
 from tidings.store import Conflict, NotFound, StorageError, Store
 from tidings.subscriptions import SubscriptionError, export_opml, import_opml, subscribe
 from tidings.timeago import format_age, format_time_left
@@ -339,12 +339,7 @@ def worker(app: AppContext) -> None:
     store = app.store()
     _configure_logging(app.settings)
     click.echo(f"tidings worker checking feeds of {_safe_url(app.settings)}", err=True)
-    asyncio.run(_run_until_signalled(_refresher_loop(store, app.settings)))
-
-
-async def _refresher_loop(store: Store, settings: Settings) -> None:
-    async with Refresher(store, settings) as refresher:
-        await refresher.run_forever()
+    asyncio.run(_run_until_signalled(run_refresher(store, app.settings)))
 
 
 async def _run_until_signalled(work: Coroutine[Any, Any, None]) -> None:
@@ -404,32 +399,39 @@ def parse(app: AppContext, source: str, as_json: bool) -> None:
 @cli.command()
 @click.option("--host", help="Address to listen on (default: the host setting).")
 @click.option("--port", type=int, help="Port to listen on (default: the port setting).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, help="Server processes.")
 @click.option("--no-refresh", is_flag=True, help="Serve only; leave refreshing to workers.")
 @pass_app
-def serve(app: AppContext, host: str | None, port: int | None, no_refresh: bool) -> None:
+def serve(
+    app: AppContext, host: str | None, port: int | None, workers: int, no_refresh: bool
+) -> None:
     """Serve the web UI, with the refresher running in the background."""
     # Imported here: the web stack (Starlette, Jinja2) is the slowest import; only serve needs it.
-    from tidings.web.app import create_app
+    from tidings import server
 
     settings = ensure_secret_key(load_settings(app.config_file, host=host, port=port))
     app.use_settings(settings)
-    store = app.store()
+    store = app.store()  # migrates before any server process starts
     _configure_logging(settings)
     _check_port_free(settings.host, settings.port)
-    background = None if no_refresh else partial(_refresher_loop, store, settings)
-    web = create_app(
-        settings, store, background=background, discover=partial(discover_feeds, settings)
-    )
     click.echo(f"tidings serving http://{settings.host}:{settings.port}/", err=True)
-    config = uvicorn.Config(
-        web,
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        proxy_headers=True,
-        server_header=False,
-    )
-    uvicorn.Server(config).run()
+    options: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
+        "proxy_headers": True,
+        "server_header": False,
+    }
+    if workers == 1:
+        uvicorn.run(server.build_app(settings, store, refresh=not no_refresh), **options)
+        return
+    # Worker processes rebuild the settings from the environment: hand them the secret key
+    # and the overrides, so that every process signs sessions alike.
+    os.environ["TIDINGS_SECRET_KEY"] = settings.secret_key
+    if app.config_file:
+        os.environ["TIDINGS_CONFIG"] = app.config_file
+    os.environ[server.NO_REFRESH_VARIABLE] = "1" if no_refresh else "0"
+    uvicorn.run("tidings.server:app_from_environment", factory=True, workers=workers, **options)
 
 
 def _check_port_free(host: str, port: int) -> None:

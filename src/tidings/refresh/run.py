@@ -245,3 +245,9 @@ class Refresher:
                 # A database outage must not kill the server; the next round tries again.
                 log.exception("refresh round failed; retrying in %.0f s", idle_poll)
             await asyncio.sleep(idle_poll)
+
+
+async def run_refresher(store: Store, settings: Settings) -> None:
+    """Check due feeds of `store` until cancelled (the background task of serve and worker)."""
+    async with Refresher(store, settings) as refresher:
+        await refresher.run_forever()

@@ -1,0 +1,39 @@
+"""Assembling the web server: the app over a store, with the refresher and feed discovery.
+
+`tidings serve` calls `build_app` for one process; with `--workers N` uvicorn imports
+`app_from_environment` in each worker process. Every worker then runs a refresher too: leases on
+feeds keep them from checking a feed twice.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import partial
+
+from starlette.applications import Starlette
+
+from tidings.config import Settings, ensure_secret_key, load_settings
+from tidings.discovery import discover_feeds
+from tidings.refresh.run import run_refresher
+from tidings.store import Store
+from tidings.web.app import create_app
+
+# Set by `tidings serve --no-refresh --workers N` for its worker processes. Not a TIDINGS_
+# variable: those are settings, and an unknown one is refused.
+NO_REFRESH_VARIABLE = "_TIDINGS_SERVE_NO_REFRESH"
+
+
+def build_app(settings: Settings, store: Store, *, refresh: bool = True) -> Starlette:
+    """The web app over `store`, refreshing feeds in the background unless `refresh` is False."""
+    background = partial(run_refresher, store, settings) if refresh else None
+    return create_app(
+        settings, store, background=background, discover=partial(discover_feeds, settings)
+    )
+
+
+def app_from_environment() -> Starlette:
+    """The app as configured by TIDINGS_* variables (uvicorn's factory for worker processes)."""
+    settings = ensure_secret_key(load_settings())
+    store = Store.open(settings.effective_database_url())
+    store.check_schema()  # the parent process migrated before starting workers
+    return build_app(settings, store, refresh=os.environ.get(NO_REFRESH_VARIABLE) != "1")

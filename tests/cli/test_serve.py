@@ -1,0 +1,67 @@
+"""`tidings serve` as a user runs it: a real process on a free loopback port, on both databases."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(url: str, deadline: float) -> httpx.Response:
+    while True:
+        try:
+            return httpx.get(url, timeout=1.0)
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def environment(database_url: str, tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TIDINGS_")}
+    env.update(TIDINGS_DATABASE_URL=database_url, TIDINGS_DATA_DIR=str(tmp_path / "data"))
+    return env
+
+
+@pytest.fixture
+def server(environment: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
+    port = free_port()
+    command = [sys.executable, "-m", "tidings", "serve", "--port", str(port)]
+    process = subprocess.Popen(command, env=environment, stderr=subprocess.PIPE, text=True)
+    try:
+        yield f"http://127.0.0.1:{port}", command
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        assert process.stderr is not None
+        process.stderr.close()
+
+
+@pytest.mark.slow
+def test_serve_answers_and_refuses_a_taken_port(
+    server: tuple[str, list[str]], environment: dict[str, str], tmp_path: Path
+) -> None:
+    base, command = server
+    river = wait_for(base + "/", time.monotonic() + 30)
+    assert river.status_code == 200
+    assert "default-src 'self'" in river.headers["content-security-policy"]
+    assert wait_for(base + "/sources/12345", time.monotonic() + 5).status_code == 404
+    assert (tmp_path / "data" / "secret_key").exists()  # generated once, kept
+    second = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=30)
+    assert second.returncode == 1
+    assert "cannot listen on 127.0.0.1" in second.stderr
+    assert "Traceback" not in second.stderr
