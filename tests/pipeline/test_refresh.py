@@ -374,6 +374,62 @@ def test_faulty_feeds_are_recorded_and_never_stop_the_good_ones(
     assert feed_server.counts["/e410"] == 1
 
 
+def test_an_unexpected_crash_in_one_feed_is_recorded_and_the_others_go_on(
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed_server.routes["/crashes"] = Doc(rss(items(2, "c")))
+    feed_server.routes["/fine"] = Doc(rss(items(2, "f")))
+    crashing = store.feeds.add(feed_server.url("/crashes"))
+    fine = store.feeds.add(feed_server.url("/fine"))
+    real_parse = run_module.parse_document
+
+    def parse_or_crash(body: bytes, url: str, *args: Any) -> Any:
+        if url.endswith("/crashes"):
+            raise RuntimeError("a bug in the parser")
+        return real_parse(body, url, *args)
+
+    monkeypatch.setattr(run_module, "parse_document", parse_or_crash)
+    logged: list[str] = []
+    monkeypatch.setattr(run_module.log, "exception", lambda msg, *a: logged.append(msg % a))
+
+    summary = refresh(store, make_settings())
+
+    assert (summary.feeds, summary.new_entries, summary.errors) == (2, 2, 1)
+    assert len(entry_rows(store, fine.id)) == 2
+    failed = store.feeds.get(crashing.id)
+    assert failed.error_count == 1
+    assert "could not process" in (failed.last_error or "")
+    assert "a bug in the parser" in (failed.last_error or "")
+    assert failed.next_check_at is not None
+    assert entry_rows(store, crashing.id) == []
+    assert len(logged) == 1 and "/crashes" in logged[0]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: Refresher._check records an unexpected failure with Retention() (log_size 50), "
+    "not with the fetch_log_size setting",
+)
+def test_an_unexpected_crash_keeps_the_fetch_log_to_its_configured_size(
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed_server.routes["/crashes"] = Doc(rss(items(1)))
+    feed = store.feeds.add(feed_server.url("/crashes"))
+
+    def crash(*args: Any) -> Any:
+        raise RuntimeError("a bug in the parser")
+
+    monkeypatch.setattr(run_module, "parse_document", crash)
+    monkeypatch.setattr(run_module.log, "exception", lambda *a: None)
+    settings = make_settings(fetch_log_size=2)
+    for _ in range(3):
+        store.feeds.schedule_now([feed.id])
+        refresh(store, settings)
+
+    assert feed_server.counts["/crashes"] == 3
+    assert len(store.updates.log(feed.id)) == 2
+
+
 # --- the process pool -------------------------------------------------------------------------
 
 
