@@ -338,7 +338,8 @@ def worker(app: AppContext) -> None:
     """Keep checking due feeds until stopped (several workers may share one PostgreSQL)."""
     store = app.store()
     _configure_logging(app.settings)
-    click.echo(f"tidings worker checking feeds of {_safe_url(app.settings)}", err=True)
+    database = app.settings.masked()["database_url"]
+    click.echo(f"tidings worker checking the feeds of {database}", err=True)
     asyncio.run(_run_until_signalled(run_refresher(store, app.settings)))
 
 
@@ -356,10 +357,6 @@ def _configure_logging(settings: Settings) -> None:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-
-
-def _safe_url(settings: Settings) -> str:
-    return settings.masked()["database_url"] or settings.effective_database_url()
 
 
 @cli.command()

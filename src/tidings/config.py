@@ -103,6 +103,10 @@ class Settings:
             value = getattr(self, f.name)
             if f.metadata["secret"] and value:
                 value = _mask(str(value)) if f.name == "database_url" else "********"
+            elif f.name == "database_url":
+                value = f"({self.effective_database_url()})"
+            elif f.name == "secret_key":
+                value = f"(kept in {Path(self.data_dir) / 'secret_key'}, made on first use)"
             shown[f.name] = _format(value)
         return shown
 
