@@ -19,10 +19,10 @@ import random
 import time
 from collections.abc import Callable
 from html import escape
-from typing import Any
 
 from lxml import etree
 
+from tidings.clean import cache_info, clear_cache
 from tidings.parse import parse_feed
 
 WORDS = [
@@ -74,96 +74,113 @@ def _html_body(rng: random.Random, paragraphs: int) -> str:
     return "".join(parts)
 
 
-def rss20(rng: random.Random, items: int = 50) -> bytes:
-    """Return an RSS 2.0 feed of about 64 KB with escaped HTML descriptions."""
-    out = [
+def _rss20_item(rng: random.Random, i: int) -> str:
+    return (
+        f"<item><title>{escape(_sentence(rng, 8))}</title>"
+        f"<link>https://bench.example.com/news/{i}.htm</link>"
+        f'<guid isPermaLink="false">bench-{i}</guid>'
+        f"<description>{escape(_html_body(rng, 3))}</description>"
+        f"<dc:creator>Press Office</dc:creator><category>News</category>"
+        f"<pubDate>Fri, {1 + i % 28:02d} Sep 2025 12:{i % 60:02d}:00 GMT</pubDate></item>"
+    )
+
+
+def _atom_entry(rng: random.Random, i: int) -> str:
+    return (
+        f'<entry><title type="html">{escape(_sentence(rng, 8))}</title>'
+        f'<link href="https://atom.example.com/{i}"/><id>urn:bench:{i}</id>'
+        f"<updated>2025-09-{1 + i % 28:02d}T12:00:00Z</updated>"
+        f"<author><name>Writer {i % 5}</name></author>"
+        f'<summary type="html">{escape(_html_body(rng, 1))}</summary>'
+        f'<content type="html">{escape(_html_body(rng, 4))}</content></entry>'
+    )
+
+
+def _rdf_item(rng: random.Random, i: int) -> str:
+    return (
+        f'<item rdf:about="https://rdf.example.com/{i}"><title>{_sentence(rng, 7)}</title>'
+        f"<link>https://rdf.example.com/{i}</link>"
+        f"<description>{escape(_html_body(rng, 2))}</description>"
+        f"<dc:date>2025-09-{1 + i % 28:02d}T12:00:00+02:00</dc:date>"
+        f"<dc:subject>Topic {i % 7}</dc:subject></item>"
+    )
+
+
+def _json_item(rng: random.Random, i: int) -> str:
+    item = {
+        "id": str(i),
+        "url": f"https://json.example.com/{i}",
+        "title": _sentence(rng, 8),
+        "content_html": _html_body(rng, 3),
+        "date_published": f"2025-09-{1 + i % 28:02d}T12:00:00Z",
+        "tags": ["bench"],
+    }
+    return json.dumps(item)
+
+
+# name: (head, item maker, separator, tail, number of items)
+FORMATS: dict[str, tuple[str, Callable[[random.Random, int], str], str, str, int]] = {
+    "RSS 2.0": (
         '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" '
         'xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Bench News</title>'
-        "<link>https://bench.example.com/</link><description>Benchmark feed</description>"
-    ]
-    for i in range(items):
-        out.append(
-            f"<item><title>{escape(_sentence(rng, 8))}</title>"
-            f"<link>https://bench.example.com/news/{i}.htm</link>"
-            f'<guid isPermaLink="false">bench-{i}</guid>'
-            f"<description>{escape(_html_body(rng, 3))}</description>"
-            f"<dc:creator>Press Office</dc:creator><category>News</category>"
-            f"<pubDate>Fri, {1 + i % 28:02d} Sep 2025 12:{i % 60:02d}:00 GMT</pubDate></item>"
-        )
-    out.append("</channel></rss>")
-    return "".join(out).encode("utf-8")
-
-
-def atom(rng: random.Random, entries: int = 30) -> bytes:
-    """Return an Atom 1.0 feed with HTML summaries and content."""
-    out = [
+        "<link>https://bench.example.com/</link><description>Benchmark feed</description>",
+        _rss20_item,
+        "",
+        "</channel></rss>",
+        50,
+    ),
+    "Atom 1.0": (
         '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
         '<title>Bench Atom</title><link href="https://atom.example.com/"/>'
-        "<id>urn:bench</id><updated>2025-09-19T12:00:00Z</updated>"
-    ]
-    for i in range(entries):
-        out.append(
-            f'<entry><title type="html">{escape(_sentence(rng, 8))}</title>'
-            f'<link href="https://atom.example.com/{i}"/><id>urn:bench:{i}</id>'
-            f"<updated>2025-09-{1 + i % 28:02d}T12:00:00Z</updated>"
-            f"<author><name>Writer {i % 5}</name></author>"
-            f'<summary type="html">{escape(_html_body(rng, 1))}</summary>'
-            f'<content type="html">{escape(_html_body(rng, 4))}</content></entry>'
-        )
-    out.append("</feed>")
-    return "".join(out).encode("utf-8")
-
-
-def rdf(rng: random.Random, items: int = 40) -> bytes:
-    """Return an RSS 1.0 (RDF) feed with dc: metadata."""
-    out = [
+        "<id>urn:bench</id><updated>2025-09-19T12:00:00Z</updated>",
+        _atom_entry,
+        "",
+        "</feed>",
+        30,
+    ),
+    "RDF": (
         '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
         'xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">'
         '<channel rdf:about="https://rdf.example.com/"><title>Bench RDF</title>'
-        "<link>https://rdf.example.com/</link><description>RDF</description></channel>"
-    ]
-    for i in range(items):
-        out.append(
-            f'<item rdf:about="https://rdf.example.com/{i}"><title>{_sentence(rng, 7)}</title>'
-            f"<link>https://rdf.example.com/{i}</link>"
-            f"<description>{escape(_html_body(rng, 2))}</description>"
-            f"<dc:date>2025-09-{1 + i % 28:02d}T12:00:00+02:00</dc:date>"
-            f"<dc:subject>Topic {i % 7}</dc:subject></item>"
-        )
-    out.append("</rdf:RDF>")
-    return "".join(out).encode("utf-8")
+        "<link>https://rdf.example.com/</link><description>RDF</description></channel>",
+        _rdf_item,
+        "",
+        "</rdf:RDF>",
+        40,
+    ),
+    "JSON Feed": (
+        '{"version": "https://jsonfeed.org/version/1.1", "title": "Bench JSON", '
+        '"home_page_url": "https://json.example.com/", "items": [',
+        _json_item,
+        ", ",
+        "]}",
+        40,
+    ),
+}
 
 
-def json_feed(rng: random.Random, items: int = 40) -> bytes:
-    """Return a JSON Feed 1.1 document with HTML content."""
-    document: dict[str, Any] = {
-        "version": "https://jsonfeed.org/version/1.1",
-        "title": "Bench JSON",
-        "home_page_url": "https://json.example.com/",
-        "items": [
-            {
-                "id": str(i),
-                "url": f"https://json.example.com/{i}",
-                "title": _sentence(rng, 8),
-                "content_html": _html_body(rng, 3),
-                "date_published": f"2025-09-{1 + i % 28:02d}T12:00:00Z",
-                "tags": ["bench"],
-            }
-            for i in range(items)
-        ],
-    }
-    return json.dumps(document).encode("utf-8")
+def document(name: str, items: list[str]) -> bytes:
+    """Return a document of format `name` holding `items` (made by its item maker)."""
+    head, _, separator, tail, _ = FORMATS[name]
+    return (head + separator.join(items) + tail).encode("utf-8")
 
 
 def corpus() -> dict[str, bytes]:
-    """Return the benchmark documents by name."""
+    """Return the benchmark documents by name (all items drawn from one generator)."""
     rng = random.Random(20250919)
     return {
-        "RSS 2.0": rss20(rng),
-        "Atom 1.0": atom(rng),
-        "RDF": rdf(rng),
-        "JSON Feed": json_feed(rng),
+        name: document(name, [make(rng, i) for i in range(count)])
+        for name, (_, make, _, _, count) in FORMATS.items()
     }
+
+
+def refetches(name: str, fetches: int) -> list[bytes]:
+    """Return `fetches + 1` successive versions of a feed of format `name`: each has one new
+    item at the top and drops its oldest; the other items are byte for byte the same as in the
+    version before (each item is generated from its own seed)."""
+    _, make, _, _, count = FORMATS[name]
+    items = [make(random.Random(i), i) for i in range(count + fetches)]
+    return [document(name, items[k : k + count][::-1]) for k in range(fetches + 1)]
 
 
 def rate(function: Callable[[bytes], object], data: bytes, seconds: float) -> float:
@@ -184,11 +201,36 @@ def rate(function: Callable[[bytes], object], data: bytes, seconds: float) -> fl
     return best
 
 
+def warm_rate(name: str, seconds: float) -> tuple[float, float]:
+    """Return (feeds per second, cache hit ratio) for tidings parsing successive fetches of one
+    feed, each with one new item, with the fragment cache on (best of three rounds; each round
+    starts from an empty cache and parses the first version untimed)."""
+    fetches = max(50, int(seconds / 3 * rate(_cold, corpus()[name], 0.3)))
+    versions = refetches(name, fetches)
+    best = 0.0
+    for _ in range(3):
+        clear_cache()
+        _tidings(versions[0])
+        start = time.perf_counter()
+        for data in versions[1:]:
+            _tidings(data)
+        best = max(best, fetches / (time.perf_counter() - start))
+    info = cache_info()
+    return best, info["hits"] / (info["hits"] + info["misses"])
+
+
+def _tidings(data: bytes) -> object:
+    return parse_feed(data, "https://bench.example.com/feed")
+
+
+def _cold(data: bytes) -> object:
+    clear_cache()  # every fragment is cleaned from scratch
+    return _tidings(data)
+
+
 def contenders() -> dict[str, Callable[[bytes], object]]:
     """Return the parsers to compare, by name (those that are installed)."""
-    found: dict[str, Callable[[bytes], object]] = {
-        "tidings": lambda data: parse_feed(data, "https://bench.example.com/feed"),
-    }
+    found: dict[str, Callable[[bytes], object]] = {"tidings, cold": _cold}
     for module_name in ("feedparser", "fastfeedparser"):
         try:
             module = importlib.import_module(module_name)
@@ -202,24 +244,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=1.5, help="time per measurement")
     parser.add_argument("--profile", action="store_true", help="cProfile tidings on RSS 2.0")
+    parser.add_argument("--warm", action="store_true", help="with --profile: successive fetches")
     args = parser.parse_args()
     documents = corpus()
     if args.profile:
-        data = documents["RSS 2.0"]
+        versions = refetches("RSS 2.0", 200) if args.warm else [documents["RSS 2.0"]] * 201
+        _tidings(versions[0])
         profile = cProfile.Profile()
         profile.enable()
-        for _ in range(200):
-            parse_feed(data, "https://bench.example.com/feed")
+        for data in versions[1:]:
+            (_tidings if args.warm else _cold)(data)
         profile.disable()
         pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
         return
     parsers = contenders()
     print("| feed | size | parser | feeds/s | MB/s | × feedparser | × bare lxml |")
     print("|---|---:|---|---:|---:|---:|---:|")
+    hit_ratios = {}
     for name, data in documents.items():
         is_json = data.lstrip()[:1] == b"{"
         bare = rate(json.loads if is_json else etree.fromstring, data, args.seconds)
         rates = {label: rate(function, data, args.seconds) for label, function in parsers.items()}
+        warm, hit_ratios[name] = warm_rate(name, args.seconds)
+        rates = {"tidings, cold": rates.pop("tidings, cold"), "tidings, warm": warm, **rates}
         reference = rates.get("feedparser")
         for label, value in rates.items():
             versus = f"{value / reference:.1f}" if reference else "n/a"
@@ -232,6 +279,10 @@ def main() -> None:
             f"| {name} | {len(data) / 1024:.0f} KB | {bare_label} | {bare:,.0f} | "
             f"{bare * len(data) / 1e6:.1f} | | 1.0 |"
         )
+    print()
+    print("cold: the fragment cache is cleared before every parse (each document is cleaned from")
+    print("scratch); warm: successive fetches of one feed, each with one new item, cache on; hit")
+    print("ratio: " + ", ".join(f"{name} {ratio:.0%}" for name, ratio in hit_ratios.items()))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import html
 import re
+import threading
+from collections import OrderedDict
 from functools import lru_cache, partial
 from typing import Any
 from urllib.parse import urljoin
@@ -68,15 +70,42 @@ MODES: dict[str, tuple[frozenset[str], dict[str, frozenset[str]]]] = {
 
 # Characters that make html5ever's output differ from its input when there is no markup at all.
 _NEEDS_PARSER = re.compile(r"[<&\r\0]")
-_TABLE_TAGS = frozenset({"table", "caption", "thead", "tbody", "tfoot", "tr", "td", "th"})
-_VOID_TAGS = ("br", "img", "hr", "source", "wbr")  # elements that never hold anything
-_TAG_NAME = re.compile(r"<(/?[A-Za-z][A-Za-z0-9]*)")
-# The tag names (opening and closing) that cannot make the first pass's output untidy.
-_TIDY_NAMES = {
-    mode: frozenset(tags - _TABLE_TAGS) | {"/" + tag for tag in tags - _TABLE_TAGS}
-    for mode, (tags, _) in MODES.items()
-}
+
+
+def _nested(outer: str, inner: str) -> str:
+    """Return a pattern (after "<") for an `outer` start tag holding an `inner` start tag."""
+    return rf"{outer}[\s>][^<]*+(?:<(?!/{outer}>|{inner})[^<]*+)*+<{inner}"
+
+
+# Start tags that close an open <p> (HTML's tree construction, "in body" insertion mode).
+_CLOSES_P = r"(?:blockquote|div|dl|dd|dt|figcaption|figure|ol|ul|p|h[1-6]|hr|pre|li|table)[\s/>]"
+# In serialized output (every "<" starts a tag, every element is closed), an element the parser
+# would not leave where it is: a block in a <p>, <li> in <li>, <dd>/<dt> in <dd>/<dt>, a heading
+# in a heading, a link in a link. Possessive quantifiers: one linear scan, no backtracking.
+_MOVES_ON_REPARSE = re.compile(
+    "<(?:"
+    + "|".join(
+        [
+            _nested("p", _CLOSES_P),
+            _nested("li", r"li[\s>]"),
+            _nested("d[dt]", r"d[dt][\s>]"),
+            _nested("h[1-6]", r"h[1-6][\s>]"),
+            _nested("a", r"a[\s>]"),
+        ]
+    )
+    + ")"
+)
 _BLOCK_START = re.compile(r"<(?=/?(?:p|br|div|li|h[1-6]|tr|td|th|dt|dd|blockquote|hr)\b)", re.I)
+
+# Cleaned fragments by (mode, base URL, raw HTML): a feed fetched again usually repeats most of
+# its items, and the parse workers are long-lived. Bounded by entries and by characters (keys and
+# values); huge fragments are not kept. See clear_cache() and cache_info().
+CACHE_MAX_ENTRIES = 4096
+CACHE_MAX_CHARS = 8_000_000
+CACHE_MAX_FRAGMENT = 65_536
+_cache: OrderedDict[tuple[str, str | None, str], str] = OrderedDict()
+_cache_lock = threading.Lock()
+_cache_stats = {"hits": 0, "misses": 0, "chars": 0}
 
 
 def clean_html(text: str, base_url: str | None = None, mode: str = "reader") -> str:
@@ -84,21 +113,59 @@ def clean_html(text: str, base_url: str | None = None, mode: str = "reader") -> 
 
     Relative URLs are resolved against `base_url` when one is given. The result is a fixed point:
     cleaning it again gives it back unchanged. `mode` names an allowlist in MODES; another name
-    is a ValueError.
+    is a ValueError. Results are cached per process (see CACHE_MAX_ENTRIES).
     """
     if mode not in MODES:
         raise ValueError(f"unknown HTML mode {mode!r}; expected one of {sorted(MODES)}")
     if not _NEEDS_PARSER.search(text):
         # Plain text: html5ever would only escape these two, so skip the parser (10-50x faster).
         return text.replace(">", "&gt;").replace("\xa0", "&nbsp;")
+    if len(text) > CACHE_MAX_FRAGMENT:
+        return _clean(text, base_url, mode)
+    key = (mode, base_url, text)
+    with _cache_lock:
+        cleaned = _cache.get(key)
+        if cleaned is not None:
+            _cache.move_to_end(key)
+            _cache_stats["hits"] += 1
+            return cleaned
+    cleaned = _clean(text, base_url, mode)
+    size = len(text) + len(cleaned) + len(base_url or "")
+    with _cache_lock:
+        _cache_stats["misses"] += 1
+        if key not in _cache:
+            _cache[key] = cleaned
+            _cache_stats["chars"] += size
+            while len(_cache) > CACHE_MAX_ENTRIES or _cache_stats["chars"] > CACHE_MAX_CHARS:
+                (_, old_base, old_text), old_cleaned = _cache.popitem(last=False)
+                _cache_stats["chars"] -= len(old_text) + len(old_cleaned) + len(old_base or "")
+    return cleaned
+
+
+def clear_cache() -> None:
+    """Forget every cached fragment (and the hit counts)."""
+    with _cache_lock:
+        _cache.clear()
+        _cache_stats.update(hits=0, misses=0, chars=0)
+
+
+def cache_info() -> dict[str, int]:
+    """Return the cache's hits, misses, entries and characters (keys and values) since the last
+    clear_cache()."""
+    with _cache_lock:
+        return {**_cache_stats, "entries": len(_cache)}
+
+
+def _clean(text: str, base_url: str | None, mode: str) -> str:
+    """Return `text` sanitized into a fixed point (clean_html without the cache)."""
     cleaner = _cleaner(mode, base_url)
     cleaned = _clean_once(cleaner, text)
-    if _is_tidy(text, mode):
+    if _is_fixed_point(cleaned):
         return cleaned
     # The parser repairs untidy HTML into trees that do not always parse back the same once
-    # serialized (<li><blockquote><li> minus the blockquote is <li><li>; misnested links;
-    # foster-parented table content), so clean again until nothing changes: what we store is
-    # a fixed point. Tidy input, the common case, is spared the second pass.
+    # serialized (<li><blockquote><li> minus the blockquote is <li><li>; misnested links and
+    # headings; foster-parented table content), so clean again until nothing changes: what we
+    # store is a fixed point. Output that parses back the same is spared the second pass.
     for _ in range(3):
         again = _clean_once(cleaner, cleaned)
         if again == cleaned:
@@ -107,19 +174,21 @@ def clean_html(text: str, base_url: str | None = None, mode: str = "reader") -> 
     return cleaned
 
 
-def _is_tidy(text: str, mode: str) -> bool:
-    """Return True when every tag in `text` is kept, none belongs to a table, and as many
-    elements close as open: input the first pass turns into a fixed point."""
-    if "<!" in text:
-        return False  # comments and CDATA hide tags from the counts below
-    # C-level scans and counts only: a Python loop over the tags costs as much as the second
-    # sanitizer pass it is meant to spare.
-    names = _TAG_NAME.findall(text)  # "p", "/p", "a" ...
-    tidy = _TIDY_NAMES[mode]
-    if not tidy.issuperset(names) and not tidy.issuperset(n.lower() for n in set(names)):
-        return False
-    voids = sum(names.count(name) for name in _VOID_TAGS)
-    return len(names) - voids == 2 * text.count("</")
+def _is_fixed_point(cleaned: str) -> bool:
+    """Return True when the sanitizer's output certainly parses back into the same tree.
+
+    The output is a serialized tree: "<" in text and attributes is escaped, there are no
+    comments, and every element is closed, so a regular expression sees its nesting. Parsing a
+    well-nested tag sequence moves an element only by the rules _MOVES_ON_REPARSE lists (tables:
+    foster parenting, implied <tbody>; a newline after <pre> is handled by _clean_once), and
+    the sanitizer leaves only allowlisted tags, none of them form, button, select or foreign
+    content. Scans, no Python loop over the tags: that would cost as much as the second pass.
+    """
+    return (
+        "<t" not in cleaned  # table, tbody, thead, tfoot, tr, td, th
+        and "<caption" not in cleaned
+        and _MOVES_ON_REPARSE.search(cleaned) is None
+    )
 
 
 def _clean_once(cleaner: nh3.Cleaner, text: str) -> str:
