@@ -173,7 +173,7 @@ def _age(moment: datetime | None, now: datetime) -> str:
 def list_feeds(app: AppContext, as_json: bool) -> None:
     """List the feeds: id, title, URL, entries, last and next check, last error."""
     now = datetime.now(UTC)
-    feeds = app.store().feeds.all()
+    feeds = app.store().feeds.all(include_private=True)
     if as_json:
         rows = [
             {

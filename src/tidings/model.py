@@ -118,6 +118,7 @@ class Feed:
     first_error_at: datetime | None = None
     disabled_reason: str | None = None
     created_at: datetime | None = None
+    is_public: bool = True  # published by an admin; False: only readers subscribe to it
     entry_count: int = 0  # filled by listing queries; 0 where not asked for
 
     @property

@@ -43,9 +43,17 @@ class EntryQueries:
         offset: int = 0,
         feed_id: int | None = None,
         category_id: int | None = None,
+        include_private: bool = False,
     ) -> list[Entry]:
-        """Entries newest first (by date, else first seen), of one feed or category if given."""
+        """Entries newest first (by date, else first seen), of one feed or category if given.
+
+        Only entries of public feeds, unless `include_private`.
+        """
         query = self._filtered(sa.select(entries), feed_id, category_id)
+        if not include_private:
+            query = query.where(
+                entries.c.feed_id.in_(sa.select(feeds.c.id).where(feeds.c.is_public == sa.true()))
+            )
         query = query.order_by(entries.c.sort_at.desc(), entries.c.id.desc())
         with read_transaction(self._engine) as conn:
             rows = conn.execute(query.limit(limit).offset(offset)).all()

@@ -29,11 +29,30 @@ class FeedQueries:
         refresh_interval: int | None = None,
         now: datetime | None = None,
     ) -> Feed:
-        """The new feed, due for its first check at once; Conflict when the URL is taken."""
+        """The new public feed, due for its first check at once; Conflict when the URL is taken.
+
+        A URL only readers subscribed to so far (a private feed) is made public instead.
+        """
         now = now or datetime.now(UTC)
         with write_transaction(self._engine) as conn:
-            if conn.execute(sa.select(feeds.c.id).where(feeds.c.url == url)).first():
+            found = conn.execute(
+                sa.select(feeds.c.id, feeds.c.is_public).where(feeds.c.url == url)
+            ).first()
+            if found is not None and found.is_public:
                 raise Conflict(f"already subscribed to {url}")
+            if found is not None:  # only readers followed it so far: the admin publishes it
+                values: dict[str, object] = {"is_public": True}
+                if title:
+                    values["title"] = title
+                if refresh_interval is not None:
+                    values["refresh_interval"] = refresh_interval
+                row = conn.execute(
+                    sa.update(feeds)
+                    .where(feeds.c.id == found.id)
+                    .values(**values)
+                    .returning(*FEED_COLUMNS)
+                ).one()
+                return feed_from_row(row)
             row = conn.execute(
                 feeds.insert()
                 .values(
@@ -61,8 +80,11 @@ class FeedQueries:
             row = conn.execute(sa.select(*FEED_COLUMNS).where(feeds.c.url == url)).first()
         return feed_from_row(row) if row else None
 
-    def all(self, *, category_id: int | None = None) -> list[Feed]:
-        """Every feed (or a category's), by title, each with its entry count: one query."""
+    def all(self, *, category_id: int | None = None, include_private: bool = False) -> list[Feed]:
+        """Every public feed (or a category's), by title, each with its entry count: one query.
+
+        With `include_private`, the feeds only readers subscribe to are listed too.
+        """
         counts = (
             sa.select(entries.c.feed_id, sa.func.count().label("n"))
             .group_by(entries.c.feed_id)
@@ -76,6 +98,8 @@ class FeedQueries:
                 feeds.c.id,
             )
         )
+        if not include_private:
+            query = query.where(feeds.c.is_public == sa.true())
         if category_id is not None:
             query = query.join(feed_categories, feed_categories.c.feed_id == feeds.c.id).where(
                 feed_categories.c.category_id == category_id

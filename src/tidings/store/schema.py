@@ -75,6 +75,9 @@ feeds = sa.Table(
     # A worker's claim on the feed while it refreshes it; expired leases are free to take.
     sa.Column("lease_owner", sa.Text),
     sa.Column("lease_until", UTCDateTime),
+    # Shown on the public site: true for the sources admins add, false for a feed that exists
+    # only because readers subscribed to it (revision 0002).
+    sa.Column("is_public", sa.Boolean, nullable=False, server_default=sa.true()),
 )
 
 entries = sa.Table(
@@ -170,3 +173,79 @@ fetch_log = sa.Table(
     sa.Column("error", sa.Text),
     sa.Index("ix_fetch_log_feed_id_at", "feed_id", "at"),
 )
+
+# --- personal reading (revision 0002) ---------------------------------------------------------
+# A user's own subscriptions and categories. A feed URL is one `feeds` row however many users
+# subscribe to it, so it is fetched once; what is personal (title, categories, read and starred
+# state in `entry_states`) is keyed by user.
+
+subscriptions = sa.Table(
+    "subscriptions",
+    metadata,
+    sa.Column("user_id", BigId, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "feed_id",
+        BigId,
+        sa.ForeignKey("feeds.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+    sa.Column("title", sa.Text),  # the user's own; NULL = the feed's
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+user_categories = sa.Table(
+    "user_categories",
+    metadata,
+    sa.Column("id", BigId, primary_key=True),
+    sa.Column("user_id", BigId, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.UniqueConstraint("user_id", "name"),
+    # The target of subscription_categories' (user_id, category_id) key: a subscription can only
+    # be put in a category of the same user, whatever the query does.
+    sa.UniqueConstraint("user_id", "id"),
+)
+
+subscription_categories = sa.Table(
+    "subscription_categories",
+    metadata,
+    sa.Column("user_id", BigId, primary_key=True),
+    sa.Column("feed_id", BigId, primary_key=True),
+    sa.Column("category_id", BigId, primary_key=True),
+    sa.ForeignKeyConstraint(
+        ["user_id", "feed_id"],
+        ["subscriptions.user_id", "subscriptions.feed_id"],
+        ondelete="CASCADE",
+    ),
+    sa.ForeignKeyConstraint(
+        ["user_id", "category_id"],
+        ["user_categories.user_id", "user_categories.id"],
+        ondelete="CASCADE",
+    ),
+    sa.Index("ix_subscription_categories_user_id_category_id", "user_id", "category_id"),
+)
+
+# --- full-text search (revision 0002) -------------------------------------------------------
+# The search index is not in this metadata: each database keeps it its own way, and queries reach
+# it through tidings.store.search only.
+#   SQLite: `entries_fts`, an external-content FTS5 table over entries(title, summary, content),
+#           kept in step by the triggers `entries_fts_ai/_ad/_au` (FTS5 adds shadow tables named
+#           `entries_fts_*`).
+#   PostgreSQL: `entries.search_vector`, a generated stored tsvector column, with the GIN index
+#           `ix_entries_search_vector`.
+# The column is left out of `entries` on purpose: every `select(entries)` would fetch it.
+
+SEARCH_TABLE_PREFIX = "entries_fts"
+SEARCH_COLUMN = "search_vector"
+SEARCH_INDEX = "ix_entries_search_vector"
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Alembic's filter: leave the search index, which only migrations know, out of comparisons."""
+    if type_ == "table" and name is not None and name.startswith(SEARCH_TABLE_PREFIX):
+        return False
+    if type_ == "column" and name == SEARCH_COLUMN:
+        return False
+    return not (type_ == "index" and name == SEARCH_INDEX)

@@ -17,7 +17,9 @@ from tidings.store.database import (
 )
 from tidings.store.entries import EntryQueries
 from tidings.store.feeds import FeedQueries
+from tidings.store.reading import ReadingQueries
 from tidings.store.schema import categories, entries, feed_categories, feeds
+from tidings.store.search import SearchQueries
 from tidings.store.updates import UpdateQueries
 from tidings.store.users import UserQueries
 
@@ -32,6 +34,8 @@ class Store:
         self.categories = CategoryQueries(engine)
         self.users = UserQueries(engine)
         self.updates = UpdateQueries(engine)
+        self.reading = ReadingQueries(engine)
+        self.search = SearchQueries(engine)
 
     @classmethod
     def open(cls, url: str) -> Store:

@@ -14,7 +14,7 @@ from tidings.publish.channel import Channel, authority_of
 from tidings.publish.jsonfeed import write_jsonfeed
 from tidings.publish.rss import write_rss
 from tidings.subscriptions import export_opml
-from tidings.web.pages import category_or_404, feed_or_404, path_id
+from tidings.web.pages import category_or_404, path_id, public_feed_or_404
 from tidings.web.responses import Rendered
 from tidings.web.serving import serve_public
 from tidings.web.sessions import Session
@@ -70,7 +70,7 @@ def _river_feed(site: Site, request: Request, session: Session) -> Rendered:
 
 def _source_feed(site: Site, request: Request, session: Session) -> Rendered:
     writer, media_type = _format(request)
-    feed = feed_or_404(site, path_id(request, "feed_id"))
+    feed = public_feed_or_404(site, path_id(request, "feed_id"))
     channel = _channel(
         site,
         request,

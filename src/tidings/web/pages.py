@@ -53,6 +53,14 @@ def feed_or_404(site: Site, feed_id: int) -> Feed:
         raise HTTPException(404, "There is no such source.") from None
 
 
+def public_feed_or_404(site: Site, feed_id: int) -> Feed:
+    """The feed if the site publishes it: a reader's private subscription is no public page."""
+    feed = feed_or_404(site, feed_id)
+    if not feed.is_public:
+        raise HTTPException(404, "There is no such source.")
+    return feed
+
+
 def category_or_404(site: Site, category_id: int) -> Category:
     try:
         return site.store.categories.get(category_id)
@@ -98,7 +106,7 @@ def _sources(site: Site, request: Request, session: Session) -> Rendered:
 
 
 def _source(site: Site, request: Request, session: Session) -> Rendered:
-    feed = feed_or_404(site, path_id(request, "feed_id"))
+    feed = public_feed_or_404(site, path_id(request, "feed_id"))
     page = page_number(request)
     size = site.settings.page_size
     fetched = site.store.entries.newest(limit=size + 1, offset=(page - 1) * size, feed_id=feed.id)

@@ -1,0 +1,288 @@
+"""Search and personal reading at 100,000 entries, on SQLite and on PostgreSQL.
+
+    .venv/bin/python benchmarks/search.py [--entries 100000] [--repeat 30] [--only sqlite]
+
+For each database: entries go in through `store.updates.apply` (the refresher's path: one
+transaction per feed check), with the search index kept by the database (FTS5 triggers /
+generated tsvector column), and, for comparison, 20,000 entries into a database whose search
+index was removed. Then, for a reader with 200 feeds and 6,000 entries and for a user who follows
+every feed, search latency over a set of queries and the reading queries (unread listing, counts,
+subscriptions). PostgreSQL comes from TIDINGS_TEST_POSTGRES_URL (default
+postgresql://postgres@127.0.0.1:5432/test); the run works in a schema of its own and drops it.
+Prints Markdown tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import random
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from tidings.model import EntryData, FeedUpdate
+from tidings.store import Store
+from tidings.store.database import normalize_url
+from tidings.store.updates import Retention
+
+POSTGRES_URL = os.environ.get(
+    "TIDINGS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+READER_FEEDS, READER_PER_FEED = 200, 30  # 6,000 entries
+OTHER_PER_FEED = 200
+COMPARE_ENTRIES = 20_000
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+
+SYLLABLES = [c + v for c in "bcdfghklmnprstvz" for v in ("a", "e", "i", "o", "u", "ai", "ou")]
+
+
+def vocabulary(rng: random.Random, size: int = 6000) -> list[str]:
+    words: set[str] = set()
+    while len(words) < size:
+        words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
+    return sorted(words)
+
+
+class Text:
+    """Generated prose: words drawn with a Zipf-like skew, so some are common, most are rare."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.words = vocabulary(self.rng)
+        self.weights = [1.0 / (rank + 1) for rank in range(len(self.words))]
+
+    def words_(self, n: int) -> list[str]:
+        return self.rng.choices(self.words, weights=self.weights, k=n)
+
+    def title(self) -> str:
+        return " ".join(self.words_(self.rng.randint(5, 10))).capitalize()
+
+    def html(self) -> str:
+        paragraphs = []
+        for _ in range(self.rng.randint(2, 4)):
+            words = self.words_(self.rng.randint(30, 60))
+            words[3] = f"<strong>{words[3]}</strong>"
+            words[10] = f'<a href="https://example.org/{words[10]}">{words[10]}</a>'
+            paragraphs.append("<p>" + " ".join(words) + ".</p>")
+        return "".join(paragraphs)
+
+
+def entry_data(text: Text, key: str, age_hours: float) -> EntryData:
+    return EntryData(
+        key=key,
+        title=text.title(),
+        link=f"https://example.org/{key}",
+        summary=None,
+        content=text.html(),
+        published_at=NOW - timedelta(hours=age_hours),
+        content_hash=key,
+    )
+
+
+def apply_entries(store: Store, feed_id: int, batch: tuple[EntryData, ...]) -> float:
+    """Write one check of the feed with these new entries; the seconds it took."""
+    feed = dataclasses.replace(store.feeds.get(feed_id), checked_at=NOW)
+    update = FeedUpdate(feed=feed, new_entries=batch)
+    started = time.perf_counter()
+    store.updates.apply(update, owner=None, now=NOW, retention=Retention())
+    return time.perf_counter() - started
+
+
+def drop_search_index(store: Store) -> None:
+    with store.engine.begin() as conn:
+        if store.dialect == "sqlite":
+            for trigger in ("entries_fts_ai", "entries_fts_ad", "entries_fts_au"):
+                conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
+        else:
+            conn.exec_driver_sql("ALTER TABLE entries DROP COLUMN search_vector")
+
+
+def timed(fn: Callable[[], object], repeat: int) -> list[float]:
+    fn()  # warm the caches once
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def pct(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+@contextmanager
+def database(kind: str) -> Iterator[Callable[[], str]]:
+    """Gives a function that makes a new empty database URL (dropped afterwards)."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            counter = iter(range(1000))
+            yield lambda: f"sqlite:///{Path(tmp) / f'bench{next(counter)}.db'}"
+        return
+    admin = sa.create_engine(normalize_url(POSTGRES_URL))
+    schemas: list[str] = []
+
+    def make() -> str:
+        schema = f"tidings_bench_{uuid.uuid4().hex[:10]}"
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+        schemas.append(schema)
+        return (
+            normalize_url(POSTGRES_URL)
+            .update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False)
+        )
+
+    try:
+        yield make
+    finally:
+        with admin.begin() as conn:
+            for schema in schemas:
+                conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
+def insert_compare(url: str, with_index: bool) -> float:
+    """Milliseconds per entry for COMPARE_ENTRIES entries, 200 per check."""
+    text = Text(7)
+    with Store.open(url) as store:
+        store.migrate()
+        if not with_index:
+            drop_search_index(store)
+        spent = 0.0
+        for f in range(COMPARE_ENTRIES // OTHER_PER_FEED):
+            feed = store.feeds.add(f"https://cmp{f}.example/feed")
+            batch = tuple(entry_data(text, f"c{f}-{i}", i * 0.5) for i in range(OTHER_PER_FEED))
+            spent += apply_entries(store, feed.id, batch)
+    return spent * 1000 / COMPARE_ENTRIES
+
+
+def run(kind: str, total: int, repeat: int) -> list[tuple[str, str, str]]:
+    rows: list[tuple[str, str, str]] = []
+    with database(kind) as new_url:
+        plain = insert_compare(new_url(), with_index=False)
+        indexed = insert_compare(new_url(), with_index=True)
+        rows.append(
+            (
+                "insert, per entry (20k, no index → with index)",
+                f"{plain:.3f} → {indexed:.3f} ms",
+                f"index cost {indexed - plain:+.3f} ms/entry",
+            )
+        )
+        text = Text(42)
+        with Store.open(new_url()) as store:
+            store.migrate()
+            reader = store.users.add("reader", "x").id
+            omnivore = store.users.add("omnivore", "x").id
+            feed_ids: list[tuple[int, int]] = []  # (feed id, entries per check)
+            for f in range(READER_FEEDS):
+                sub = store.reading.subscribe(reader, f"https://r{f}.example/feed")
+                feed_ids.append((sub.feed_id, READER_PER_FEED))
+            others = (total - READER_FEEDS * READER_PER_FEED) // OTHER_PER_FEED
+            for f in range(others):
+                feed_ids.append((store.feeds.add(f"https://o{f}.example/feed").id, OTHER_PER_FEED))
+            for feed_id, _ in feed_ids:
+                store.reading.subscribe(omnivore, store.feeds.get(feed_id).url)
+            spent, count = 0.0, 0
+            for feed_id, n in feed_ids:
+                batch = tuple(entry_data(text, f"{feed_id}-{i}", i * 3.0) for i in range(n))
+                spent += apply_entries(store, feed_id, batch)
+                count += n
+            rows.append(
+                (
+                    f"insert {count:,} entries via updates.apply",
+                    f"{spent:.1f} s",
+                    f"{spent * 1000 / count:.3f} ms/entry",
+                )
+            )
+            # Mark a third of the reader's entries read, star a few.
+            listed = store.reading.entries(reader, limit=500)
+            store.reading.mark_read(reader, [e.id for e in listed[::3]])
+            store.reading.star(reader, [e.id for e in listed[::50]])
+
+            common, mid, rare = text.words[0], text.words[40], text.words[3000]
+            queries = [
+                rare,
+                mid,
+                common,
+                f"{mid} {text.words[41]}",
+                f'"{common} {text.words[1]}"',
+                f"{mid} -{common}",
+                f"{mid} is:unread",
+                f"{common} is:starred",
+                f"{mid} feed:r1",
+                f"{mid} after:2026-02-20",
+            ]
+            for name, user in (("reader (6k entries)", reader), ("omnivore (100k)", omnivore)):
+                everything: list[float] = []
+                worst = ("", 0.0)
+                for query in queries:
+                    samples = timed(lambda q=query, u=user: store.search.search(u, q), repeat)
+                    everything += samples
+                    if pct(samples, 0.5) > worst[1]:
+                        worst = (query, pct(samples, 0.5))
+                rows.append(
+                    (
+                        f"search, {name}, {len(queries)} queries",
+                        f"p50 {pct(everything, 0.5):.1f} ms, p99 {pct(everything, 0.99):.1f} ms",
+                        f"slowest p50: {worst[1]:.1f} ms ({worst[0]!r})",
+                    )
+                )
+            for label, fn in (
+                ("unread listing, 50 newest", lambda: store.reading.entries(reader, limit=50)),
+                (
+                    "unread listing, page 10",
+                    lambda: store.reading.entries(reader, limit=50, offset=450),
+                ),
+                ("unread counts (sidebar)", lambda: store.reading.unread_counts(reader)),
+                ("subscriptions with counts", lambda: store.reading.subscriptions(reader)),
+                ("categories with counts", lambda: store.reading.categories(reader)),
+            ):
+                samples = timed(fn, repeat)
+                rows.append(
+                    (
+                        f"{label}, reader 200 feeds/6k entries",
+                        f"p50 {pct(samples, 0.5):.1f} ms",
+                        f"p99 {pct(samples, 0.99):.1f} ms",
+                    )
+                )
+            started = time.perf_counter()
+            marked = store.reading.mark_all_read(reader, as_of=NOW)
+            rows.append(
+                (
+                    "mark all read (reader)",
+                    f"{(time.perf_counter() - started) * 1000:.0f} ms",
+                    f"{marked:,} entries",
+                )
+            )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    for kind in ("sqlite", "postgresql"):
+        if args.only and kind != args.only:
+            continue
+        rows = run(kind, args.entries, args.repeat)
+        print(f"\n### {kind}\n")
+        print("| measure | result | note |")
+        print("|---|---|---|")
+        for row in rows:
+            print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,650 @@
+"""Personal reading: a user's subscriptions, categories, entry listings and read/starred state.
+
+Every query takes the user's id and reaches only that user's rows: entries are visible to a user
+through their `subscriptions` (a join in the query itself, never a check beforehand), categories
+and state rows carry the user's id. A feed URL is one `feeds` row however many users subscribe:
+it is fetched once. A feed created by a reader's subscription is private (`is_public` false):
+the public site never shows it.
+
+State: an entry without an `entry_states` row for the user is unread and not starred. Marking a
+whole feed, category or everything read sweeps only entries first seen up to `as_of` (the time
+the user saw the list), so entries that arrived meanwhile stay unread.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+
+from tidings.reading_model import (
+    Cursor,
+    Order,
+    Status,
+    Subscription,
+    UnreadCounts,
+    UserCategory,
+    UserEntry,
+)
+from tidings.store.database import read_transaction, write_transaction
+from tidings.store.errors import Conflict, NotFound
+from tidings.store.rows import Row, entry_from_row
+from tidings.store.schema import (
+    UTCDateTime,
+    entries,
+    entry_states,
+    feeds,
+    subscription_categories,
+    subscriptions,
+    user_categories,
+    users,
+)
+
+_UNCHANGED: Any = object()
+MAX_LIMIT = 500
+
+# The state columns selected next to an entry's, under names that cannot clash with entries'.
+STATE_COLUMNS = (
+    entry_states.c.read.label("state_read"),
+    entry_states.c.starred.label("state_starred"),
+    entry_states.c.read_at.label("state_read_at"),
+    entry_states.c.starred_at.label("state_starred_at"),
+)
+
+
+def subscribed_feed_ids(user_id: int) -> sa.Select[Any]:
+    """The ids of the feeds `user_id` subscribes to (a subquery)."""
+    return sa.select(subscriptions.c.feed_id).where(subscriptions.c.user_id == user_id)
+
+
+def user_entries_from(user_id: int) -> sa.FromClause:
+    """entries ⨝ the user's subscriptions ⟕ the user's state rows: what a user may see."""
+    return entries.join(
+        subscriptions,
+        sa.and_(subscriptions.c.feed_id == entries.c.feed_id, subscriptions.c.user_id == user_id),
+    ).outerjoin(
+        entry_states,
+        sa.and_(entry_states.c.entry_id == entries.c.id, entry_states.c.user_id == user_id),
+    )
+
+
+def is_read() -> sa.ColumnElement[bool]:
+    """On user_entries_from: the entry is read (a state row that says so)."""
+    return sa.and_(entry_states.c.read.is_not(None), entry_states.c.read == sa.true())
+
+
+def is_unread() -> sa.ColumnElement[bool]:
+    return sa.or_(entry_states.c.read.is_(None), entry_states.c.read == sa.false())
+
+
+def is_starred() -> sa.ColumnElement[bool]:
+    return sa.and_(entry_states.c.starred.is_not(None), entry_states.c.starred == sa.true())
+
+
+def user_entry_from_row(row: Row) -> UserEntry:
+    """The UserEntry of a row holding every column of `entries` and STATE_COLUMNS."""
+    m = row._mapping
+    return UserEntry(
+        entry=entry_from_row(row),
+        read=bool(m["state_read"]),
+        starred=bool(m["state_starred"]),
+        read_at=m["state_read_at"],
+        starred_at=m["state_starred_at"],
+    )
+
+
+def _insert(conn: Connection) -> Any:
+    """The dialect's INSERT, which has on_conflict_do_update / _do_nothing."""
+    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+
+
+def _clean_names(names: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(" ".join(n.split()) for n in names if n.strip()))
+
+
+class ReadingQueries:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    # --- subscriptions -------------------------------------------------------------------------
+
+    def subscribe(
+        self,
+        user_id: int,
+        url: str,
+        *,
+        title: str | None = None,
+        categories: Sequence[str] = (),
+        now: datetime | None = None,
+    ) -> Subscription:
+        """Subscribe the user to the feed at `url` (a new, private feed when the URL is new).
+
+        The URL must already be checked (tidings.subscriptions.check_feed_url). NotFound when
+        the user does not exist, Conflict when they already subscribe to it.
+        """
+        now = now or datetime.now(UTC)
+        with write_transaction(self._engine) as conn:
+            if not conn.execute(sa.select(users.c.id).where(users.c.id == user_id)).first():
+                raise NotFound(f"no user with id {user_id}")
+            conn.execute(
+                _insert(conn)(feeds)
+                .values(url=url, is_public=False, created_at=now, next_check_at=now)
+                .on_conflict_do_nothing(index_elements=["url"])
+            )
+            feed_id = conn.execute(sa.select(feeds.c.id).where(feeds.c.url == url)).scalar_one()
+            subscribed = conn.execute(
+                sa.select(subscriptions.c.feed_id).where(
+                    subscriptions.c.user_id == user_id, subscriptions.c.feed_id == feed_id
+                )
+            ).first()
+            if subscribed:
+                raise Conflict(f"already subscribed to {url}")
+            conn.execute(
+                subscriptions.insert().values(
+                    user_id=user_id, feed_id=feed_id, title=title or None, created_at=now
+                )
+            )
+            self._set_categories(conn, user_id, feed_id, categories)
+        return self.subscription(user_id, feed_id)
+
+    def unsubscribe(self, user_id: int, feed_id: int) -> None:
+        """End the subscription, forgetting the user's state of its entries; NotFound when absent.
+
+        A private feed nobody subscribes to any more is deleted with its entries.
+        """
+        with write_transaction(self._engine) as conn:
+            deleted = conn.execute(
+                sa.delete(subscriptions).where(
+                    subscriptions.c.user_id == user_id, subscriptions.c.feed_id == feed_id
+                )
+            )
+            if deleted.rowcount == 0:
+                raise NotFound(f"no subscription to feed {feed_id}")
+            conn.execute(
+                sa.delete(entry_states).where(
+                    entry_states.c.user_id == user_id,
+                    entry_states.c.entry_id.in_(
+                        sa.select(entries.c.id).where(entries.c.feed_id == feed_id)
+                    ),
+                )
+            )
+            conn.execute(
+                sa.delete(feeds).where(
+                    feeds.c.id == feed_id,
+                    feeds.c.is_public == sa.false(),
+                    ~sa.exists().where(subscriptions.c.feed_id == feed_id),
+                )
+            )
+
+    def update_subscription(
+        self,
+        user_id: int,
+        feed_id: int,
+        *,
+        title: str | None = _UNCHANGED,
+        categories: Sequence[str] = _UNCHANGED,
+    ) -> Subscription:
+        """Change the user's title (None: the feed's) or categories (by name, created when new)."""
+        with write_transaction(self._engine) as conn:
+            mine = sa.and_(subscriptions.c.user_id == user_id, subscriptions.c.feed_id == feed_id)
+            if not conn.execute(sa.select(subscriptions.c.feed_id).where(mine)).first():
+                raise NotFound(f"no subscription to feed {feed_id}")
+            if title is not _UNCHANGED:
+                conn.execute(sa.update(subscriptions).where(mine).values(title=title or None))
+            if categories is not _UNCHANGED:
+                self._set_categories(conn, user_id, feed_id, categories)
+        return self.subscription(user_id, feed_id)
+
+    def subscription(self, user_id: int, feed_id: int) -> Subscription:
+        """The user's subscription to the feed, with its unread count; NotFound when absent."""
+        found = self._subscriptions(user_id, feed_id)
+        if not found:
+            raise NotFound(f"no subscription to feed {feed_id}")
+        return found[0]
+
+    def subscriptions(self, user_id: int) -> list[Subscription]:
+        """The user's subscriptions by title, each with its categories and unread count."""
+        return self._subscriptions(user_id, None)
+
+    def _subscriptions(self, user_id: int, feed_id: int | None) -> list[Subscription]:
+        unread = self._unread_by_feed(user_id).subquery()
+        display = sa.func.coalesce(subscriptions.c.title, feeds.c.title, feeds.c.feed_title)
+        query = (
+            sa.select(
+                subscriptions.c.feed_id,
+                subscriptions.c.title,
+                subscriptions.c.created_at,
+                feeds.c.url,
+                sa.func.coalesce(feeds.c.title, feeds.c.feed_title).label("feed_title"),
+                feeds.c.site_url,
+                feeds.c.is_public,
+                feeds.c.last_error,
+                feeds.c.checked_at,
+                sa.func.coalesce(unread.c.n, 0).label("unread"),
+            )
+            .join(feeds, feeds.c.id == subscriptions.c.feed_id)
+            .outerjoin(unread, unread.c.feed_id == subscriptions.c.feed_id)
+            .where(subscriptions.c.user_id == user_id)
+            .order_by(sa.func.lower(sa.func.coalesce(display, feeds.c.url)), feeds.c.id)
+        )
+        if feed_id is not None:
+            query = query.where(subscriptions.c.feed_id == feed_id)
+        with read_transaction(self._engine) as conn:
+            rows = conn.execute(query).all()
+            links = self._category_links(conn, user_id)
+        return [
+            Subscription(
+                feed_id=row.feed_id,
+                url=row.url,
+                title=row.title,
+                feed_title=row.feed_title,
+                site_url=row.site_url,
+                is_public=bool(row.is_public),
+                categories=tuple(links.get(row.feed_id, ())),
+                unread_count=int(row.unread),
+                last_error=row.last_error,
+                checked_at=row.checked_at,
+                created_at=row.created_at,
+            )
+            for row in rows
+        ]
+
+    @staticmethod
+    def _category_links(conn: Connection, user_id: int) -> dict[int, list[UserCategory]]:
+        query = (
+            sa.select(
+                subscription_categories.c.feed_id, user_categories.c.id, user_categories.c.name
+            )
+            .join(user_categories, user_categories.c.id == subscription_categories.c.category_id)
+            .where(
+                subscription_categories.c.user_id == user_id,
+                user_categories.c.user_id == user_id,
+            )
+            .order_by(sa.func.lower(user_categories.c.name))
+        )
+        links: defaultdict[int, list[UserCategory]] = defaultdict(list)
+        for row in conn.execute(query):
+            links[row.feed_id].append(UserCategory(id=row.id, name=row.name))
+        return dict(links)
+
+    @staticmethod
+    def _ensure_categories(conn: Connection, user_id: int, names: Iterable[str]) -> list[int]:
+        names = _clean_names(names)
+        if not names:
+            return []
+        conn.execute(
+            _insert(conn)(user_categories)
+            .values([{"user_id": user_id, "name": n} for n in names])
+            .on_conflict_do_nothing(index_elements=["user_id", "name"])
+        )
+        found = conn.execute(
+            sa.select(user_categories.c.name, user_categories.c.id).where(
+                user_categories.c.user_id == user_id, user_categories.c.name.in_(names)
+            )
+        ).all()
+        ids = {row.name: row.id for row in found}
+        return [ids[n] for n in names]
+
+    def _set_categories(
+        self, conn: Connection, user_id: int, feed_id: int, names: Iterable[str]
+    ) -> None:
+        ids = self._ensure_categories(conn, user_id, names)
+        conn.execute(
+            sa.delete(subscription_categories).where(
+                subscription_categories.c.user_id == user_id,
+                subscription_categories.c.feed_id == feed_id,
+            )
+        )
+        if ids:
+            conn.execute(
+                subscription_categories.insert(),
+                [{"user_id": user_id, "feed_id": feed_id, "category_id": i} for i in ids],
+            )
+
+    # --- categories ----------------------------------------------------------------------------
+
+    def categories(self, user_id: int) -> list[UserCategory]:
+        """The user's categories by name, with feed and unread counts."""
+        unread = self._unread_by_feed(user_id).subquery()
+        query = (
+            sa.select(
+                user_categories.c.id,
+                user_categories.c.name,
+                sa.func.count(subscription_categories.c.feed_id).label("feeds"),
+                sa.func.coalesce(sa.func.sum(unread.c.n), 0).label("unread"),
+            )
+            .outerjoin(
+                subscription_categories,
+                sa.and_(
+                    subscription_categories.c.category_id == user_categories.c.id,
+                    subscription_categories.c.user_id == user_id,
+                ),
+            )
+            .outerjoin(unread, unread.c.feed_id == subscription_categories.c.feed_id)
+            .where(user_categories.c.user_id == user_id)
+            .group_by(user_categories.c.id, user_categories.c.name)
+            .order_by(sa.func.lower(user_categories.c.name), user_categories.c.id)
+        )
+        with read_transaction(self._engine) as conn:
+            return [
+                UserCategory(
+                    id=row.id,
+                    name=row.name,
+                    feed_count=int(row.feeds),
+                    unread_count=int(row.unread),
+                )
+                for row in conn.execute(query)
+            ]
+
+    def add_category(self, user_id: int, name: str) -> UserCategory:
+        """A new category of the user's; ValueError when the name is empty, Conflict when taken."""
+        name = " ".join(name.split())
+        if not name:
+            raise ValueError("a category needs a name")
+        with write_transaction(self._engine) as conn:
+            if not conn.execute(sa.select(users.c.id).where(users.c.id == user_id)).first():
+                raise NotFound(f"no user with id {user_id}")
+            if self._category_named(conn, user_id, name) is not None:
+                raise Conflict(f"you have a category named {name!r} already")
+            new_id = conn.execute(
+                user_categories.insert()
+                .values(user_id=user_id, name=name)
+                .returning(user_categories.c.id)
+            ).scalar_one()
+        return UserCategory(id=new_id, name=name)
+
+    @staticmethod
+    def _category_named(conn: Connection, user_id: int, name: str) -> int | None:
+        found = conn.execute(
+            sa.select(user_categories.c.id).where(
+                user_categories.c.user_id == user_id, user_categories.c.name == name
+            )
+        ).first()
+        return None if found is None else int(found.id)
+
+    def rename_category(self, user_id: int, category_id: int, name: str) -> UserCategory:
+        """The user's category under its new name; NotFound, Conflict, or ValueError (empty)."""
+        name = " ".join(name.split())
+        if not name:
+            raise ValueError("a category needs a name")
+        with write_transaction(self._engine) as conn:
+            taken = self._category_named(conn, user_id, name)
+            if taken is not None and taken != category_id:
+                raise Conflict(f"you have a category named {name!r} already")
+            result = conn.execute(
+                sa.update(user_categories)
+                .where(user_categories.c.id == category_id, user_categories.c.user_id == user_id)
+                .values(name=name)
+            )
+            if result.rowcount == 0:
+                raise NotFound(f"no category with id {category_id}")
+        return UserCategory(id=category_id, name=name)
+
+    def remove_category(self, user_id: int, category_id: int) -> None:
+        """Delete the user's category (its subscriptions stay); NotFound when absent."""
+        with write_transaction(self._engine) as conn:
+            result = conn.execute(
+                sa.delete(user_categories).where(
+                    user_categories.c.id == category_id, user_categories.c.user_id == user_id
+                )
+            )
+            if result.rowcount == 0:
+                raise NotFound(f"no category with id {category_id}")
+
+    # --- unread counts -------------------------------------------------------------------------
+
+    @staticmethod
+    def _unread_by_feed(user_id: int) -> sa.Select[Any]:
+        return (
+            sa.select(entries.c.feed_id, sa.func.count().label("n"))
+            .select_from(user_entries_from(user_id))
+            .where(is_unread())
+            .group_by(entries.c.feed_id)
+        )
+
+    def unread_counts(self, user_id: int) -> UnreadCounts:
+        """Unread entries in all, per subscribed feed and per own category (zeros included)."""
+        with read_transaction(self._engine) as conn:
+            per_feed = {
+                row.feed_id: int(row.n) for row in conn.execute(self._unread_by_feed(user_id))
+            }
+            feed_ids = conn.execute(subscribed_feed_ids(user_id)).scalars().all()
+            category_ids = conn.execute(
+                sa.select(user_categories.c.id).where(user_categories.c.user_id == user_id)
+            ).scalars()
+            links = conn.execute(
+                sa.select(
+                    subscription_categories.c.feed_id, subscription_categories.c.category_id
+                ).where(subscription_categories.c.user_id == user_id)
+            ).all()
+            by_category = dict.fromkeys(category_ids, 0)
+        by_feed = {feed_id: per_feed.get(feed_id, 0) for feed_id in feed_ids}
+        for link in links:
+            by_category[link.category_id] += by_feed.get(link.feed_id, 0)
+        return UnreadCounts(total=sum(by_feed.values()), by_feed=by_feed, by_category=by_category)
+
+    # --- entries -------------------------------------------------------------------------------
+
+    def entries(
+        self,
+        user_id: int,
+        *,
+        status: Status = "unread",
+        starred: bool | None = None,
+        feed_id: int | None = None,
+        category_id: int | None = None,
+        before: Cursor | None = None,
+        after: Cursor | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        order: Order = "newest",
+    ) -> list[UserEntry]:
+        """The user's entries with their state: of subscribed feeds only (a feed or category
+        that is not the user's gives none). `before`/`after` keep entries strictly older/newer
+        than a cursor (sort time, then id); `order` is newest or oldest first."""
+        if status not in ("unread", "read", "all"):
+            raise ValueError(f"status must be unread, read or all, not {status!r}")
+        if order not in ("newest", "oldest"):
+            raise ValueError(f"order must be newest or oldest, not {order!r}")
+        limit = max(0, min(limit, MAX_LIMIT))
+        query = sa.select(entries, *STATE_COLUMNS).select_from(user_entries_from(user_id))
+        if status == "unread":
+            query = query.where(is_unread())
+        elif status == "read":
+            query = query.where(is_read())
+        if starred is True:
+            query = query.where(is_starred())
+        elif starred is False:
+            query = query.where(~is_starred())
+        if feed_id is not None:
+            query = query.where(entries.c.feed_id == feed_id)
+        if category_id is not None:
+            query = query.where(
+                entries.c.feed_id.in_(self._category_feed_ids(user_id, category_id))
+            )
+        if before is not None:
+            query = query.where(_older_than(before))
+        if after is not None:
+            query = query.where(_newer_than(after))
+        if order == "newest":
+            query = query.order_by(entries.c.sort_at.desc(), entries.c.id.desc())
+        else:
+            query = query.order_by(entries.c.sort_at.asc(), entries.c.id.asc())
+        with read_transaction(self._engine) as conn:
+            rows = conn.execute(query.limit(limit).offset(max(0, offset))).all()
+        return [user_entry_from_row(row) for row in rows]
+
+    def entry(self, user_id: int, entry_id: int) -> UserEntry:
+        """One entry with the user's state; NotFound unless it is of a feed they subscribe to."""
+        query = (
+            sa.select(entries, *STATE_COLUMNS)
+            .select_from(user_entries_from(user_id))
+            .where(entries.c.id == entry_id)
+        )
+        with read_transaction(self._engine) as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            raise NotFound(f"no entry with id {entry_id}")
+        return user_entry_from_row(row)
+
+    @staticmethod
+    def _category_feed_ids(user_id: int, category_id: int) -> sa.Select[Any]:
+        return sa.select(subscription_categories.c.feed_id).where(
+            subscription_categories.c.user_id == user_id,
+            subscription_categories.c.category_id == category_id,
+        )
+
+    # --- state ---------------------------------------------------------------------------------
+
+    def mark_read(
+        self, user_id: int, entry_ids: Collection[int], *, now: datetime | None = None
+    ) -> int:
+        """Mark these entries read (those of the user's feeds); gives back how many changed."""
+        if not entry_ids:
+            return 0
+        where = entries.c.id.in_(list(entry_ids))
+        return self._set_flag(user_id, "read", where, now or datetime.now(UTC))
+
+    def star(self, user_id: int, entry_ids: Collection[int], *, now: datetime | None = None) -> int:
+        """Star these entries (those of the user's feeds); gives back how many changed."""
+        if not entry_ids:
+            return 0
+        where = entries.c.id.in_(list(entry_ids))
+        return self._set_flag(user_id, "starred", where, now or datetime.now(UTC))
+
+    def mark_unread(self, user_id: int, entry_ids: Collection[int]) -> int:
+        """Mark these entries unread again; gives back how many changed."""
+        return self._clear_flag(user_id, "read", entry_ids)
+
+    def unstar(self, user_id: int, entry_ids: Collection[int]) -> int:
+        """Take the star off these entries; gives back how many changed."""
+        return self._clear_flag(user_id, "starred", entry_ids)
+
+    def mark_feed_read(
+        self,
+        user_id: int,
+        feed_id: int,
+        *,
+        as_of: datetime,
+        max_entry_id: int | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        """Mark the feed's entries first seen up to `as_of` (and with ids up to `max_entry_id`,
+        if given) read; NotFound unless the user subscribes to it. Gives back how many changed."""
+        with read_transaction(self._engine) as conn:
+            mine = conn.execute(
+                subscribed_feed_ids(user_id).where(subscriptions.c.feed_id == feed_id)
+            ).first()
+        if mine is None:
+            raise NotFound(f"no subscription to feed {feed_id}")
+        where = sa.and_(entries.c.feed_id == feed_id, *_up_to(as_of, max_entry_id))
+        return self._set_flag(user_id, "read", where, now or datetime.now(UTC))
+
+    def mark_category_read(
+        self,
+        user_id: int,
+        category_id: int,
+        *,
+        as_of: datetime,
+        max_entry_id: int | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        """Like mark_feed_read, for the feeds in one of the user's categories."""
+        with read_transaction(self._engine) as conn:
+            mine = conn.execute(
+                sa.select(user_categories.c.id).where(
+                    user_categories.c.id == category_id, user_categories.c.user_id == user_id
+                )
+            ).first()
+        if mine is None:
+            raise NotFound(f"no category with id {category_id}")
+        where = sa.and_(
+            entries.c.feed_id.in_(self._category_feed_ids(user_id, category_id)),
+            *_up_to(as_of, max_entry_id),
+        )
+        return self._set_flag(user_id, "read", where, now or datetime.now(UTC))
+
+    def mark_all_read(
+        self,
+        user_id: int,
+        *,
+        as_of: datetime,
+        max_entry_id: int | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        """Like mark_feed_read, for every feed the user subscribes to."""
+        where = sa.and_(*_up_to(as_of, max_entry_id))
+        return self._set_flag(user_id, "read", where, now or datetime.now(UTC))
+
+    def _set_flag(
+        self, user_id: int, flag: str, where: sa.ColumnElement[bool], now: datetime
+    ) -> int:
+        """Set `flag` (read or starred) on the user's entries matching `where`: one upsert of
+        the state rows, over entries of the user's subscribed feeds only."""
+        stamp = f"{flag}_at"
+        already = sa.exists().where(
+            entry_states.c.user_id == user_id,
+            entry_states.c.entry_id == entries.c.id,
+            entry_states.c[flag] == sa.true(),
+        )
+        source = sa.select(
+            sa.literal(user_id, sa.BigInteger).label("user_id"),
+            entries.c.id,
+            sa.true().label(flag),
+            sa.literal(now, UTCDateTime()).label(stamp),
+        ).where(where, entries.c.feed_id.in_(subscribed_feed_ids(user_id)), ~already)
+        with write_transaction(self._engine) as conn:
+            insert = _insert(conn)(entry_states).from_select(
+                ["user_id", "entry_id", flag, stamp], source
+            )
+            upsert = insert.on_conflict_do_update(
+                index_elements=["user_id", "entry_id"],
+                set_={flag: sa.true(), stamp: insert.excluded[stamp]},
+            ).returning(entry_states.c.entry_id)
+            # Counted from RETURNING: rowcount of INSERT ... SELECT is -1 under psycopg.
+            return len(conn.execute(upsert).all())
+
+    def _clear_flag(self, user_id: int, flag: str, entry_ids: Collection[int]) -> int:
+        if not entry_ids:
+            return 0
+        visible = sa.select(entries.c.id).where(
+            entries.c.id.in_(list(entry_ids)),
+            entries.c.feed_id.in_(subscribed_feed_ids(user_id)),
+        )
+        query = (
+            sa.update(entry_states)
+            .where(
+                entry_states.c.user_id == user_id,
+                entry_states.c.entry_id.in_(visible),
+                entry_states.c[flag] == sa.true(),
+            )
+            .values({flag: False, f"{flag}_at": None})
+        )
+        with write_transaction(self._engine) as conn:
+            return int(conn.execute(query).rowcount)
+
+
+def _up_to(as_of: datetime, max_entry_id: int | None) -> list[sa.ColumnElement[bool]]:
+    conditions = [entries.c.first_seen_at <= as_of]
+    if max_entry_id is not None:
+        conditions.append(entries.c.id <= max_entry_id)
+    return conditions
+
+
+def _older_than(cursor: Cursor) -> sa.ColumnElement[bool]:
+    return sa.or_(
+        entries.c.sort_at < cursor.sort_at,
+        sa.and_(entries.c.sort_at == cursor.sort_at, entries.c.id < cursor.id),
+    )
+
+
+def _newer_than(cursor: Cursor) -> sa.ColumnElement[bool]:
+    return sa.or_(
+        entries.c.sort_at > cursor.sort_at,
+        sa.and_(entries.c.sort_at == cursor.sort_at, entries.c.id > cursor.id),
+    )

@@ -1,0 +1,150 @@
+"""Full-text search on both databases: ranking, snippets, the query syntax, the refresh path."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+
+import pytest
+
+from reading.world import NOW, World, data
+from tidings.search_query import SearchQuery, SearchQueryError, parse_search_query
+from tidings.store.search import fts5_match, marked_html
+
+
+def keys(world: World, query: str, user_id: int | None = None) -> list[str]:
+    hits = world.store.search.search(world.ann if user_id is None else user_id, query)
+    return [h.entry.entry.key for h in hits]
+
+
+@pytest.fixture
+def library(world: World) -> World:
+    """Ann's two feeds, one in her category Tech; Bob follows the second one too."""
+    rust = world.feed(world.ann, "https://e.org/rust", title="Rust Blog", categories=["Tech"])
+    misc = world.feed(world.ann, "https://e.org/misc")
+    world.feed(world.bob, "https://e.org/misc")
+    world.refresh(
+        rust,
+        [
+            data("title-hit", "Memory safety in Rust", content="<p>A long essay.</p>", days_ago=5),
+            data(
+                "body-hit",
+                "Weekly notes",
+                content="<p>Some words about <strong>memory</strong> and safety and rust.</p>",
+                days_ago=1,
+            ),
+            data("unsafe", "Unsafe Rust", summary="Rust without memory safety.", days_ago=40),
+        ],
+    )
+    world.refresh(
+        misc,
+        [
+            data("gardening", "Tomatoes", content="<p>Grow tomatoes &amp; basil.</p>"),
+            data("phrase", "Phrase test", content="<p>safety memory rust</p>", days_ago=2),
+        ],
+    )
+    return world
+
+
+def test_a_title_match_ranks_above_a_body_only_match(library: World) -> None:
+    hits = library.store.search.search(library.ann, "memory safety")
+    ranked = [h.entry.entry.key for h in hits]
+    assert ranked[0] == "title-hit"
+    assert ranked.index("title-hit") < ranked.index("body-hit")
+    assert hits[0].rank >= hits[-1].rank
+    assert set(ranked) == {"title-hit", "body-hit", "unsafe", "phrase"}
+
+
+def test_snippets_highlight_matches_as_escaped_html(library: World) -> None:
+    (hit,) = library.store.search.search(library.ann, "basil")
+    assert hit.title_html == "Tomatoes"
+    assert "<mark>basil</mark>" in hit.snippet_html
+    assert "&amp;" in hit.snippet_html  # the text's "&", escaped once; no tags from the HTML
+    assert "<p>" not in hit.snippet_html and "strong" not in hit.snippet_html
+    (essay,) = library.store.search.search(library.ann, "essay")
+    assert "long <mark>essay</mark>" in essay.snippet_html
+    best = library.store.search.search(library.ann, "memory")[0]
+    assert "<mark>Memory</mark>" in best.title_html
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("rust", ["body-hit", "phrase", "title-hit", "unsafe"]),
+        ('"memory safety"', ["title-hit", "unsafe"]),
+        ('"safety memory"', ["phrase"]),
+        ("rust -unsafe", ["body-hit", "phrase", "title-hit"]),
+        ('rust -"memory safety"', ["body-hit", "phrase"]),
+        ("rust feed:blog", ["body-hit", "title-hit", "unsafe"]),  # Ann's own title, any case
+        ("rust category:tech", ["body-hit", "title-hit", "unsafe"]),
+        ("rust category:nope", []),
+        ("rust feed:nothing", []),
+        ("rust after:2026-02-27", ["body-hit", "phrase"]),
+        ("rust before:2026-02-01", ["unsafe"]),
+        ("rust after:2026-02-01 before:2026-02-27", ["title-hit"]),
+        ("tomatoes is:unread", ["gardening"]),
+        ("tomatoes is:read", []),
+        ("tomatoes is:starred", []),
+        ("TOMATOES", ["gardening"]),
+        ("nowhere", []),
+        ('"rust" "', None),  # malformed
+    ],
+)
+def test_query_syntax(library: World, query: str, expected: list[str] | None) -> None:
+    if expected is None:
+        with pytest.raises(SearchQueryError):
+            keys(library, query)
+    else:
+        assert sorted(keys(library, query)) == expected
+
+
+def test_feed_filter_by_id_and_state_filters(library: World) -> None:
+    store = library.store
+    misc = next(s.feed_id for s in store.reading.subscriptions(library.ann) if s.title is None)
+    assert sorted(keys(library, f"rust feed:{misc}")) == ["phrase"]
+    (tomatoes,) = store.search.search(library.ann, "tomatoes")
+    store.reading.mark_read(library.ann, [tomatoes.entry.id])
+    store.reading.star(library.ann, [tomatoes.entry.id])
+    assert keys(library, "tomatoes is:read is:starred") == ["gardening"]
+    assert keys(library, "tomatoes is:unread") == []
+    (hit,) = store.search.search(library.ann, "tomatoes")
+    assert hit.entry.read and hit.entry.starred
+    assert keys(library, "tomatoes is:unread", library.bob) == ["gardening"]  # Bob's own state
+
+
+def test_quotes_and_fts_syntax_in_user_input_are_only_text(library: World) -> None:
+    for query in ['rust" OR "x', "NEAR(rust memory)", "rust*", "title:rust", "^rust", "rust AND"]:
+        with contextlib.suppress(SearchQueryError):  # a clear refusal is fine, not a DB error
+            library.store.search.search(library.ann, query)
+    assert fts5_match(parse_search_query('x -"c d"')) == '("x") NOT "c d"'
+    assert fts5_match(SearchQuery(words=('a"b', "OR"))) == '"a""b" AND "OR"'
+
+
+def test_entries_from_the_refresh_path_are_searchable_at_once(world: World) -> None:
+    feed = world.feed(world.ann, "https://e.org/f")
+    world.refresh(feed, [data("k", "Quarterly report", content="<p>zebras everywhere</p>")])
+    assert keys(world, "zebras") == ["k"]
+    world.refresh(
+        feed,
+        changed=[data("k", "Quarterly report", content="<p>giraffes now</p>")],
+        now=NOW + timedelta(hours=1),
+    )
+    assert keys(world, "giraffes") == ["k"]
+    assert keys(world, "zebras") == []
+    world.store.feeds.remove(feed)
+    assert keys(world, "giraffes") == []
+    assert keys(world, "quarterly") == []
+
+
+def test_paging_and_limits(library: World) -> None:
+    first = keys(library, "rust")
+    page = library.store.search.search(library.ann, "rust", limit=2, offset=2)
+    assert [h.entry.entry.key for h in page] == first[2:4]
+    assert library.store.search.search(library.ann, "rust", limit=0) == []
+
+
+def test_marked_html_drops_tags_and_balances_marks() -> None:
+    assert marked_html("…ref='x'>a \x02b\x03 <em>c</em> <a hr", markup=True) == "a <mark>b</mark> c"
+    assert marked_html("<b>\x02x</b>", markup=False) == "&lt;b&gt;x&lt;/b&gt;"
+    assert marked_html('<a href="\x02x\x03">y</a>', markup=True) == "y"
+    assert marked_html("\x02x", markup=True) == "x"
