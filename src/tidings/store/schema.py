@@ -240,6 +240,22 @@ SEARCH_COLUMN = "search_vector"
 SEARCH_INDEX = "ix_entries_search_vector"
 
 
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("id", BigId, primary_key=True),
+    sa.Column(
+        "user_id", BigId, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    sa.Column("name", sa.Text, nullable=False),
+    # sha256 of the token: tokens are 256 random bits, so a fast hash is enough and lets a
+    # request find its key with one indexed lookup. The token itself is shown once, never kept.
+    sa.Column("token_hash", sa.Text, nullable=False, unique=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("last_used_at", UTCDateTime),
+)
+
+
 def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:

@@ -7,6 +7,7 @@ from types import TracebackType
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from tidings.store.apikeys import ApiKeyQueries
 from tidings.store.categories import CategoryQueries
 from tidings.store.database import (
     StorageError,
@@ -33,6 +34,7 @@ class Store:
         self.entries = EntryQueries(engine)
         self.categories = CategoryQueries(engine)
         self.users = UserQueries(engine)
+        self.api_keys = ApiKeyQueries(engine)
         self.updates = UpdateQueries(engine)
         self.reading = ReadingQueries(engine)
         self.search = SearchQueries(engine)
