@@ -15,29 +15,29 @@ from tidings.parse.media import MEDIA_NAMES, apply_media, to_int
 from tidings.parse.nodes import (
     ATOM_HOME,
     XML_LANG,
+    TagNames,
     base_of,
     inner_html,
-    namer,
     split_tag,
     text_of,
 )
 from tidings.parse.options import Options, limit_warning
 from tidings.parse.urls import resolve
 
-_short = namer(ATOM_HOME)
+_names = TagNames(ATOM_HOME)
 
 
 def parse_atom(root: etree._Element, version: str, options: Options,
                complete_entries: int | None = None) -> ParsedFeed:  # fmt: skip
     """Return the feed an Atom <feed> root describes."""
-    entries = [child for child in root if _short(child.tag) == "entry"]
+    entries = [child for child in root if _names[child.tag] == "entry"]
     if complete_entries is not None:
         entries = entries[:complete_entries]
     warnings = limit_warning(options.max_entries, len(entries))
     title = description = link = logo = icon = hub = self_url = feed_author = None
     root_base = base_of(root, options.url)
     for child in root:
-        name = _short(child.tag)
+        name = _names[child.tag]
         if name == "title" and title is None:
             title = _plain(child)
         elif name in ("subtitle", "tagline") and description is None:
@@ -84,7 +84,7 @@ def _entry(entry: etree._Element, inherited: str | None, feed_author: str | None
     draft = EntryDraft()
     link = None
     for child in entry:
-        name = _short(child.tag)
+        name = _names[child.tag]
         if name == "id":
             draft.id = draft.id or text_of(child)
         elif name == "title":
@@ -117,7 +117,7 @@ def _entry(entry: etree._Element, inherited: str | None, feed_author: str | None
         elif name in ("dc:creator", "dc:author") and draft.author is None:
             draft.author = html_to_text(text_of(child)) or None
         elif name in MEDIA_NAMES:
-            apply_media(child, name, draft, base, _short)
+            apply_media(child, name, draft, base, _names)
     draft.link = draft.link or link
     draft.author = draft.author or feed_author
     return draft
@@ -131,7 +131,7 @@ def _is_html(link: etree._Element) -> bool:
 
 def _person(element: etree._Element) -> str | None:
     """Return the name of an Atom person (its email when it has no name)."""
-    found = {_short(child.tag): text_of(child) for child in element}
+    found = {_names[child.tag]: text_of(child) for child in element}
     value = found.get("name") or found.get("email") or text_of(element)
     return " ".join(value.split()) or None
 

@@ -46,10 +46,11 @@ _ASCTIME = re.compile(r"([a-z]+)\s+(\d{1,2})\s+(\d{1,2}):(\d{2}):(\d{2})\s+(\d{4
 _DAY_NAME = re.compile(r"^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?|[a-z]+\.?,)\s*")
 
 
-# The form most feeds actually send, parsed without the general machinery (3x faster).
+# The form most feeds actually send, parsed without the general machinery (3x faster): UTC or
+# a numeric zone ("+0200", "-0500").
 _COMMON = re.compile(
     r"(?:[A-Z][a-z]{2}, )?(\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) (\d\d):(\d\d):(\d\d)"
-    r" (?:GMT|UTC|\+0000)$"
+    r" (?:GMT|UTC|([+-])(\d\d)(\d\d))$"
 )
 _COMMON_MONTHS = {name.capitalize(): number for name, number in _MONTHS.items() if len(name) == 3}
 
@@ -60,13 +61,18 @@ def parse_date(text: str | None) -> datetime | None:
         return None
     common = _COMMON.match(text)
     if common:
-        day, month, year, hour, minute, second = common.groups()
+        day, month, year, hour, minute, second, sign, zone_hours, zone_minutes = common.groups()
         number = _COMMON_MONTHS.get(month)
-        if number and hour < "24" and second < "60":
+        in_range = hour < "24" and second < "60"
+        if number and in_range and (sign is None or (zone_hours <= "14" and zone_minutes < "60")):
             try:
-                return datetime(int(year), number, int(day), int(hour), int(minute), int(second),
-                                tzinfo=UTC)  # fmt: skip
-            except ValueError:
+                moment = datetime(int(year), number, int(day), int(hour), int(minute),
+                                  int(second), tzinfo=UTC)  # fmt: skip
+                if sign is None:
+                    return moment
+                offset = timedelta(hours=int(zone_hours), minutes=int(zone_minutes))
+                return moment - offset if sign == "+" else moment + offset
+            except (ValueError, OverflowError):
                 return None
     if text[:4].isdigit():
         try:

@@ -6,7 +6,7 @@ from lxml import etree
 
 from tidings.model import Enclosure
 from tidings.parse.entries import EntryDraft
-from tidings.parse.nodes import Namer, text_of
+from tidings.parse.nodes import TagNames, text_of
 from tidings.parse.urls import resolve
 
 MEDIA_NAMES = frozenset(
@@ -23,7 +23,7 @@ MEDIA_NAMES = frozenset(
 
 
 def apply_media(element: etree._Element, name: str, draft: EntryDraft, base: str | None,
-                short: Namer) -> None:  # fmt: skip
+                names: TagNames) -> None:  # fmt: skip
     """Add what a media:/itunes: element says to `draft` (the first image wins)."""
     if name == "media:content":
         url = resolve(base, element.get("url"))
@@ -36,17 +36,17 @@ def apply_media(element: etree._Element, name: str, draft: EntryDraft, base: str
             draft.image = url
         draft.add_enclosure(Enclosure(url, kind, to_int(element.get("fileSize"))))
         for child in element:
-            child_name = short(child.tag)
+            child_name = names[child.tag]
             if child_name in MEDIA_NAMES:
-                apply_media(child, child_name, draft, base, short)
+                apply_media(child, child_name, draft, base, names)
     elif name == "media:thumbnail":
         if draft.image is None:
             draft.image = resolve(base, element.get("url"))
     elif name == "media:group":
         for child in element:
-            child_name = short(child.tag)
+            child_name = names[child.tag]
             if child_name in MEDIA_NAMES:
-                apply_media(child, child_name, draft, base, short)
+                apply_media(child, child_name, draft, base, names)
     elif name == "itunes:image":
         if draft.image is None:
             draft.image = resolve(base, element.get("href") or text_of(element))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
 from functools import lru_cache
 from urllib.parse import urljoin
 
@@ -39,26 +38,28 @@ RDF_ABOUT = f"{{{RDF}}}about"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 
-Namer = Callable[[object], str]
 _PREFIXED_TAG = re.compile(r"(</?)[\w.-]+:")
 
 
-def namer(home: frozenset[str]) -> Namer:
-    """Return a function giving an element tag's short name: "title" for the format's own
-    namespaces, "dc:creator" for known ones, the Clark name for others, "" for non-elements."""
-    cache: dict[object, str] = {}
+class TagNames(dict[object, str]):
+    """Element tag -> short name: "title" for the format's own namespaces, "dc:creator" for
+    known ones, the Clark name for others, "" for non-elements (comments, entity references).
 
-    def name(tag: object) -> str:
-        short = cache.get(tag)
-        if short is None:
-            short = cache[tag] = _short_name(tag, home)
+    `names[child.tag]` is a plain dict lookup once a tag has been seen (one per format, shared
+    by every document): the hot loops read each child's name this way.
+    """
+
+    def __init__(self, home: frozenset[str]) -> None:
+        super().__init__()
+        self.home = home
+
+    def __missing__(self, tag: object) -> str:
+        short = self[tag] = _short_name(tag, self.home)
         return short
-
-    return name
 
 
 def _short_name(tag: object, home: frozenset[str]) -> str:
-    """Return the short name of one tag (see `namer`)."""
+    """Return the short name of one tag (see `TagNames`)."""
     if not isinstance(tag, str):
         return ""  # entity references left unexpanded, comments
     if tag[0] != "{":

@@ -9,23 +9,23 @@ from tidings.model import Enclosure, ParsedFeed
 from tidings.parse.dates import parse_date
 from tidings.parse.entries import EntryDraft, finish_entries
 from tidings.parse.media import MEDIA_NAMES, apply_media, to_int
-from tidings.parse.nodes import RDF_ABOUT, RSS_HOME, base_of, inner_html, namer, text_of
+from tidings.parse.nodes import RDF_ABOUT, RSS_HOME, TagNames, base_of, inner_html, text_of
 from tidings.parse.options import Options, limit_warning
 from tidings.parse.urls import is_absolute_http, resolve
 
-_short = namer(RSS_HOME)
+_names = TagNames(RSS_HOME)
 
 
 def parse_rss(root: etree._Element, version: str, options: Options,
               complete_entries: int | None = None) -> ParsedFeed:  # fmt: skip
     """Return the feed an <rss> or <rdf:RDF> root describes."""
-    channel = next((child for child in root if _short(child.tag) == "channel"), None)
+    channel = next((child for child in root if _names[child.tag] == "channel"), None)
     if channel is None:
         channel = root  # some feeds omit <channel>, some are only a <channel>
     # RSS puts items in the channel; RDF puts them (and the image) beside it.
-    items = [child for child in channel if _short(child.tag) == "item"]
+    items = [child for child in channel if _names[child.tag] == "item"]
     if channel is not root:
-        items.extend(child for child in root if _short(child.tag) == "item")
+        items.extend(child for child in root if _names[child.tag] == "item")
     if complete_entries is not None:
         items = items[:complete_entries]
     warnings = limit_warning(options.max_entries, len(items))
@@ -56,10 +56,10 @@ def _channel(channel: etree._Element, root: etree._Element, base: str | None) ->
     title = link = description = image = language = hub = self_url = None
     ttl = None
     images = (
-        [child for child in root if _short(child.tag) == "image"] if channel is not root else []
+        [child for child in root if _names[child.tag] == "image"] if channel is not root else []
     )
     for child in channel:
-        name = _short(child.tag)
+        name = _names[child.tag]
         if name == "title" and title is None:
             title = html_to_text(text_of(child))
         elif name == "link" and link is None:
@@ -82,7 +82,7 @@ def _channel(channel: etree._Element, root: etree._Element, base: str | None) ->
                 self_url = resolve(base, child.get("href"))
     # RDF's channel holds only a pointer (<image rdf:resource>); the <image> with a <url> wins.
     for element in images:
-        url = next((text_of(c) for c in element if _short(c.tag) == "url"), "")
+        url = next((text_of(c) for c in element if _names[c.tag] == "url"), "")
         found = resolve(base_of(element, base or link), url)
         if found:
             image = found
@@ -107,7 +107,7 @@ def _item(item: etree._Element, inherited: str | None, options: Options) -> Entr
     title = link = alternate = guid_link = author = creator = None
     published = dc_date = None
     for child in item:
-        name = _short(child.tag)
+        name = _names[child.tag]
         if name in ("title", "dc:title"):
             if title is None:
                 title = html_to_text(text_of(child))
@@ -124,6 +124,8 @@ def _item(item: etree._Element, inherited: str | None, options: Options) -> Entr
         elif name == "description":
             if draft.summary is None:
                 draft.summary = clean_html(inner_html(child), base, options.mode)
+        elif name == "pubDate":
+            published = published or parse_date(text_of(child))
         elif name in ("content:encoded", "xhtml:body"):
             if draft.content is None:
                 draft.content = clean_html(inner_html(child), base, options.mode)
@@ -131,8 +133,6 @@ def _item(item: etree._Element, inherited: str | None, options: Options) -> Entr
             author = author or html_to_text(text_of(child)) or None
         elif name == "dc:creator":
             creator = creator or html_to_text(text_of(child)) or None
-        elif name == "pubDate":
-            published = published or parse_date(text_of(child))
         elif name in ("dc:date", "dcterms:issued", "dcterms:created"):
             dc_date = dc_date or parse_date(text_of(child))
         elif name in ("dcterms:modified", "atom:updated"):
@@ -149,7 +149,7 @@ def _item(item: etree._Element, inherited: str | None, options: Options) -> Entr
             if alternate is None and child.get("rel", "alternate") == "alternate":
                 alternate = resolve(base, child.get("href"))
         elif name in MEDIA_NAMES:
-            apply_media(child, name, draft, base, _short)
+            apply_media(child, name, draft, base, _names)
     draft.title = title or ""
     draft.link = link or guid_link or alternate
     draft.author = author or creator or draft.author
