@@ -94,6 +94,17 @@ class Fetcher:
         self._host_slots = _HostSlots(per_host_limit)
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
+        self._sender: httpx.AsyncBaseTransport | None = None  # the client's transport
+        self._timeouts = httpx.Timeout(
+            timeout_total, connect=timeout_connect, pool=timeout_total
+        ).as_dict()
+        # The headers of every request, built once (the client's defaults, then ours).
+        self._headers: tuple[tuple[str, str], ...] = (
+            ("Accept", ACCEPT),
+            ("Accept-Encoding", ACCEPT_ENCODING),
+            ("Connection", "keep-alive"),
+            ("User-Agent", user_agent),
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Fetcher:
@@ -112,6 +123,7 @@ class Fetcher:
             None if self.allow_private_networks else classify_address,
             max_connections=None,  # the semaphores bound concurrency; no pool queue on top
         )
+        self._sender = transport
         self._client = httpx.AsyncClient(
             transport=transport,
             follow_redirects=False,  # followed by hand: each hop is checked and counted
@@ -135,13 +147,14 @@ class Fetcher:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+            self._sender = None
 
     async def fetch(self, feed: FeedToFetch) -> FetchResult:
         """Give what one conditional GET of the feed brought back, following redirects."""
-        if self._client is None:
+        if self._sender is None:
             raise RuntimeError("Use the Fetcher as `async with Fetcher() as fetcher:`.")
         async with self._global_slots:
-            return await _FetchRun(self, self._client, feed).run()
+            return await _FetchRun(self, self._sender, feed).run()
 
 
 class _HostSlots:
@@ -169,9 +182,11 @@ class _HostSlots:
 class _FetchRun:
     """One fetch of one feed: the redirect loop, the time budget and the error wording."""
 
-    def __init__(self, fetcher: Fetcher, client: httpx.AsyncClient, feed: FeedToFetch) -> None:
+    def __init__(
+        self, fetcher: Fetcher, sender: httpx.AsyncBaseTransport, feed: FeedToFetch
+    ) -> None:
         self.fetcher = fetcher
-        self.client = client
+        self.sender = sender
         self.feed = feed
         self.url = feed.url
         self.permanent = True
@@ -245,25 +260,26 @@ class _FetchRun:
             error=error,
         )
 
-    def _request_headers(self) -> dict[str, str]:
-        headers = {"Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING}
+    def _request_headers(self) -> list[tuple[str, str]]:
+        headers = list(self.fetcher._headers)
         if self.feed.etag:
-            headers["If-None-Match"] = self.feed.etag
+            headers.append(("If-None-Match", self.feed.etag))
         if self.feed.last_modified:
-            headers["If-Modified-Since"] = self.feed.last_modified
+            headers.append(("If-Modified-Since", self.feed.last_modified))
         return headers
 
     async def _request(self, url: str) -> tuple[int, dict[str, str], bytes | None]:
         """Give the status, lower-cased headers and (for 2xx) the decoded body of one GET."""
         try:
-            host = httpx.URL(url).host
+            parsed = httpx.URL(url)  # parsed once, for the host slot and for the request
         except httpx.InvalidURL:
             raise _Failure(f"{url} is not a valid address.") from None
+        host = parsed.host
         async with self.fetcher._host_slots.slot(host):
             started = time.monotonic()
             try:
                 async with asyncio.timeout(self.remaining):
-                    return await self._exchange(url)
+                    return await self._exchange(parsed)
             except TimeoutError:
                 seconds = _seconds(self.fetcher.timeout_total)
                 raise _Failure(f"The server did not answer within {seconds}.") from None
@@ -276,9 +292,17 @@ class _FetchRun:
                 self.elapsed += spent
                 self.remaining = max(self.remaining - spent, 0.0)
 
-    async def _exchange(self, url: str) -> tuple[int, dict[str, str], bytes | None]:
-        request = self.client.build_request("GET", url, headers=self._request_headers())
-        response = await self.client.send(request, stream=True)
+    async def _exchange(self, url: httpx.URL) -> tuple[int, dict[str, str], bytes | None]:
+        # Straight to the client's transport: httpx's Client.send would add only what tidings
+        # does not use (auth, its redirect loop, a cookie jar that keeps nothing, a log line)
+        # and costs about a tenth of a fetch. Connections still go through the network guard.
+        request = httpx.Request(
+            "GET",
+            url,
+            headers=self._request_headers(),
+            extensions={"timeout": self.fetcher._timeouts},
+        )
+        response = await self.sender.handle_async_request(request)
         try:
             headers = {name.lower(): value for name, value in response.headers.items()}
             status = response.status_code

@@ -172,3 +172,36 @@ def test_newest_per_feed(store: Store) -> None:
         b.id: ["k0", "k1", "k2"],
     }
     assert store.entries.count() == 10
+
+
+def test_a_batch_keeps_each_feed_all_or_nothing(store: Store) -> None:
+    a, b, c = (store.feeds.add(f"https://e.org/{name}", now=NOW) for name in "abc")
+    store.updates.claim_due("w", NOW, 10, 60)
+
+    def planned(feed_id: int, *new: EntryData) -> FeedUpdate:
+        return dataclasses.replace(
+            checked(store, feed_id, etag='"new"'),
+            new_entries=new,
+            log=FetchLogRecord(feed_id, NOW, 200, 1, 1, new_count=len(new)),
+        )
+
+    # b fails half way: its feed row is written, then an entry breaks a NOT NULL constraint.
+    bad = dataclasses.replace(entry("b2"), title=None)  # type: ignore[arg-type]
+    failed = []
+    with store.updates.batch() as batch:
+        assert batch.apply(planned(a.id, entry("a")), owner="w", now=NOW, retention=Retention())
+        try:
+            batch.apply(planned(b.id, entry("b1"), bad), owner="w", now=NOW, retention=Retention())
+        except sa.exc.IntegrityError:
+            failed.append(b.id)
+        taken = planned(c.id, entry("c"))
+        assert batch.apply(taken, owner="x", now=NOW, retention=Retention()) == 0
+
+    assert failed == [b.id]
+    assert [e.key for e in store.entries.newest(feed_id=a.id)] == ["a"]
+    assert (store.feeds.get(a.id).etag, len(store.updates.log(a.id))) == ('"new"', 1)
+    # b: rolled back to its savepoint, feed row and first entry included; a still committed.
+    assert store.entries.count(feed_id=b.id) == 0
+    assert (store.feeds.get(b.id).etag, store.updates.log(b.id)) == (None, [])
+    # c: the lease is w's, so a write as x changes nothing.
+    assert (store.entries.count(feed_id=c.id), store.feeds.get(c.id).etag) == (0, None)

@@ -8,7 +8,6 @@ writes in one transaction. It reads no clock, no database and no network.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -23,6 +22,7 @@ from tidings.model import (
     ParsedEntry,
     ParsedFeed,
 )
+from tidings.refresh.parsing import body_hash, content_hash
 from tidings.refresh.schedule import DEFAULT_SETTINGS, PlanSettings, next_check_at
 
 __all__ = [
@@ -36,32 +36,6 @@ __all__ = [
 GONE_REASON = "The server says this feed is gone for good (410 Gone)."
 UNREADABLE = "The feed could not be read."
 THROTTLED_STATUSES = frozenset({429, 503})
-
-
-def body_hash(body: bytes) -> str:
-    """Give the hex sha256 of a response body, to recognise a document that did not change."""
-    return hashlib.sha256(body).hexdigest()
-
-
-def content_hash(entry: ParsedEntry) -> str:
-    """Give a stable hash of what a reader sees of an entry; a different hash means "changed".
-
-    `updated` is left out on purpose: some generators stamp every item with the time of the
-    request, and a new date alone is not a change worth rewriting (and re-showing) an entry for.
-    """
-    payload = [
-        entry.title,
-        entry.link,
-        entry.author,
-        entry.summary,
-        entry.content,
-        entry.published.isoformat() if entry.published else None,
-        list(entry.categories),
-        [[enclosure.url, enclosure.type, enclosure.length] for enclosure in entry.enclosures],
-        entry.image,
-    ]
-    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def retention_cutoff(now: datetime, discard_after_seconds: int | None) -> datetime | None:
@@ -95,6 +69,8 @@ def plan_update(
     *,
     recent_entry_dates: Sequence[datetime] | None = None,
     random_value: float | None = None,
+    hashes: Sequence[str] | None = None,
+    new_body_hash: str | None = None,
 ) -> FeedUpdate:
     """Give everything one check of `feed` writes.
 
@@ -103,13 +79,15 @@ def plan_update(
     interval learn even from a 304; without it the parsed entries' dates are used.
     `random_value` in [0, 1) places the jitter; by default it is derived from the feed id and
     `now`, which spreads feeds apart and keeps this function pure.
+    `hashes` are the content hashes of `parsed.entries`, in order, when the parse step computed
+    them already (`parsing.parse_document`); `new_body_hash` likewise the hash of the body.
     """
     context = _Check(feed, result, now, settings, recent_entry_dates, random_value)
     if result.error is not None or result.status is None:
         return context.failed(result.error or UNREADABLE)
     if result.not_modified:
         return context.succeeded(parsed=None, entries=_Entries())
-    new_hash = body_hash(result.body or b"")
+    new_hash = new_body_hash or body_hash(result.body or b"")
     if new_hash == feed.body_hash:
         seen = _Entries(seen_keys=_keys(parsed)) if parsed is not None else _Entries()
         return context.succeeded(parsed=parsed, entries=seen, new_body_hash=new_hash)
@@ -117,23 +95,29 @@ def plan_update(
         # The broken document's hash and validators are not kept: the next check must parse
         # again rather than take "unchanged" or "304" for a recovery.
         return context.failed(parse_error or UNREADABLE)
-    return context.succeeded(parsed=parsed, entries=_diff(parsed, existing), new_body_hash=new_hash)
+    return context.succeeded(
+        parsed=parsed, entries=_diff(parsed, existing, hashes), new_body_hash=new_hash
+    )
 
 
 def _keys(parsed: ParsedFeed) -> tuple[str, ...]:
     return tuple(dict.fromkeys(entry.id for entry in parsed.entries if entry.id))
 
 
-def _diff(parsed: ParsedFeed, existing: Mapping[str, str]) -> _Entries:
+def _diff(
+    parsed: ParsedFeed, existing: Mapping[str, str], hashes: Sequence[str] | None = None
+) -> _Entries:
     """Give the new and changed entries of a document; a key seen twice counts once (the first)."""
+    if hashes is not None and len(hashes) != len(parsed.entries):
+        raise ValueError("one content hash per parsed entry is needed")
     new: list[EntryData] = []
     changed: list[EntryData] = []
     seen: dict[str, None] = {}
-    for entry in parsed.entries:
+    for index, entry in enumerate(parsed.entries):
         if not entry.id or entry.id in seen:
             continue
         seen[entry.id] = None
-        digest = content_hash(entry)
+        digest = hashes[index] if hashes is not None else content_hash(entry)
         stored = existing.get(entry.id)
         if stored is None:
             new.append(_entry_data(entry, digest))

@@ -4,6 +4,10 @@
 so (inside `tidings serve` and `tidings worker`). Fetching is asyncio; parsing is CPU work and runs
 in a process pool so the event loop keeps fetching while both cores parse; database calls run in
 threads (one writer thread on SQLite, where writes are serialised anyway).
+
+Finished checks are written in batches: whatever finished while the previous batch was being
+written goes into the next one, one transaction with a SAVEPOINT per feed (see
+`store.updates.UpdateBatch`). Planning runs there too, right after reading the stored hashes.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import multiprocessing
 import os
 import socket
 import uuid
+from collections import deque
 from collections.abc import Callable, Collection
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,16 +28,22 @@ from typing import Self, TypeVar
 
 from tidings.config import Settings
 from tidings.fetch import Fetcher
-from tidings.model import Feed, FeedToFetch, FeedUpdate, FetchResult, ParsedFeed
-from tidings.parse import FeedParseError, parse_feed
-from tidings.refresh.plan import PlanSettings, body_hash, plan_update, retention_cutoff
+from tidings.model import Feed, FeedToFetch, FeedUpdate, FetchResult
+from tidings.refresh.parsing import ParsedDocument, body_hash, parse_document
+from tidings.refresh.plan import PlanSettings, plan_update, retention_cutoff
 from tidings.store import Store
-from tidings.store.updates import Retention
+from tidings.store.updates import Retention, UpdateBatch
+
+__all__ = ["RefreshSummary", "Refresher", "parse_document", "run_refresher"]
 
 log = logging.getLogger(__name__)
 
-CLAIM_BATCH = 200  # feeds claimed per round trip; more in flight than the fetch concurrency
 IDLE_POLL_SECONDS = 5.0  # how soon an idle refresher notices a feed made due ("update now")
+WRITE_BATCH = 64  # checks written per transaction, at most
+# Documents parsed in a thread before the parse processes are started: a refresh that parses only
+# a few (one feed, or a round where most feeds answer 304) does not pay for starting processes.
+# Starting two parse processes costs about the CPU of parsing 250 typical documents.
+THREAD_PARSES = 128
 
 T = TypeVar("T")
 
@@ -44,7 +55,7 @@ class RefreshSummary:
     feeds: int = 0
     new_entries: int = 0
     updated_entries: int = 0
-    not_modified: int = 0
+    not_modified: int = 0  # a 304, or the same body as last time: "unchanged"
     errors: int = 0
     error_feeds: list[int] = field(default_factory=list)
 
@@ -56,20 +67,6 @@ class RefreshSummary:
         )
 
 
-def parse_document(
-    body: bytes, url: str, content_type: str | None, allowed_html: str, max_entries: int
-) -> ParsedFeed | str:
-    """The parsed feed, or the parse error as a sentence (runs in a worker process)."""
-    try:
-        return parse_feed(
-            body, url, content_type, allowed_html=allowed_html, max_entries=max_entries
-        )
-    except FeedParseError as exc:
-        if exc.feed_links:
-            return f"This is a web page, not a feed. It announces: {', '.join(exc.feed_links)}"
-        return f"This is not a feed: {exc}"
-
-
 def plan_settings(settings: Settings) -> PlanSettings:
     """The refresh decisions' knobs from the site settings."""
     return PlanSettings(disable_after=settings.disable_after_days * 86400)
@@ -78,6 +75,30 @@ def plan_settings(settings: Settings) -> PlanSettings:
 def new_owner_id() -> str:
     """A lease owner name that tells an operator which process holds a feed."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """What one check wrote: the update, the entries really inserted, and "unchanged"."""
+
+    update: FeedUpdate
+    new: int = 0
+    unchanged: bool = False
+
+
+@dataclass(slots=True)
+class _Job:
+    """A fetched (and perhaps parsed) feed waiting to be planned and written."""
+
+    feed: Feed
+    result: FetchResult
+    now: datetime
+    document: ParsedDocument | None = None
+    parse_error: str | None = None
+    digest: str | None = None  # the body's hash, when there is a body
+    unchanged: bool = False  # the same body as last time: not parsed
+    recording_failure: bool = False  # this job records an unexpected failure of the feed
+    future: asyncio.Future[_Outcome] | None = None
 
 
 class Refresher:
@@ -98,20 +119,22 @@ class Refresher:
         self._clock = clock
         self._plan = plan_settings(settings)
         self._fetcher = fetcher or Fetcher.from_settings(settings)
-        workers = settings.parse_workers or os.cpu_count() or 1
-        # "spawn": forking a process that runs threads and an event loop can copy held locks.
-        self._parse_pool: Executor = (
-            ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-            if workers > 1
-            else ThreadPoolExecutor(1, thread_name_prefix="tidings-parse")
-        )
+        self._parse_workers = settings.parse_workers or os.cpu_count() or 1
+        self._parse_thread = ThreadPoolExecutor(1, thread_name_prefix="tidings-parse")
+        self._parse_pool: Executor | None = None  # started on first need (see _parse_executor)
+        self._parses = 0
         # SQLite takes one writer at a time: one thread avoids queueing on the file lock.
         db_threads = 1 if store.dialect == "sqlite" else 4
         self._db = ThreadPoolExecutor(db_threads, thread_name_prefix="tidings-db")
+        self._log_retention = Retention(log_size=settings.fetch_log_size)
+        self._pending: deque[_Job] = deque()
+        self._writer: asyncio.Task[None] | None = None
+        self._wake_writer = asyncio.Event()
         self._entered = False
 
     async def __aenter__(self) -> Self:
         await self._fetcher.__aenter__()
+        self._wake_writer = asyncio.Event()  # bound to this event loop
         self._entered = True
         return self
 
@@ -121,8 +144,14 @@ class Refresher:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            await asyncio.gather(self._writer, return_exceptions=True)
+            self._writer = None
         await self._fetcher.__aexit__(exc_type, exc, tb)
-        self._parse_pool.shutdown(wait=True, cancel_futures=True)
+        self._parse_thread.shutdown(wait=True, cancel_futures=True)
+        if self._parse_pool is not None:
+            self._parse_pool.shutdown(wait=True, cancel_futures=True)
         try:
             await self._in_db(self.store.updates.release, self.owner)
         finally:
@@ -136,91 +165,92 @@ class Refresher:
         feed_ids: Collection[int] | None = None,
         on_feed: Callable[[Feed, FeedUpdate], None] | None = None,
     ) -> RefreshSummary:
-        """Check every due feed (only `feed_ids` if given) once; gives back what happened."""
+        """Check every due feed (only `feed_ids` if given) once; gives back what happened.
+
+        Feeds are claimed as checks finish, so that about twice the fetch concurrency are held
+        at a time: enough to keep every fetch slot busy, few enough that no lease is held long
+        for a feed this worker will not reach soon.
+        """
         if not self._entered:
             raise RuntimeError("use `async with Refresher(...)`")
         summary = RefreshSummary()
-        while True:
-            claimed = await self._in_db(
-                self.store.updates.claim_due,
-                self.owner,
-                self._clock(),
-                CLAIM_BATCH,
-                self.settings.lease_seconds,
-                feed_ids,
-            )
-            if not claimed:
-                return summary
-            results = await asyncio.gather(*(self._check(feed) for feed in claimed))
-            for feed, (update, new) in zip(claimed, results, strict=True):
-                self._count(summary, update, new)
+        most = max(2 * self.settings.concurrency, 1)
+        refill = max(most // 2, 1)  # claim again when this few are left in flight
+        running: dict[asyncio.Task[_Outcome], Feed] = {}
+        finished: asyncio.Queue[asyncio.Task[_Outcome]] = asyncio.Queue()
+        exhausted = False
+        try:
+            while True:
+                if not exhausted and len(running) <= refill:
+                    claimed = await self._in_db(
+                        self.store.updates.claim_due,
+                        self.owner,
+                        self._clock(),
+                        most - len(running),
+                        self.settings.lease_seconds,
+                        feed_ids,
+                    )
+                    exhausted = not claimed
+                    for feed in claimed:
+                        task = asyncio.create_task(self._check(feed))
+                        task.add_done_callback(finished.put_nowait)
+                        running[task] = feed
+                if not running:
+                    return summary
+                task = await finished.get()
+                feed = running.pop(task)
+                outcome = task.result()
+                self._count(summary, outcome)
                 if on_feed is not None:
-                    on_feed(feed, update)
+                    on_feed(feed, outcome.update)
+        finally:
+            for task in running:
+                task.cancel()
+            if running:
+                await asyncio.gather(*running, return_exceptions=True)
 
     @staticmethod
-    def _count(summary: RefreshSummary, update: FeedUpdate, new: int) -> None:
+    def _count(summary: RefreshSummary, outcome: _Outcome) -> None:
+        update = outcome.update
         summary.feeds += 1
-        summary.new_entries += new
+        summary.new_entries += outcome.new
         summary.updated_entries += len(update.changed_entries)
-        if update.log and update.log.status == 304:
+        if outcome.unchanged:
             summary.not_modified += 1
         if update.feed.last_error:
             summary.errors += 1
             summary.error_feeds.append(update.feed.id)
 
-    async def _check(self, feed: Feed) -> tuple[FeedUpdate, int]:
-        """One feed through fetch, parse, plan and store; gives the update and the new count.
+    async def _check(self, feed: Feed) -> _Outcome:
+        """One feed through fetch, parse, plan and store.
 
         Whatever goes wrong with one feed is recorded on that feed; it never stops the others.
         """
         try:
-            return await self._check_stages(feed)
+            return await self._write(await self._fetch_and_parse(feed))
         except Exception as exc:
             log.exception("refreshing feed %s (%s) failed", feed.id, feed.url)
-            failure = FetchResult(
-                feed.url, feed.url, None, error=f"tidings could not process this feed ({exc})."
-            )
-            now = self._clock()
-            update = plan_update(feed, failure, None, None, {}, now, self._plan)
+            failure = _failure(feed, exc, self._clock())
             try:
-                await self._in_db(self._apply, update, now, Retention())
+                return await self._write(failure)
             except Exception:
                 log.exception("recording the failure of feed %s failed too", feed.id)
-            return update, 0
+                update = plan_update(feed, failure.result, None, None, {}, failure.now, self._plan)
+                return _Outcome(update)
 
-    async def _check_stages(self, feed: Feed) -> tuple[FeedUpdate, int]:
+    async def _fetch_and_parse(self, feed: Feed) -> _Job:
         request = FeedToFetch(feed.id, feed.url, feed.etag, feed.last_modified)
         result = await self._fetcher.fetch(request)
-        parsed, parse_error = await self._parse(feed, result)
-        existing: dict[str, str] = {}
-        if parsed is not None:
-            keys = [entry.id for entry in parsed.entries]
-            existing = await self._in_db(self.store.updates.stored_hashes, feed.id, keys)
-        now = self._clock()
-        update = plan_update(feed, result, parsed, parse_error, existing, now, self._plan)
-        # Retention only after a parse: an unparsed (304, unchanged) check does not know which
-        # entries are still in the document, and removing one would make it come back as new.
-        retention = Retention(
-            discard_before=retention_cutoff(now, self.settings.discard_after)
-            if parsed is not None
-            else None,
-            max_entries=self.settings.max_entries_per_feed if parsed is not None else 0,
-            log_size=self.settings.fetch_log_size,
-        )
-        new = await self._in_db(self._apply, update, now, retention)
-        return update, new
-
-    def _apply(self, update: FeedUpdate, now: datetime, retention: Retention) -> int:
-        return self.store.updates.apply(update, owner=self.owner, now=now, retention=retention)
-
-    async def _parse(self, feed: Feed, result: FetchResult) -> tuple[ParsedFeed | None, str | None]:
-        """The parsed document, or the reason it could not be parsed; (None, None) to skip."""
-        if result.error is not None or result.body is None or result.not_modified:
-            return None, None
-        if feed.body_hash is not None and body_hash(result.body) == feed.body_hash:
-            return None, None  # the same bytes as last time: nothing to parse or write
+        job = _Job(feed, result, now=self._clock())
+        if result.error is not None or result.body is None:
+            job.unchanged = result.error is None and result.not_modified
+            return job
+        job.digest = body_hash(result.body)
+        if job.digest == feed.body_hash:
+            job.unchanged = True  # the same bytes as last time: nothing to parse or write
+            return job
         outcome = await asyncio.get_running_loop().run_in_executor(
-            self._parse_pool,
+            self._parse_executor(),
             parse_document,
             result.body,
             result.final_url,
@@ -228,9 +258,111 @@ class Refresher:
             self.settings.allowed_html,
             self.settings.max_entries_per_document,
         )
+        job.now = self._clock()
         if isinstance(outcome, str):
-            return None, outcome
-        return outcome, None
+            job.parse_error = outcome
+        else:
+            job.document = outcome
+        return job
+
+    def _parse_executor(self) -> Executor:
+        """The parse thread for the first few documents, then the parse processes."""
+        self._parses += 1
+        if self._parse_workers <= 1 or self._parses <= THREAD_PARSES:
+            return self._parse_thread
+        if self._parse_pool is None:
+            # "spawn": forking a process that runs threads and an event loop can copy held locks.
+            self._parse_pool = ProcessPoolExecutor(
+                self._parse_workers, mp_context=multiprocessing.get_context("spawn")
+            )
+        return self._parse_pool
+
+    # --- writing -------------------------------------------------------------------------------
+
+    async def _write(self, job: _Job) -> _Outcome:
+        """Plan and write `job` with the next batch; gives what was written."""
+        job.future = asyncio.get_running_loop().create_future()
+        self._pending.append(job)
+        self._wake_writer.set()
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_batches())
+        return await job.future
+
+    async def _write_batches(self) -> None:
+        """Write whatever is pending, one batch at a time, until cancelled."""
+        while True:
+            await self._wake_writer.wait()
+            self._wake_writer.clear()
+            while self._pending:
+                count = min(WRITE_BATCH, len(self._pending))
+                jobs = [self._pending.popleft() for _ in range(count)]
+                try:
+                    outcomes = await self._in_db(self._write_batch, jobs)
+                except asyncio.CancelledError:
+                    for job in jobs:
+                        if job.future is not None and not job.future.done():
+                            job.future.cancel()
+                    raise
+                except Exception as exc:  # the transaction failed as a whole (e.g. at commit)
+                    for job in jobs:
+                        if job.future is not None and not job.future.done():
+                            job.future.set_exception(exc)
+                else:
+                    for job, outcome in zip(jobs, outcomes, strict=True):
+                        if job.future is not None and not job.future.done():
+                            job.future.set_result(outcome)
+
+    def _write_batch(self, jobs: list[_Job]) -> list[_Outcome]:
+        """Runs in the database thread: one transaction, one savepoint per feed."""
+        with self.store.updates.batch() as batch:
+            return [self._write_one(batch, job) for job in jobs]
+
+    def _write_one(self, batch: UpdateBatch, job: _Job) -> _Outcome:
+        if not job.recording_failure:
+            try:
+                return self._write_check(batch, job)
+            except Exception as exc:
+                log.exception("refreshing feed %s (%s) failed", job.feed.id, job.feed.url)
+                job = _failure(job.feed, exc, job.now)
+        update = plan_update(job.feed, job.result, None, None, {}, job.now, self._plan)
+        try:
+            batch.apply(update, owner=self.owner, now=job.now, retention=self._log_retention)
+        except Exception:
+            log.exception("recording the failure of feed %s failed too", job.feed.id)
+        return _Outcome(update)
+
+    def _write_check(self, batch: UpdateBatch, job: _Job) -> _Outcome:
+        document, now = job.document, job.now
+        parsed = document.feed if document is not None else None
+        if document is not None:
+            # Retention only after a parse: an unparsed (304, unchanged) check does not know which
+            # entries are still in the document, and removing one would make it come back as new.
+            retention = Retention(
+                discard_before=retention_cutoff(now, self.settings.discard_after),
+                max_entries=self.settings.max_entries_per_feed,
+                log_size=self.settings.fetch_log_size,
+            )
+            keys: Collection[str] = [entry.id for entry in document.feed.entries]
+        else:
+            retention, keys = self._log_retention, ()
+
+        def plan(existing: dict[str, str]) -> FeedUpdate:
+            return plan_update(
+                job.feed,
+                job.result,
+                parsed,
+                job.parse_error,
+                existing,
+                now,
+                self._plan,
+                hashes=document.hashes if document is not None else None,
+                new_body_hash=job.digest,
+            )
+
+        update, new = batch.write(
+            job.feed.id, keys, plan, owner=self.owner, now=now, retention=retention
+        )
+        return _Outcome(update, new, unchanged=job.unchanged and not update.feed.last_error)
 
     async def run_forever(self, idle_poll: float = IDLE_POLL_SECONDS) -> None:
         """Check due feeds until cancelled; a failing round is logged, never fatal."""
@@ -245,6 +377,13 @@ class Refresher:
                 # A database outage must not kill the server; the next round tries again.
                 log.exception("refresh round failed; retrying in %.0f s", idle_poll)
             await asyncio.sleep(idle_poll)
+
+
+def _failure(feed: Feed, exc: Exception, now: datetime) -> _Job:
+    """A job that records an unexpected failure while checking `feed`."""
+    error = f"tidings could not process this feed ({exc})."
+    result = FetchResult(feed.url, feed.url, None, error=error)
+    return _Job(feed, result, now, recording_failure=True)
 
 
 async def run_refresher(store: Store, settings: Settings) -> None:

@@ -1,19 +1,25 @@
-"""The refresher's queries: claim due feeds with leases, read stored hashes, write one check.
+"""The refresher's queries: claim due feeds with leases, read stored hashes, write checks.
 
 Claims work the same on both databases: on PostgreSQL, `FOR UPDATE SKIP LOCKED` lets several
 workers claim at once without waiting on each other; on SQLite the write transaction (BEGIN
 IMMEDIATE) already serialises claimers. A lease that expires (its worker died) makes the feed
 claimable again.
+
+A check is written either alone (`apply`: one transaction) or with others (`batch`: one
+transaction, one SAVEPOINT per feed, so each feed's changes are still all or nothing while the
+commit, the costly part on SQLite and a round trip on PostgreSQL, is shared).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from tidings.model import EntryData, Feed, FeedUpdate, FetchLogRecord
@@ -48,11 +54,244 @@ class Retention:
     log_size: int = 50
 
 
+# --- statements built once (building and cache-keying a statement per call costs more) ---------
+
+_other = feeds.alias("other_feed")
+# A permanent redirect onto a feed we already have keeps the old URL. The cheap comparison comes
+# first: SQLite's and PostgreSQL's CASE stop at the first true branch, so an unchanged URL (every
+# check but a moved feed's) never runs the subquery.
+_URL = sa.case(
+    (feeds.c.url == sa.bindparam("u_url"), feeds.c.url),
+    (
+        sa.exists().where(_other.c.url == sa.bindparam("u_url"), _other.c.id != feeds.c.id),
+        feeds.c.url,
+    ),
+    else_=sa.bindparam("u_url"),
+)
+_FEED_VALUES: dict[str, Any] = {name: sa.bindparam(f"u_{name}") for name in _REFRESHER_COLUMNS}
+_WRITE_FEED = (
+    sa.update(feeds)
+    .where(feeds.c.id == sa.bindparam("u_id"))
+    .values(url=_URL, lease_owner=None, lease_until=None, **_FEED_VALUES)
+)
+# The lease check is part of the write: a feed taken over by another worker matches no row.
+_WRITE_LEASED_FEED = _WRITE_FEED.where(feeds.c.lease_owner == sa.bindparam("u_owner"))
+
+_STORED_HASHES = sa.select(entries.c.key, entries.c.content_hash).where(
+    entries.c.feed_id == sa.bindparam("feed_id"),
+    entries.c.key.in_(sa.bindparam("keys", expanding=True)),
+)
+
+_ENTRY_COLUMNS = (
+    "title",
+    "link",
+    "author",
+    "summary",
+    "content",
+    "published_at",
+    "updated_at",
+    "content_hash",
+    "categories",
+    "enclosures",
+    "image",
+)
+_UPDATE_ENTRY = (
+    sa.update(entries)
+    .where(entries.c.feed_id == sa.bindparam("b_feed_id"), entries.c.key == sa.bindparam("b_key"))
+    .values(
+        {name: sa.bindparam(name) for name in _ENTRY_COLUMNS}
+        # Read and star state live in entry_states, keyed by entry id, so they survive this.
+        | {"sort_at": sa.func.coalesce(sa.bindparam("published_at"), entries.c.first_seen_at)}
+    )
+)
+
+_INSERT_LOG = fetch_log.insert()
+
+# Retention never removes a starred entry, nor one still in the document (it would come back as
+# new). An empty `seen` list matches no key, so every entry is a candidate then.
+_REMOVABLE = (
+    entries.c.feed_id == sa.bindparam("feed_id"),
+    ~sa.exists().where(entry_states.c.entry_id == entries.c.id, entry_states.c.starred),
+    entries.c.key.not_in(sa.bindparam("seen", expanding=True)),
+)
+_DISCARD_OLD = sa.delete(entries).where(*_REMOVABLE, entries.c.sort_at < sa.bindparam("before"))
+_KEEP = (
+    sa.select(entries.c.id)
+    .where(entries.c.feed_id == sa.bindparam("feed_id"))
+    .order_by(entries.c.sort_at.desc(), entries.c.id.desc())
+    .limit(sa.bindparam("keep"))
+)
+_DISCARD_BEYOND = sa.delete(entries).where(*_REMOVABLE, entries.c.id.not_in(_KEEP))
+
+
+def _insert_entries_statement(dialect: str) -> Any:
+    # A key stored meanwhile (two checks racing after a lease expired) is skipped, not doubled.
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(entries)
+        .on_conflict_do_nothing(index_elements=["feed_id", "key"])
+        .returning(entries.c.id)
+    )
+
+
+_INSERT_ENTRIES = {name: _insert_entries_statement(name) for name in ("sqlite", "postgresql")}
+
+
 def _entry_values(data: EntryData) -> dict[str, Any]:
-    values = dataclasses.asdict(data)
-    values["categories"] = list(data.categories)
-    values["enclosures"] = [dataclasses.asdict(e) for e in data.enclosures]
-    return values
+    """The entry's columns, built field by field (dataclasses.asdict deep-copies every value)."""
+    return {
+        "key": data.key,
+        "title": data.title,
+        "link": data.link,
+        "author": data.author,
+        "summary": data.summary,
+        "content": data.content,
+        "published_at": data.published_at,
+        "updated_at": data.updated_at,
+        "content_hash": data.content_hash,
+        "categories": list(data.categories),
+        "enclosures": [{"url": e.url, "type": e.type, "length": e.length} for e in data.enclosures],
+        "image": data.image,
+    }
+
+
+def _log_values(log: FetchLogRecord) -> dict[str, Any]:
+    return {
+        "feed_id": log.feed_id,
+        "at": log.at,
+        "status": log.status,
+        "duration_ms": log.duration_ms,
+        "bytes": log.bytes,
+        "new_count": log.new_count,
+        "updated_count": log.updated_count,
+        "error": log.error,
+    }
+
+
+class UpdateBatch:
+    """Checks written in one transaction, each feed in a SAVEPOINT of its own.
+
+    `write` and `apply` raise when a feed's write fails; that feed's changes are rolled back to its
+    savepoint and the batch may go on. Fetch logs are trimmed once for the whole batch, before the
+    commit.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._insert_entries = _INSERT_ENTRIES[conn.dialect.name]
+        self._logged: dict[int, set[int]] = {}  # log size -> feeds given a log line
+
+    def write(
+        self,
+        feed_id: int,
+        keys: Collection[str],
+        plan: Callable[[dict[str, str]], FeedUpdate],
+        *,
+        owner: str | None,
+        now: datetime,
+        retention: Retention,
+    ) -> tuple[FeedUpdate, int]:
+        """Write one check of one feed, all or nothing; gives the update and the new entries.
+
+        `plan` is given the stored content hashes of the entries whose key is in `keys` and gives
+        back what to write; reading and writing happen under the same savepoint, so a failure of
+        either (or of `plan`) leaves no trace of this feed and the batch goes on. A feed whose
+        lease was taken over by another worker meanwhile is left alone (0 new entries).
+        """
+        with self._conn.begin_nested():
+            update = plan(self._stored_hashes(feed_id, keys))
+            new = self._apply(update, owner, now, retention)
+        if update.log is not None and new >= 0:
+            self._logged.setdefault(retention.log_size, set()).add(update.feed.id)
+        return update, max(new, 0)
+
+    def apply(
+        self, update: FeedUpdate, *, owner: str | None, now: datetime, retention: Retention
+    ) -> int:
+        """Write one planned check of one feed, all or nothing; gives back the new entries."""
+        return self.write(
+            update.feed.id, (), lambda _: update, owner=owner, now=now, retention=retention
+        )[1]
+
+    def _stored_hashes(self, feed_id: int, keys: Collection[str]) -> dict[str, str]:
+        if not keys:
+            return {}
+        rows = self._conn.execute(_STORED_HASHES, {"feed_id": feed_id, "keys": list(keys)})
+        return {row.key: row.content_hash for row in rows}
+
+    def _apply(
+        self, update: FeedUpdate, owner: str | None, now: datetime, retention: Retention
+    ) -> int:
+        """-1 when the feed is gone or its lease was taken, else the number of new entries."""
+        feed = update.feed
+        if not self._write_feed(feed, owner):
+            return -1
+        new = self._insert(feed.id, update.new_entries, now)
+        self._update(feed.id, update.changed_entries)
+        self._retain(feed.id, update.seen_keys, retention)
+        if update.log is not None:
+            self._conn.execute(_INSERT_LOG, _log_values(update.log))
+        return new
+
+    def _write_feed(self, feed: Feed, owner: str | None) -> bool:
+        values: dict[str, Any] = {f"u_{name}": getattr(feed, name) for name in _REFRESHER_COLUMNS}
+        values["u_id"] = feed.id
+        values["u_url"] = feed.url
+        if owner is None:
+            return self._conn.execute(_WRITE_FEED, values).rowcount == 1
+        values["u_owner"] = owner
+        return self._conn.execute(_WRITE_LEASED_FEED, values).rowcount == 1
+
+    def _insert(self, feed_id: int, new: Sequence[EntryData], now: datetime) -> int:
+        if not new:
+            return 0
+        rows = []
+        for data in new:
+            row = _entry_values(data)
+            row["feed_id"] = feed_id
+            row["first_seen_at"] = now
+            row["sort_at"] = data.published_at or now
+            rows.append(row)
+        inserted = self._conn.execute(self._insert_entries, rows)
+        return len(inserted.all())
+
+    def _update(self, feed_id: int, changed: Sequence[EntryData]) -> None:
+        if not changed:
+            return
+        rows = []
+        for data in changed:
+            row = _entry_values(data)
+            row["b_key"] = row.pop("key")
+            row["b_feed_id"] = feed_id
+            rows.append(row)
+        self._conn.execute(_UPDATE_ENTRY, rows)
+
+    def _retain(self, feed_id: int, seen_keys: Collection[str], retention: Retention) -> None:
+        params: dict[str, Any] = {"feed_id": feed_id, "seen": list(seen_keys)}
+        if retention.discard_before is not None:
+            self._conn.execute(_DISCARD_OLD, {**params, "before": retention.discard_before})
+        if retention.max_entries > 0:
+            self._conn.execute(_DISCARD_BEYOND, {**params, "keep": retention.max_entries})
+
+    def trim_logs(self) -> None:
+        """Cut the fetch log of every feed written to its size: one statement per size."""
+        for size, feed_ids in self._logged.items():
+            ranked = (
+                sa.select(
+                    fetch_log.c.id,
+                    sa.func.row_number()
+                    .over(
+                        partition_by=fetch_log.c.feed_id,
+                        order_by=(fetch_log.c.at.desc(), fetch_log.c.id.desc()),
+                    )
+                    .label("position"),
+                )
+                .where(fetch_log.c.feed_id.in_(sorted(feed_ids)))
+                .subquery()
+            )
+            beyond = sa.select(ranked.c.id).where(ranked.c.position > max(size, 1))
+            self._conn.execute(sa.delete(fetch_log).where(fetch_log.c.id.in_(beyond)))
+        self._logged.clear()
 
 
 class UpdateQueries:
@@ -91,8 +330,8 @@ class UpdateQueries:
                 .values(lease_owner=owner, lease_until=now + timedelta(seconds=lease_seconds))
                 .returning(*FEED_COLUMNS)
             ).all()
-        claimed = [feed_from_row(row) for row in rows]
-        return sorted(claimed, key=lambda f: ids.index(f.id))
+        order = {feed_id: position for position, feed_id in enumerate(ids)}
+        return sorted((feed_from_row(row) for row in rows), key=lambda f: order[f.id])
 
     def count_due(self, now: datetime, feed_ids: Collection[int] | None = None) -> int:
         """How many feeds are due and unclaimed (of `feed_ids` if given)."""
@@ -119,11 +358,17 @@ class UpdateQueries:
         """The content hash of each stored entry of the feed whose key is in `keys`."""
         if not keys:
             return {}
-        query = sa.select(entries.c.key, entries.c.content_hash).where(
-            entries.c.feed_id == feed_id, entries.c.key.in_(list(keys))
-        )
         with read_transaction(self._engine) as conn:
-            return {row.key: row.content_hash for row in conn.execute(query)}
+            rows = conn.execute(_STORED_HASHES, {"feed_id": feed_id, "keys": list(keys)})
+            return {row.key: row.content_hash for row in rows}
+
+    @contextmanager
+    def batch(self) -> Iterator[UpdateBatch]:
+        """One write transaction for several checks (see UpdateBatch); committed at the end."""
+        with write_transaction(self._engine) as conn:
+            batch = UpdateBatch(conn)
+            yield batch
+            batch.trim_logs()
 
     def apply(
         self, update: FeedUpdate, *, owner: str | None, now: datetime, retention: Retention
@@ -132,108 +377,8 @@ class UpdateQueries:
 
         A feed whose lease was taken over by another worker meanwhile is left alone (0).
         """
-        feed = update.feed
-        with write_transaction(self._engine) as conn:
-            lease_query = sa.select(feeds.c.lease_owner).where(feeds.c.id == feed.id)
-            current = conn.execute(lease_query).first()
-            if current is None or (owner is not None and current.lease_owner != owner):
-                return 0
-            self._write_feed(conn, feed)
-            new = self._insert_entries(conn, feed.id, update.new_entries, now)
-            self._update_entries(conn, feed.id, update.changed_entries)
-            self._apply_retention(conn, feed.id, update.seen_keys, retention)
-            if update.log is not None:
-                self._append_log(conn, update.log, retention.log_size)
-        return new
-
-    def _write_feed(self, conn: Connection, feed: Feed) -> None:
-        values: dict[str, Any] = {name: getattr(feed, name) for name in _REFRESHER_COLUMNS}
-        values.update(lease_owner=None, lease_until=None)
-        url_taken = conn.execute(
-            sa.select(feeds.c.id).where(feeds.c.url == feed.url, feeds.c.id != feed.id)
-        ).first()
-        if not url_taken:  # a permanent redirect onto a feed we already have keeps the old URL
-            values["url"] = feed.url
-        conn.execute(sa.update(feeds).where(feeds.c.id == feed.id).values(**values))
-
-    def _insert_entries(
-        self, conn: Connection, feed_id: int, new: Iterable[EntryData], now: datetime
-    ) -> int:
-        rows = [
-            {
-                **_entry_values(data),
-                "feed_id": feed_id,
-                "first_seen_at": now,
-                "sort_at": data.published_at or now,
-            }
-            for data in new
-        ]
-        if not rows:
-            return 0
-        # A key stored meanwhile (two checks racing after a lease expired) is skipped, not doubled.
-        stored = set(self.stored_hashes_in(conn, feed_id, [r["key"] for r in rows]))
-        rows = [r for r in rows if r["key"] not in stored]
-        if rows:
-            conn.execute(entries.insert(), rows)
-        return len(rows)
-
-    @staticmethod
-    def stored_hashes_in(conn: Connection, feed_id: int, keys: list[str]) -> dict[str, str]:
-        query = sa.select(entries.c.key, entries.c.content_hash).where(
-            entries.c.feed_id == feed_id, entries.c.key.in_(keys)
-        )
-        return {row.key: row.content_hash for row in conn.execute(query)}
-
-    def _update_entries(self, conn: Connection, feed_id: int, changed: Iterable[EntryData]) -> None:
-        rows = [{**_entry_values(data), "b_key": data.key} for data in changed]
-        if not rows:
-            return
-        for row in rows:
-            row.pop("key")
-        # Read and star state live in entry_states, keyed by entry id, so they survive this.
-        values: dict[str, Any] = {name: sa.bindparam(name) for name in rows[0] if name != "b_key"}
-        values["sort_at"] = sa.func.coalesce(sa.bindparam("published_at"), entries.c.first_seen_at)
-        conn.execute(
-            sa.update(entries)
-            .where(entries.c.feed_id == feed_id, entries.c.key == sa.bindparam("b_key"))
-            .values(**values),
-            rows,
-        )
-
-    def _apply_retention(
-        self, conn: Connection, feed_id: int, seen_keys: Collection[str], retention: Retention
-    ) -> None:
-        starred = sa.exists().where(entry_states.c.entry_id == entries.c.id, entry_states.c.starred)
-        # Never remove a starred entry, nor one still in the document (it would come back as new).
-        removable = [entries.c.feed_id == feed_id, ~starred]
-        if seen_keys:
-            removable.append(entries.c.key.not_in(list(seen_keys)))
-        if retention.discard_before is not None:
-            conn.execute(
-                sa.delete(entries).where(*removable, entries.c.sort_at < retention.discard_before)
-            )
-        if retention.max_entries > 0:
-            keep = (
-                sa.select(entries.c.id)
-                .where(entries.c.feed_id == feed_id)
-                .order_by(entries.c.sort_at.desc(), entries.c.id.desc())
-                .limit(retention.max_entries)
-            )
-            conn.execute(sa.delete(entries).where(*removable, entries.c.id.not_in(keep)))
-
-    def _append_log(self, conn: Connection, log: FetchLogRecord, size: int) -> None:
-        conn.execute(fetch_log.insert().values(**dataclasses.asdict(log)))
-        keep = (
-            sa.select(fetch_log.c.id)
-            .where(fetch_log.c.feed_id == log.feed_id)
-            .order_by(fetch_log.c.at.desc(), fetch_log.c.id.desc())
-            .limit(max(size, 1))
-        )
-        conn.execute(
-            sa.delete(fetch_log).where(
-                fetch_log.c.feed_id == log.feed_id, fetch_log.c.id.not_in(keep)
-            )
-        )
+        with self.batch() as batch:
+            return batch.apply(update, owner=owner, now=now, retention=retention)
 
     def log(self, feed_id: int, limit: int = 50) -> list[FetchLogRecord]:
         """The feed's fetch log, newest first."""
