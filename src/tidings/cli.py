@@ -300,6 +300,43 @@ def user_list(app: AppContext) -> None:
         click.echo(f"{u.id}\t{u.name}\t{'admin' if u.is_admin else 'reader'}")
 
 
+def _user_id(store: Store, name: str) -> int:
+    """The id of the user named `name`; NotFound (a one-line error) when there is none."""
+    found = store.users.credentials(name)
+    if found is None:
+        raise NotFound(f"no user named {name!r}")
+    return found[0].id
+
+
+@user.command(name="remove")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_app
+def user_remove(app: AppContext, name: str, yes: bool) -> None:
+    """Remove the user NAME with their subscriptions, categories, reading state and API keys."""
+    store = app.store()
+    user_id = _user_id(store, name)
+    if not yes:
+        click.confirm(f"Remove {name} and all their reading data?", abort=True)
+    store.users.remove(user_id)
+    click.echo(f"removed {name}")
+
+
+@user.command(name="passwd")
+@click.argument("name")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@pass_app
+def user_passwd(app: AppContext, name: str, password: str) -> None:
+    """Set a new password for the user NAME."""
+    from tidings.accounts import check_new_password, hash_password
+
+    store = app.store()
+    user_id = _user_id(store, name)
+    check_new_password(password)
+    store.users.set_password_hash(user_id, hash_password(password))
+    click.echo(f"changed the password of {name}")
+
+
 def main() -> None:
     """Entry point of the `tidings` console script and `python -m tidings`."""
     cli(prog_name="tidings")
@@ -440,3 +477,26 @@ def _check_port_free(host: str, port: int) -> None:
         except OSError as exc:
             reason = "it is in use" if exc.errno == errno.EADDRINUSE else exc.strerror
             raise click.ClickException(f"cannot listen on {host}:{port}: {reason}") from None
+
+
+@user.command(name="api-password")
+@click.argument("name")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="The API password (asked when not given).",
+)
+@pass_app
+def user_api_password(app: AppContext, name: str, password: str) -> None:
+    """Set the API password NAME's Google Reader and Fever apps sign in with."""
+    store = app.store()
+    found = next((u for u in store.users.all() if u.name == name), None)
+    if found is None:
+        raise NotFound(f"no user named {name!r}")
+    try:
+        store.api_passwords.set_api_password(found.id, found.name, password)
+    except ValueError as exc:
+        raise AccountError(str(exc)) from None
+    click.echo(f"API password set for {found.name}: use it in Google Reader and Fever apps")

@@ -136,7 +136,7 @@ def _mask(url: str) -> str:
     return f"{scheme}://{user}:********@{hostpart}"
 
 
-def _convert(f: dataclasses.Field[Any], raw: object, source: str) -> Any:
+def convert_setting(f: dataclasses.Field[Any], raw: object, source: str) -> Any:
     """The value of `raw` in the type of setting `f`, or a ConfigError naming `source`."""
     kind = f.type if isinstance(f.type, str) else f.type.__name__
     try:
@@ -208,7 +208,7 @@ def load_settings(
             name = key.replace("-", "_")
             if name not in by_name:
                 raise ConfigError(f"config file {path}: unknown setting {key!r}")
-            values[name] = _convert(by_name[name], raw, f"config file {path}: {key}")
+            values[name] = convert_setting(by_name[name], raw, f"config file {path}: {key}")
 
     known_env = {env_name(name) for name in by_name} | {"TIDINGS_CONFIG"}
     for var, raw in env.items():
@@ -218,11 +218,11 @@ def load_settings(
             raise ConfigError(f"unknown environment variable {var}")
         name = var[len(ENV_PREFIX) :].lower()
         if name in by_name:
-            values[name] = _convert(by_name[name], raw, var)
+            values[name] = convert_setting(by_name[name], raw, var)
 
     for name, raw in overrides.items():
         if raw is not None:
-            values[name] = _convert(by_name[name], raw, f"--{name.replace('_', '-')}")
+            values[name] = convert_setting(by_name[name], raw, f"--{name.replace('_', '-')}")
     return Settings(**values)
 
 

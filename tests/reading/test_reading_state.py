@@ -8,7 +8,7 @@ import pytest
 
 from reading.world import NOW, World, data
 from tidings.reading_model import Cursor
-from tidings.store import Conflict, NotFound
+from tidings.store import Conflict, NotFound, Store
 
 
 def test_subscribe_creates_a_private_feed_once_for_many_users(world: World) -> None:
@@ -213,3 +213,17 @@ def test_deleting_a_user_or_feed_takes_their_reading_rows(world: World) -> None:
     assert store.reading.categories(world.ann) == []
     store.feeds.remove(feed)
     assert store.reading.subscriptions(world.bob) == []
+
+
+def test_removing_a_user_removes_the_private_feeds_only_they_followed(store: Store) -> None:
+    ada = store.users.add("ada-remove", "x")
+    bob = store.users.add("bob-remove", "x")
+    only_ada = store.reading.subscribe(ada.id, "https://only-ada.example/feed")
+    shared = store.reading.subscribe(ada.id, "https://shared.example/feed")
+    store.reading.subscribe(bob.id, "https://shared.example/feed")
+    public = store.feeds.add("https://public.example/feed")
+    store.users.remove(ada.id)
+    urls = {f.url for f in store.feeds.all(include_private=True)}
+    assert "https://only-ada.example/feed" not in urls
+    assert {"https://shared.example/feed", public.url} <= urls
+    assert only_ada.feed_id != shared.feed_id

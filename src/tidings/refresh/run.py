@@ -31,6 +31,7 @@ from tidings.fetch import Fetcher
 from tidings.model import Feed, FeedToFetch, FeedUpdate, FetchResult
 from tidings.refresh.parsing import ParsedDocument, body_hash, parse_document
 from tidings.refresh.plan import PlanSettings, plan_update, retention_cutoff
+from tidings.site_settings import apply_site_settings
 from tidings.store import Store
 from tidings.store.updates import Retention, UpdateBatch
 
@@ -114,7 +115,8 @@ class Refresher:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.store = store
-        self.settings = settings
+        self.configured = settings
+        self.settings = settings  # with the site settings applied, anew in each refresh_due()
         self.owner = owner or new_owner_id()
         self._clock = clock
         self._plan = plan_settings(settings)
@@ -173,6 +175,9 @@ class Refresher:
         """
         if not self._entered:
             raise RuntimeError("use `async with Refresher(...)`")
+        # The site settings page may have changed allowed_html or discard_after meanwhile.
+        stored = await self._in_db(self.store.site_settings.get_all)
+        self.settings = apply_site_settings(self.configured, stored)
         summary = RefreshSummary()
         most = max(2 * self.settings.concurrency, 1)
         refill = max(most // 2, 1)  # claim again when this few are left in flight
@@ -334,7 +339,7 @@ class Refresher:
     def _write_check(self, batch: UpdateBatch, job: _Job) -> _Outcome:
         document, now = job.document, job.now
         parsed = document.feed if document is not None else None
-        if document is not None:
+        if document is not None and job.feed.checked_at is not None:
             # Retention only after a parse: an unparsed (304, unchanged) check does not know which
             # entries are still in the document, and removing one would make it come back as new.
             retention = Retention(
@@ -344,6 +349,9 @@ class Refresher:
             )
             keys: Collection[str] = [entry.id for entry in document.feed.entries]
         else:
+            # Nothing to compare with or to remove: an unparsed check, or a feed never checked
+            # before, which has no entries stored (only the refresher writes `checked_at`, always,
+            # and only the lease holder writes; every entry it stores now is in the document).
             retention, keys = self._log_retention, ()
 
         def plan(existing: dict[str, str]) -> FeedUpdate:

@@ -57,6 +57,20 @@ STATE_COLUMNS = (
 )
 
 
+def delete_orphaned_private_feeds(conn: Connection, feed_ids: Sequence[int] | None) -> None:
+    """Delete the private feeds (of `feed_ids`, or all) that nobody subscribes to any more.
+
+    Nobody reads them, and the refresher would otherwise go on fetching them.
+    """
+    query = sa.delete(feeds).where(
+        feeds.c.is_public == sa.false(),
+        ~sa.exists().where(subscriptions.c.feed_id == feeds.c.id),
+    )
+    if feed_ids is not None:
+        query = query.where(feeds.c.id.in_(list(feed_ids)))
+    conn.execute(query)
+
+
 def subscribed_feed_ids(user_id: int) -> sa.Select[Any]:
     """The ids of the feeds `user_id` subscribes to (a subquery)."""
     return sa.select(subscriptions.c.feed_id).where(subscriptions.c.user_id == user_id)
@@ -173,13 +187,7 @@ class ReadingQueries:
                     ),
                 )
             )
-            conn.execute(
-                sa.delete(feeds).where(
-                    feeds.c.id == feed_id,
-                    feeds.c.is_public == sa.false(),
-                    ~sa.exists().where(subscriptions.c.feed_id == feed_id),
-                )
-            )
+            delete_orphaned_private_feeds(conn, [feed_id])
 
     def update_subscription(
         self,
@@ -627,6 +635,101 @@ class ReadingQueries:
         )
         with write_transaction(self._engine) as conn:
             return int(conn.execute(query).rowcount)
+
+    # --- for the client APIs (tidings.api): counts and listings by entry id ---------------------
+
+    def _state_filters(
+        self,
+        user_id: int,
+        status: Status,
+        starred: bool | None,
+        feed_id: int | None,
+        category_id: int | None,
+    ) -> list[sa.ColumnElement[bool]]:
+        if status not in ("unread", "read", "all"):
+            raise ValueError(f"status must be unread, read or all, not {status!r}")
+        where: list[sa.ColumnElement[bool]] = []
+        if status == "unread":
+            where.append(is_unread())
+        elif status == "read":
+            where.append(is_read())
+        if starred is True:
+            where.append(is_starred())
+        elif starred is False:
+            where.append(~is_starred())
+        if feed_id is not None:
+            where.append(entries.c.feed_id == feed_id)
+        if category_id is not None:
+            where.append(entries.c.feed_id.in_(self._category_feed_ids(user_id, category_id)))
+        return where
+
+    def count_entries(
+        self,
+        user_id: int,
+        *,
+        status: Status = "all",
+        starred: bool | None = None,
+        feed_id: int | None = None,
+        category_id: int | None = None,
+        before: Cursor | None = None,
+        after: Cursor | None = None,
+    ) -> int:
+        """How many entries `entries` would list with these filters, without limit."""
+        where = self._state_filters(user_id, status, starred, feed_id, category_id)
+        if before is not None:
+            where.append(_older_than(before))
+        if after is not None:
+            where.append(_newer_than(after))
+        query = sa.select(sa.func.count()).select_from(user_entries_from(user_id)).where(*where)
+        with read_transaction(self._engine) as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def entries_by_id(
+        self,
+        user_id: int,
+        *,
+        ids: Collection[int] | None = None,
+        since_id: int | None = None,
+        max_id: int | None = None,
+        status: Status = "all",
+        starred: bool | None = None,
+        limit: int = 50,
+        descending: bool = False,
+    ) -> list[UserEntry]:
+        """The user's entries ordered by id: those in `ids`, with id > `since_id`, id < `max_id`
+        (each if given); ids of entries the user cannot see are left out."""
+        where = self._state_filters(user_id, status, starred, None, None)
+        if ids is not None:
+            where.append(entries.c.id.in_(list(ids)))
+        if since_id is not None:
+            where.append(entries.c.id > since_id)
+        if max_id is not None:
+            where.append(entries.c.id < max_id)
+        order = entries.c.id.desc() if descending else entries.c.id.asc()
+        query = (
+            sa.select(entries, *STATE_COLUMNS)
+            .select_from(user_entries_from(user_id))
+            .where(*where)
+            .order_by(order)
+            .limit(max(0, min(limit, MAX_LIMIT)))
+        )
+        with read_transaction(self._engine) as conn:
+            rows = conn.execute(query).all()
+        return [user_entry_from_row(row) for row in rows]
+
+    def entry_ids(
+        self, user_id: int, *, status: Status = "all", starred: bool | None = None
+    ) -> list[int]:
+        """The ids of every entry of the user's with this state, ascending (no limit)."""
+        where = self._state_filters(user_id, status, starred, None, None)
+        query = (
+            sa.select(entries.c.id)
+            .select_from(user_entries_from(user_id))
+            .where(*where)
+            .order_by(entries.c.id)
+        )
+        with read_transaction(self._engine) as conn:
+            return [int(i) for i in conn.execute(query).scalars()]
 
 
 def _up_to(as_of: datetime, max_entry_id: int | None) -> list[sa.ColumnElement[bool]]:

@@ -133,6 +133,11 @@ users = sa.Table(
     sa.Column("password_hash", sa.Text, nullable=False),
     sa.Column("is_admin", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    # The API password of Google Reader and Fever clients (revision 0004): its argon2 hash, and
+    # the md5 hex of "name:api password" that Fever clients send as their key.
+    sa.Column("api_password_hash", sa.Text),
+    sa.Column("fever_key", sa.Text),
+    sa.Index("ix_users_fever_key", "fever_key", unique=True),
 )
 
 entry_states = sa.Table(

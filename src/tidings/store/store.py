@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tidings.store.apikeys import ApiKeyQueries
+from tidings.store.apipasswords import ApiPasswordQueries
 from tidings.store.categories import CategoryQueries
 from tidings.store.database import (
     StorageError,
@@ -21,6 +22,7 @@ from tidings.store.feeds import FeedQueries
 from tidings.store.reading import ReadingQueries
 from tidings.store.schema import categories, entries, feed_categories, feeds
 from tidings.store.search import SearchQueries
+from tidings.store.site_settings import SiteSettingQueries
 from tidings.store.updates import UpdateQueries
 from tidings.store.users import UserQueries
 
@@ -35,9 +37,11 @@ class Store:
         self.categories = CategoryQueries(engine)
         self.users = UserQueries(engine)
         self.api_keys = ApiKeyQueries(engine)
+        self.api_passwords = ApiPasswordQueries(engine)
         self.updates = UpdateQueries(engine)
         self.reading = ReadingQueries(engine)
         self.search = SearchQueries(engine)
+        self.site_settings = SiteSettingQueries(engine)
 
     @classmethod
     def open(cls, url: str) -> Store:

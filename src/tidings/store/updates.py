@@ -198,12 +198,29 @@ class UpdateBatch:
         either (or of `plan`) leaves no trace of this feed and the batch goes on. A feed whose
         lease was taken over by another worker meanwhile is left alone (0 new entries).
         """
-        with self._conn.begin_nested():
+        with self._savepoint():
             update = plan(self._stored_hashes(feed_id, keys))
             new = self._apply(update, owner, now, retention)
         if update.log is not None and new >= 0:
             self._logged.setdefault(retention.log_size, set()).add(update.feed.id)
         return update, max(new, 0)
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        """A SAVEPOINT around one feed's statements, released on success, rolled back on error.
+
+        Plain SQL on both databases: SQLAlchemy's `begin_nested` (a transaction object, a
+        generated name, its bookkeeping) cost about a fifth of writing a 304 in a batch.
+        """
+        execute = self._conn.exec_driver_sql
+        execute("SAVEPOINT tidings_feed")
+        try:
+            yield
+        except BaseException:
+            execute("ROLLBACK TO SAVEPOINT tidings_feed")
+            execute("RELEASE SAVEPOINT tidings_feed")
+            raise
+        execute("RELEASE SAVEPOINT tidings_feed")
 
     def apply(
         self, update: FeedUpdate, *, owner: str | None, now: datetime, retention: Retention

@@ -10,8 +10,9 @@ from sqlalchemy.engine import Engine
 from tidings.model import User
 from tidings.store.database import read_transaction, write_transaction
 from tidings.store.errors import Conflict, NotFound
+from tidings.store.reading import delete_orphaned_private_feeds
 from tidings.store.rows import user_from_row
-from tidings.store.schema import users
+from tidings.store.schema import subscriptions, users
 
 _USER_COLUMNS = (users.c.id, users.c.name, users.c.is_admin, users.c.created_at)
 
@@ -69,7 +70,16 @@ class UserQueries:
                 raise NotFound(f"no user with id {user_id}")
 
     def remove(self, user_id: int) -> None:
-        """Delete the user and their state; NotFound when absent."""
+        """Delete the user, their subscriptions and state; NotFound when absent.
+
+        The private feeds only they followed go too.
+        """
         with write_transaction(self._engine) as conn:
+            followed = list(
+                conn.execute(
+                    sa.select(subscriptions.c.feed_id).where(subscriptions.c.user_id == user_id)
+                ).scalars()
+            )
             if conn.execute(sa.delete(users).where(users.c.id == user_id)).rowcount == 0:
                 raise NotFound(f"no user with id {user_id}")
+            delete_orphaned_private_feeds(conn, followed)

@@ -10,10 +10,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tidings.model import Feed
+from tidings.model import Feed, FetchLogRecord
 from tidings.store import NotFound
+from tidings.web import admin_settings
 from tidings.web.adminkit import admin_page, redirect_after_post
-from tidings.web.charts import entries_per_day
+from tidings.web.charts import DayChart, DurationChart, entries_per_day, fetch_durations
 from tidings.web.guards import checked_form, require_admin
 from tidings.web.pages import feed_or_404, path_id
 from tidings.web.site import site_of
@@ -34,7 +35,7 @@ async def source_log(request: Request) -> Response:
     feed_id = path_id(request, "feed_id")
     now = datetime.now(UTC)
 
-    def load() -> tuple[Feed, object, object]:
+    def load() -> tuple[Feed, list[FetchLogRecord], DayChart]:
         feed = feed_or_404(site, feed_id)
         log = site.store.updates.log(feed.id, site.settings.fetch_log_size)
         since = datetime.combine(now.date() - timedelta(days=CHART_DAYS - 1), datetime.min.time())
@@ -42,6 +43,7 @@ async def source_log(request: Request) -> Response:
         return feed, log, entries_per_day(times, now.date(), CHART_DAYS)
 
     feed, log, chart = await run_in_threadpool(load)
+    durations: DurationChart = fetch_durations(log)
     return admin_page(
         request,
         session,
@@ -50,6 +52,7 @@ async def source_log(request: Request) -> Response:
         feed=feed,
         log=log,
         chart=chart,
+        durations=durations,
         now=now,
     )
 
@@ -132,4 +135,5 @@ ROUTES = [
     Route("/admin/sources/{feed_id:int}/delete-items", confirm, methods=["GET"]),
     Route("/admin/sources/{feed_id:int}/delete-items", delete_items, methods=["POST"]),
     Route("/admin/sources/{feed_id:int}/update", update_now, methods=["POST"]),
+    *admin_settings.ROUTES,
 ]

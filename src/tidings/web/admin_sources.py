@@ -10,6 +10,7 @@ from starlette.routing import Route
 from tidings.model import Category
 from tidings.store import Conflict, NotFound
 from tidings.subscriptions import SubscriptionError, normalize_feed_url, subscribe
+from tidings.web.admin_settings import refresh_value
 from tidings.web.adminkit import admin_page, redirect_after_post
 from tidings.web.guards import checked_form, require_admin
 from tidings.web.pages import feed_or_404, path_id
@@ -46,8 +47,10 @@ def _show(
 
 async def add_form(request: Request) -> Response:
     session = await require_admin(request)
-    categories = await run_in_threadpool(site_of(request).store.categories.all)
-    return _show(request, session, SourceForm(), categories)
+    site = site_of(request)
+    categories = await run_in_threadpool(site.store.categories.all)
+    form = SourceForm(refresh=refresh_value(site.settings.default_refresh))
+    return _show(request, session, form, categories)
 
 
 async def _discovered(request: Request, url: str) -> tuple[list[str], str]:

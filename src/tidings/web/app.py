@@ -13,6 +13,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import BaseRoute, Route
 
+from tidings.api import api_routes
 from tidings.config import Settings
 from tidings.store import Store
 from tidings.web import admin, admin_categories, admin_import, admin_sources, login, outputs, pages
@@ -21,6 +22,7 @@ from tidings.web.errors import http_error, server_error, sign_in_required
 from tidings.web.guards import SignInRequired
 from tidings.web.pagecache import PageCache
 from tidings.web.ratelimit import LoginLimiter
+from tidings.web.reader import reader_routes
 from tidings.web.rendering import Templates
 from tidings.web.security import SecurityHeadersMiddleware
 from tidings.web.sessions import SessionSigner
@@ -33,6 +35,8 @@ log = logging.getLogger("tidings.web")
 def routes(assets: StaticAssets) -> list[BaseRoute]:
     """Every route of the site, in matching order."""
     return [
+        # The client-app APIs first: their paths (/v1/, /reader/api/0/, /fever/) are fixed.
+        *api_routes(),
         *pages.ROUTES,
         *outputs.ROUTES,
         *login.ROUTES,
@@ -41,6 +45,7 @@ def routes(assets: StaticAssets) -> list[BaseRoute]:
         *admin.ROUTES,
         *admin_import.ROUTES,
         *admin_categories.ROUTES,
+        *reader_routes(),
         Route("/static/{name}", assets.serve, name="static"),
     ]
 

@@ -1,0 +1,214 @@
+"""Serve the client APIs over a reader with 200 feeds and 6,000 entries, and measure them.
+
+    .venv/bin/python benchmarks/api.py [--seconds 5] [--connections 16]
+
+Builds a temporary SQLite database: one user subscribed to 200 feeds x 30 entries (generated
+through store.updates.apply), with an API key and an API password. Starts the app
+(`create_app` + `tidings.api.api_routes`) under uvicorn in a subprocess (one worker, loopback),
+then drives it with an asyncio load generator over raw keep-alive sockets, bounded in requests
+and in time. Measures Miniflux `/v1/entries?status=unread&limit=100` and Google Reader
+`stream/contents` of the reading list (n=100, unread only). Prints a Markdown table; any
+non-200 answer fails the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+from tidings.accounts import create_user
+from tidings.model import EntryData, FeedUpdate
+from tidings.store import Store
+from tidings.store.updates import Retention
+
+FEEDS, ENTRIES = 200, 30
+API_PASSWORD = "bench api password"
+SERVER = """
+import sys, uvicorn
+from tidings.api import api_routes
+from tidings.config import Settings
+from tidings.store import Store
+from tidings.web.app import create_app
+store = Store.open(sys.argv[1])
+app = create_app(Settings(secret_key="bench", site_name="Bench"), store)
+app.router.routes[:0] = api_routes()
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", access_log=False)
+"""
+
+
+def build(url: str) -> str:
+    """The reader: FEEDS subscriptions of ENTRIES entries each; gives back an API key."""
+    now = datetime.now(UTC)
+    with Store.open(url) as store:
+        store.migrate()
+        user = create_user(store, "reader", "reader password")
+        store.api_passwords.set_api_password(user.id, "reader", API_PASSWORD)
+        _, token = store.api_keys.create(user.id, "bench")
+        for f in range(FEEDS):
+            sub = store.reading.subscribe(
+                user.id, f"https://feed{f}.example/rss", categories=[f"Topic {f % 12}"]
+            )
+            entries = tuple(
+                EntryData(
+                    key=f"{f}-{e}",
+                    title=f"Feed {f} reports on matter number {e} of the day",
+                    link=f"https://feed{f}.example/{e}",
+                    author="A. Writer",
+                    summary="<p>" + " ".join(["Some words of a summary"] * 12) + "</p>",
+                    published_at=now - timedelta(minutes=7 * e + f),
+                    content_hash=f"{f}-{e}",
+                )
+                for e in range(ENTRIES)
+            )
+            feed = dataclasses.replace(
+                store.feeds.get(sub.feed_id),
+                feed_title=f"Feed {f}",
+                checked_at=now,
+                next_check_at=now + timedelta(hours=1),
+            )
+            store.updates.apply(
+                FeedUpdate(feed=feed, new_entries=entries),
+                owner=None,
+                now=now,
+                retention=Retention(),
+            )
+        # A third read, so that "unread" filters for real.
+        ids = [e.id for e in store.reading.entries(user.id, status="all", limit=500)]
+        store.reading.mark_read(user.id, ids[::3])
+        return token
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def worker(
+    port: int, request: bytes, stop_at: float, budget: list[int], out: list[float]
+) -> int:
+    """Send one request again and again on a keep-alive connection; gives back the errors."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    errors = 0
+    try:
+        while time.perf_counter() < stop_at and budget[0] > 0:
+            budget[0] -= 1
+            started = time.perf_counter()
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = int(head.split(b" ", 2)[1])
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":", 1)[1])
+            await reader.readexactly(length)
+            out.append(time.perf_counter() - started)
+            errors += status != 200
+    finally:
+        writer.close()
+    return errors
+
+
+async def measure(port: int, request: bytes, seconds: float, connections: int) -> dict[str, float]:
+    latencies: list[float] = []
+    budget = [100_000]
+    started = time.perf_counter()
+    stop_at = started + seconds
+    errors = await asyncio.gather(
+        *(worker(port, request, stop_at, budget, latencies) for _ in range(connections))
+    )
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / elapsed,
+        "p50": statistics.median(latencies) * 1000,
+        "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000,
+        "errors": sum(errors),
+    }
+
+
+def get(path: str, header: str) -> bytes:
+    return (
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: gzip\r\n{header}\r\n\r\n"
+    ).encode()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        token = build(url)
+        port = free_port()
+        env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+        server = subprocess.Popen([sys.executable, "-c", SERVER, url, str(port)], env=env)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    httpx.get(f"{base}/v1/me", headers={"X-Auth-Token": token}, timeout=1)
+                    break
+                except httpx.TransportError:
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        raise SystemExit("the server did not start") from None
+                    time.sleep(0.05)
+            login = httpx.post(
+                f"{base}/accounts/ClientLogin",
+                data={"Email": "reader", "Passwd": API_PASSWORD},
+            )
+            login.raise_for_status()
+            auth = login.text.split("Auth=")[1].strip()
+            stream = "user/-/state/com.google/reading-list"
+            requests = {
+                "Miniflux `/v1/entries?status=unread&limit=100`": get(
+                    "/v1/entries?status=unread&limit=100&direction=desc",
+                    f"X-Auth-Token: {token}",
+                ),
+                "GReader `stream/contents` (reading list, n=100, unread)": get(
+                    f"/reader/api/0/stream/contents/{stream}?n=100&xt=user/-/state/com.google/read",
+                    f"Authorization: GoogleLogin auth={auth}",
+                ),
+            }
+            rows = []
+            for label, request in requests.items():
+                asyncio.run(measure(port, request, 0.5, 4))  # warm-up
+                rows.append(
+                    (label, asyncio.run(measure(port, request, args.seconds, args.connections)))
+                )
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    print(
+        f"\n1 reader, {FEEDS} feeds x {ENTRIES} entries (a third read), SQLite, 1 uvicorn worker, "
+        f"{args.connections} keep-alive connections, {args.seconds:g} s per request\n"
+    )
+    print("| request | requests | req/s | p50 ms | p99 ms | errors |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for label, r in rows:
+        print(
+            f"| {label} | {r['requests']:.0f} | {r['rps']:.0f} | {r['p50']:.1f} | "
+            f"{r['p99']:.1f} | {r['errors']:.0f} |"
+        )
+    failed = sum(r["errors"] for _, r in rows)
+    assert failed == 0, f"{failed} requests failed"
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""What the three client APIs share: errors for the client, id and number parsing, JSON replies."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+MAX_ID = 2**63 - 1  # ids are signed 64-bit on both databases
+MAX_OFFSET = 1_000_000_000
+T = TypeVar("T")
+
+
+class ApiError(Exception):
+    """A request the API refuses; `message` is for the client."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def parse_id(text: str | None, what: str = "id", *, status: int = 404) -> int:
+    """A database id from text: decimal digits, 1 to 2^63-1; else ApiError(`status`)."""
+    value = (text or "").strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 19:
+        raise ApiError(status, f"{what} must be a positive integer")
+    number = int(value)
+    if not 1 <= number <= MAX_ID:
+        raise ApiError(status, f"{what} must be a positive integer")
+    return number
+
+
+def parse_int(text: str | None, what: str, *, minimum: int = 0, maximum: int = MAX_OFFSET) -> int:
+    """A whole number within bounds; ApiError 400 naming `what` otherwise."""
+    value = (text or "").strip()
+    body = value[1:] if value[:1] in "+-" else value
+    if not body.isascii() or not body.isdigit() or len(body) > 19:
+        raise ApiError(400, f"{what} must be an integer")
+    number = int(value)
+    if not minimum <= number <= maximum:
+        raise ApiError(400, f"{what} must be between {minimum} and {maximum}")
+    return number
+
+
+def json_id(value: Any, what: str) -> int:
+    """An id given in a JSON body: an integer (not a boolean) from 1 to 2^63-1."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        raise ApiError(400, f"{what} must be a positive integer")
+    return value
+
+
+# Unix times accepted from clients: the year 1 to 9999, as Python's datetime allows.
+MIN_UNIX = -62135596800
+MAX_UNIX = 253402300799
+
+
+def from_unix(seconds: float, what: str) -> datetime:
+    if not MIN_UNIX <= seconds <= MAX_UNIX:
+        raise ApiError(400, f"{what} is out of range")
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def unix(moment: datetime | None) -> int:
+    return 0 if moment is None else int(moment.timestamp())
+
+
+class JSONReply(Response):
+    """A JSON response, compact, UTF-8."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+async def in_thread(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run blocking work (database, argon2) off the event loop."""
+    return await run_in_threadpool(func, *args, **kwargs)
+
+
+def first(params: Mapping[str, str], *names: str) -> str | None:
+    for name in names:
+        if name in params:
+            return params[name]
+    return None

@@ -1,0 +1,220 @@
+"""The Fever API under /fever/ (Reeder, Unread, Fiery Feeds, ReadKit, Fluent Reader…).
+
+A client POSTs `api_key` = md5("name:API password") to `/fever/?api&<what>`; every reply is a JSON
+object with `api_version` 3, `auth` (1 or 0) and `last_refreshed_on_time`. Groups are the user's
+categories, feeds their subscriptions, items their entries (ids are entry ids: they grow with
+insertion, which is what `since_id` / `max_id` paging needs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from tidings.api.auth import Refused, fever_user
+from tidings.api.common import MAX_ID, ApiError, JSONReply, from_unix, in_thread, unix
+from tidings.model import User
+from tidings.reading_model import Subscription, UserEntry
+from tidings.store import NotFound, Store
+from tidings.web.site import site_of
+
+API_VERSION = 3
+PAGE = 50
+MAX_BODY = 1024 * 1024
+
+
+@dataclass(slots=True)
+class Call:
+    user: User
+    store: Store
+    params: dict[str, str]
+
+    @property
+    def uid(self) -> int:
+        return self.user.id
+
+    def number(self, name: str, *, minimum: int = 0) -> int | None:
+        value = self.params.get(name, "").strip()
+        if not value:
+            return None
+        body = value[1:] if value.startswith("-") else value
+        if not body.isascii() or not body.isdigit() or len(body) > 19:
+            raise ApiError(400, f"{name} must be an integer")
+        number = int(value)
+        if not minimum <= number <= MAX_ID:
+            raise ApiError(400, f"{name} is out of range")
+        return number
+
+
+def _ids(values: list[int]) -> str:
+    return ",".join(str(v) for v in values)
+
+
+def _feeds_groups(subs: list[Subscription]) -> list[dict[str, Any]]:
+    groups: dict[int, list[int]] = {}
+    for sub in subs:
+        for category in sub.categories:
+            groups.setdefault(category.id, []).append(sub.feed_id)
+    return [{"group_id": gid, "feed_ids": _ids(fids)} for gid, fids in sorted(groups.items())]
+
+
+def _item(item: UserEntry) -> dict[str, Any]:
+    entry = item.entry
+    return {
+        "id": entry.id,
+        "feed_id": entry.feed_id,
+        "title": entry.title,
+        "author": entry.author or "",
+        "html": entry.content or entry.summary or "",
+        "url": entry.link or "",
+        "is_saved": int(item.starred),
+        "is_read": int(item.read),
+        "created_on_time": unix(entry.published_at or entry.sort_at),
+    }
+
+
+def _mark(call: Call, reply: dict[str, Any]) -> None:
+    kind = call.params.get("mark", "")
+    action = call.params.get("as", "")
+    target = call.number("id", minimum=-1)
+    if target is None:
+        raise ApiError(400, "id is required")
+    reading = call.store.reading
+    if kind == "item":
+        if target < 1:
+            raise ApiError(400, "id must be an item id")
+        actions = {
+            "read": reading.mark_read,
+            "unread": reading.mark_unread,
+            "saved": reading.star,
+            "unsaved": reading.unstar,
+        }
+        if action not in actions:
+            raise ApiError(400, "as must be read, unread, saved or unsaved")
+        actions[action](call.uid, [target])
+        if action in ("saved", "unsaved"):
+            reply["saved_item_ids"] = _ids(reading.entry_ids(call.uid, starred=True))
+        else:
+            reply["unread_item_ids"] = _ids(reading.entry_ids(call.uid, status="unread"))
+        return
+    if kind not in ("feed", "group") or action != "read":
+        raise ApiError(400, "mark must be item, feed or group (feeds and groups: as=read)")
+    before = call.number("before", minimum=0)
+    as_of = datetime.now(UTC) if before is None else from_unix(before, "before")
+    try:
+        if kind == "feed":
+            reading.mark_feed_read(call.uid, target, as_of=as_of)
+        elif target in (0, -1):  # Kindling (everything) and Sparks (none here)
+            if target == 0:
+                reading.mark_all_read(call.uid, as_of=as_of)
+        else:
+            reading.mark_category_read(call.uid, target, as_of=as_of)
+    except NotFound:
+        pass  # as Fever does: marking something unknown changes nothing
+    reply["unread_item_ids"] = _ids(reading.entry_ids(call.uid, status="unread"))
+
+
+def answer(call: Call) -> dict[str, Any]:
+    """The reply to an authenticated request: every part the parameters ask for."""
+    reading = call.store.reading
+    params = call.params
+    subs = reading.subscriptions(call.uid)
+    checked = [s.checked_at for s in subs if s.checked_at is not None]
+    reply: dict[str, Any] = {
+        "api_version": API_VERSION,
+        "auth": 1,
+        "last_refreshed_on_time": unix(max(checked)) if checked else 0,
+    }
+    if "mark" in params:
+        _mark(call, reply)
+        subs = reading.subscriptions(call.uid)
+    if "groups" in params:
+        reply["groups"] = [{"id": c.id, "title": c.name} for c in reading.categories(call.uid)]
+        reply["feeds_groups"] = _feeds_groups(subs)
+    if "feeds" in params:
+        reply["feeds"] = [
+            {
+                "id": s.feed_id,
+                "favicon_id": 0,
+                "title": s.display_title,
+                "url": s.url,
+                "site_url": s.site_url or s.url,
+                "is_spark": 0,
+                "last_updated_on_time": unix(s.checked_at),
+            }
+            for s in subs
+        ]
+        reply["feeds_groups"] = _feeds_groups(subs)
+    if "favicons" in params:
+        reply["favicons"] = []
+    if "links" in params:
+        reply["links"] = []
+    if "items" in params:
+        with_ids = params.get("with_ids", "").strip()
+        if with_ids:
+            parts = [p.strip() for p in with_ids.split(",") if p.strip()]
+            if len(parts) > PAGE:
+                raise ApiError(400, f"with_ids: at most {PAGE} ids")
+            ids = []
+            for part in parts:
+                if not part.isascii() or not part.isdigit() or not 1 <= int(part) <= MAX_ID:
+                    raise ApiError(400, "with_ids must be comma-separated item ids")
+                ids.append(int(part))
+            items = reading.entries_by_id(call.uid, ids=ids, limit=PAGE)
+        elif params.get("max_id", "").strip():
+            max_id = call.number("max_id") or 0
+            items = reading.entries_by_id(call.uid, max_id=max_id, limit=PAGE, descending=True)
+        else:
+            since_id = call.number("since_id") or 0
+            items = reading.entries_by_id(call.uid, since_id=since_id, limit=PAGE)
+        reply["items"] = [_item(i) for i in items]
+        reply["total_items"] = reading.count_entries(call.uid)
+    if "unread_item_ids" in params:
+        reply["unread_item_ids"] = _ids(reading.entry_ids(call.uid, status="unread"))
+    if "saved_item_ids" in params:
+        reply["saved_item_ids"] = _ids(reading.entry_ids(call.uid, starred=True))
+    return reply
+
+
+def refused() -> JSONReply:
+    return JSONReply({"api_version": API_VERSION, "auth": 0})
+
+
+async def fever(request: Request) -> Response:
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        return JSONReply({"api_version": API_VERSION, "auth": 0, "error": "too large"}, 413)
+    params = dict(request.query_params.multi_items())
+    if body and "multipart/" not in request.headers.get("content-type", ""):
+        params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    elif body:
+        form = await request.form()
+        params.update({k: v for k, v in form.multi_items() if isinstance(v, str)})
+    if "api" not in params:
+        return JSONReply({"api_version": API_VERSION, "auth": 0, "error": "not the Fever API"}, 400)
+    key = params.get("api_key", "")
+    try:
+        user = await fever_user(request, key) if key else None
+    except Refused:
+        user = None
+    if user is None:
+        return refused()
+    call = Call(user, site_of(request).store, params)
+    try:
+        return JSONReply(await in_thread(answer, call))
+    except ApiError as exc:
+        error = {"api_version": API_VERSION, "auth": 1, "error": exc.message}
+        return JSONReply(error, status_code=exc.status)
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/fever/", fever, methods=["GET", "POST"]),
+        Route("/fever", fever, methods=["GET", "POST"]),
+    ]

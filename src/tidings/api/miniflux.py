@@ -1,0 +1,824 @@
+"""The Miniflux v1 REST API under /v1/: what Miniflux clients (the official Python and Go
+clients, Reeder, NetNewsWire, newsboat…) speak, over `store.reading`.
+
+Every handler runs with the authenticated user's id and reaches only that user's rows (the
+queries of `store.reading` join on the user's subscriptions); what belongs to someone else is
+"not found". Handlers are synchronous and run in the thread pool: storage is blocking.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import math
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from tidings.accounts import AccountError, check_new_password, create_user, hash_password
+from tidings.api.auth import Refused, miniflux_user
+from tidings.api.common import (
+    ApiError,
+    JSONReply,
+    from_unix,
+    in_thread,
+    json_id,
+    parse_id,
+    parse_int,
+)
+from tidings.discovery import DiscoveryError, discover_feeds
+from tidings.model import Category, Feed, User
+from tidings.publish.opml import OPMLError, parse_opml, write_opml
+from tidings.reading_model import Cursor, Order, Status, Subscription, UserCategory, UserEntry
+from tidings.search_query import SearchQueryError
+from tidings.store import Conflict, NotFound, Store
+from tidings.subscriptions import SubscriptionError, check_feed_url
+from tidings.web.site import Site, site_of
+
+ZERO_TIME = "0001-01-01T00:00:00Z"  # Go's zero time, what Miniflux shows for "never"
+MAX_BODY = 5 * 1024 * 1024
+MAX_IDS = 10_000
+DEFAULT_LIMIT = 100
+LIMIT_MAX = 500
+ORDERS = ("id", "status", "published_at", "category_title", "category_id", "created_at")
+
+
+def iso(moment: datetime | None) -> str:
+    if moment is None:
+        return ZERO_TIME
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def error(status: int, message: str) -> JSONReply:
+    return JSONReply({"error_message": message}, status_code=status)
+
+
+# --- JSON shapes (Miniflux's model package) -----------------------------------------------------
+
+
+def category_json(category: UserCategory, user_id: int, *, counts: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": category.id,
+        "title": category.name,
+        "user_id": user_id,
+        "hide_globally": False,
+    }
+    if counts:
+        data["feed_count"] = category.feed_count
+        data["total_unread"] = category.unread_count
+    return data
+
+
+def feed_json(sub: Subscription, user_id: int) -> dict[str, Any]:
+    category = sub.categories[0] if sub.categories else None
+    return {
+        "id": sub.feed_id,
+        "user_id": user_id,
+        "feed_url": sub.url,
+        "site_url": sub.site_url or sub.url,
+        "title": sub.display_title,
+        "checked_at": iso(sub.checked_at),
+        "next_check_at": ZERO_TIME,
+        "etag_header": "",
+        "last_modified_header": "",
+        "parsing_error_message": sub.last_error or "",
+        "parsing_error_count": 1 if sub.last_error else 0,
+        "scraper_rules": "",
+        "rewrite_rules": "",
+        "crawler": False,
+        "blocklist_rules": "",
+        "keeplist_rules": "",
+        "urlrewrite_rules": "",
+        "user_agent": "",
+        "cookie": "",
+        "username": "",
+        "password": "",
+        "disabled": False,
+        "no_media_player": False,
+        "ignore_http_cache": False,
+        "allow_self_signed_certificates": False,
+        "fetch_via_proxy": False,
+        "hide_globally": False,
+        "apprise_service_urls": "",
+        "category": None if category is None else category_json(category, user_id),
+        "icon": None,
+    }
+
+
+def _reading_time(html: str) -> int:
+    words = len(html.split())
+    return max(1, math.ceil(words / 265)) if words else 0
+
+
+def entry_json(item: UserEntry, user_id: int, feeds: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    entry = item.entry
+    content = entry.content or entry.summary or ""
+    return {
+        "id": entry.id,
+        "user_id": user_id,
+        "feed_id": entry.feed_id,
+        "status": "read" if item.read else "unread",
+        "hash": entry.content_hash,
+        "title": entry.title,
+        "url": entry.link or "",
+        "comments_url": "",
+        "published_at": iso(entry.published_at or entry.sort_at),
+        "created_at": iso(entry.first_seen_at),
+        "changed_at": iso(entry.updated_at or entry.first_seen_at),
+        "content": content,
+        "author": entry.author or "",
+        "share_code": "",
+        "starred": item.starred,
+        "reading_time": _reading_time(content),
+        "enclosures": [
+            {
+                "id": 0,
+                "user_id": user_id,
+                "entry_id": entry.id,
+                "url": e.url,
+                "mime_type": e.type or "",
+                "size": e.length or 0,
+                "media_progression": 0,
+            }
+            for e in entry.enclosures
+        ],
+        "tags": list(entry.categories),
+        "feed": feeds.get(entry.feed_id),
+    }
+
+
+def user_json(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "username": user.name,
+        "is_admin": user.is_admin,
+        "theme": "light_serif",
+        "language": "en_US",
+        "timezone": "UTC",
+        "entry_sorting_direction": "desc",
+        "entry_sorting_order": "published_at",
+        "stylesheet": "",
+        "google_id": "",
+        "openid_connect_id": "",
+        "entries_per_page": 100,
+        "keyboard_shortcuts": True,
+        "show_reading_time": True,
+        "entry_swipe": True,
+        "gesture_nav": "tap",
+        "display_mode": "standalone",
+        "default_reading_speed": 265,
+        "cjk_reading_speed": 500,
+        "default_home_page": "unread",
+        "categories_sorting_order": "unread_count",
+        "mark_read_on_view": True,
+        "media_playback_rate": 1,
+        "block_filter_entry_rules": "",
+        "keep_filter_entry_rules": "",
+        "last_login_at": iso(None),
+    }
+
+
+# --- the request of a handler ---------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Call:
+    """One authenticated API request, as handlers see it."""
+
+    request: Request
+    user: User
+    site: Site
+    body: bytes
+
+    @property
+    def store(self) -> Store:
+        return self.site.store
+
+    @property
+    def uid(self) -> int:
+        return self.user.id
+
+    def path_id(self, name: str) -> int:
+        return parse_id(self.request.path_params.get(name), name)
+
+    def json(self) -> dict[str, Any]:
+        """The body as a JSON object; ApiError 400 otherwise."""
+        try:
+            data = json.loads(self.body or b"null")
+        except (ValueError, RecursionError):
+            raise ApiError(400, "the request body is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise ApiError(400, "the request body must be a JSON object")
+        return data
+
+    def query(self, name: str) -> str | None:
+        return self.request.query_params.get(name)
+
+    def feeds_by_id(self) -> dict[int, dict[str, Any]]:
+        return {
+            s.feed_id: feed_json(s, self.uid) for s in self.store.reading.subscriptions(self.uid)
+        }
+
+    def category(self, category_id: int) -> UserCategory:
+        for category in self.store.reading.categories(self.uid):
+            if category.id == category_id:
+                return category
+        raise NotFound(f"no category with id {category_id}")
+
+
+Handler = Callable[[Call], Response] | Callable[[Call], Awaitable[Response]]
+
+
+def endpoint(handler: Handler, *, admin: bool = False) -> Callable[[Request], Awaitable[Response]]:
+    """The Starlette endpoint of a handler: authentication, body, errors as Miniflux shows them."""
+    is_async = inspect.iscoroutinefunction(handler)
+
+    async def run(request: Request) -> Response:
+        try:
+            user = await miniflux_user(request)
+        except Refused as refused:
+            reply = error(429, "Too many failed attempts; try again later")
+            reply.headers["Retry-After"] = str(refused.retry_after)
+            return reply
+        if user is None:
+            return error(401, "Access Unauthorized")
+        if admin and not user.is_admin:
+            return error(403, "Access Forbidden")
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            return error(413, "the request body is too large")
+        call = Call(request, user, site_of(request), body)
+        try:
+            if is_async:
+                return await handler(call)  # type: ignore[no-any-return,misc]
+            return await in_thread(handler, call)  # type: ignore[arg-type]
+        except ApiError as exc:
+            return error(exc.status, exc.message)
+        except NotFound as exc:
+            return error(404, str(exc) or "Resource Not Found")
+        except Conflict as exc:
+            return error(409, str(exc))
+        except ValueError as exc:  # AccountError, SubscriptionError, OPMLError, SearchQueryError
+            return error(400, str(exc))
+
+    return run
+
+
+def no_content() -> Response:
+    return Response(status_code=204)
+
+
+# --- me, users ------------------------------------------------------------------------------
+
+
+def me(call: Call) -> Response:
+    return JSONReply(user_json(call.user))
+
+
+def users_list(call: Call) -> Response:
+    return JSONReply([user_json(u) for u in call.store.users.all()])
+
+
+def _user_by_ref(call: Call) -> User:
+    ref = call.request.path_params.get("user_ref", "")
+    if ref.isascii() and ref.isdigit():
+        return call.store.users.get(parse_id(ref, "user id"))
+    for user in call.store.users.all():
+        if user.name == ref:
+            return user
+    raise NotFound(f"no user named {ref!r}")
+
+
+def user_get(call: Call) -> Response:
+    return JSONReply(user_json(_user_by_ref(call)))
+
+
+def _text(data: dict[str, Any], name: str, *, required: bool = False) -> str | None:
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise ApiError(400, f"{name} is required")
+        return None
+    if not isinstance(value, str):
+        raise ApiError(400, f"{name} must be a string")
+    return value
+
+
+def _flag(data: dict[str, Any], name: str) -> bool | None:
+    value = data.get(name)
+    if value is not None and not isinstance(value, bool):
+        raise ApiError(400, f"{name} must be true or false")
+    return value
+
+
+def user_create(call: Call) -> Response:
+    data = call.json()
+    name = _text(data, "username", required=True) or ""
+    password = _text(data, "password", required=True) or ""
+    is_admin = bool(_flag(data, "is_admin"))
+    try:
+        user = create_user(call.store, name, password, is_admin=is_admin)
+    except AccountError as exc:
+        status = 409 if "exists" in str(exc) else 400
+        raise ApiError(status, str(exc)) from None
+    return JSONReply(user_json(user), status_code=201)
+
+
+def user_update(call: Call) -> Response:
+    user = call.store.users.get(call.path_id("user_id"))
+    data = call.json()
+    name = _text(data, "username")
+    if name is not None and name != user.name:
+        raise ApiError(400, "changing a user name is not supported")
+    is_admin = _flag(data, "is_admin")
+    if is_admin is not None and is_admin != user.is_admin:
+        raise ApiError(400, "changing the admin flag is not supported")
+    password = _text(data, "password")
+    if password is not None:
+        check_new_password(password)
+        call.store.users.set_password_hash(user.id, hash_password(password))
+    return JSONReply(user_json(user), status_code=201)
+
+
+def user_delete(call: Call) -> Response:
+    user_id = call.path_id("user_id")
+    if user_id == call.uid:
+        raise ApiError(400, "you cannot remove yourself")
+    call.store.users.remove(user_id)
+    return no_content()
+
+
+def user_mark_all_read(call: Call) -> Response:
+    if call.path_id("user_id") != call.uid:
+        raise ApiError(403, "Access Forbidden")
+    call.store.reading.mark_all_read(call.uid, as_of=datetime.now(UTC))
+    return no_content()
+
+
+# --- categories -----------------------------------------------------------------------------
+
+
+def categories_list(call: Call) -> Response:
+    counts = (call.query("counts") or "").lower() in ("true", "1")
+    found = call.store.reading.categories(call.uid)
+    return JSONReply([category_json(c, call.uid, counts=counts) for c in found])
+
+
+def _title(call: Call) -> str:
+    title = _text(call.json(), "title", required=True) or ""
+    if not title.strip():
+        raise ApiError(400, "the category title is required")
+    return title
+
+
+def category_create(call: Call) -> Response:
+    category = call.store.reading.add_category(call.uid, _title(call))
+    return JSONReply(category_json(category, call.uid), status_code=201)
+
+
+def category_update(call: Call) -> Response:
+    category_id = call.path_id("category_id")
+    category = call.store.reading.rename_category(call.uid, category_id, _title(call))
+    return JSONReply(category_json(category, call.uid), status_code=201)
+
+
+def category_delete(call: Call) -> Response:
+    call.store.reading.remove_category(call.uid, call.path_id("category_id"))
+    return no_content()
+
+
+def category_feeds(call: Call) -> Response:
+    category_id = call.category(call.path_id("category_id")).id
+    subs = call.store.reading.subscriptions(call.uid)
+    found = [s for s in subs if any(c.id == category_id for c in s.categories)]
+    return JSONReply([feed_json(s, call.uid) for s in found])
+
+
+def category_mark_read(call: Call) -> Response:
+    category_id = call.path_id("category_id")
+    call.store.reading.mark_category_read(call.uid, category_id, as_of=datetime.now(UTC))
+    return no_content()
+
+
+def category_refresh(call: Call) -> Response:
+    category_id = call.category(call.path_id("category_id")).id
+    subs = call.store.reading.subscriptions(call.uid)
+    ids = [s.feed_id for s in subs if any(c.id == category_id for c in s.categories)]
+    if ids:
+        call.store.feeds.schedule_now(ids)
+    return no_content()
+
+
+# --- feeds ----------------------------------------------------------------------------------
+
+
+def feeds_list(call: Call) -> Response:
+    return JSONReply([feed_json(s, call.uid) for s in call.store.reading.subscriptions(call.uid)])
+
+
+def feed_get(call: Call) -> Response:
+    return JSONReply(
+        feed_json(call.store.reading.subscription(call.uid, call.path_id("feed_id")), call.uid)
+    )
+
+
+def _category_names(call: Call, data: dict[str, Any]) -> list[str] | None:
+    if data.get("category_id") is None:
+        return None
+    category_id = json_id(data["category_id"], "category_id")
+    try:
+        return [call.category(category_id).name]
+    except NotFound:
+        raise ApiError(400, "this category does not exist or does not belong to you") from None
+
+
+def feed_create(call: Call) -> Response:
+    data = call.json()
+    url = _text(data, "feed_url", required=True) or ""
+    names = _category_names(call, data)
+    clean = check_feed_url(url, allow_private_networks=call.site.settings.allow_private_networks)
+    try:
+        sub = call.store.reading.subscribe(call.uid, clean, categories=names or ())
+    except Conflict:
+        raise ApiError(409, "this feed already exists") from None
+    return JSONReply({"feed_id": sub.feed_id}, status_code=201)
+
+
+def feed_update(call: Call) -> Response:
+    feed_id = call.path_id("feed_id")
+    sub = call.store.reading.subscription(call.uid, feed_id)
+    data = call.json()
+    title = _text(data, "title")
+    url = _text(data, "feed_url")
+    if url is not None and url != sub.url:
+        raise ApiError(400, "changing a feed's URL is not supported: subscribe to the new one")
+    names = _category_names(call, data)
+    changes: dict[str, Any] = {}
+    if title is not None:
+        changes["title"] = title.strip() or None
+    if names is not None:
+        changes["categories"] = names
+    if changes:
+        sub = call.store.reading.update_subscription(call.uid, feed_id, **changes)
+    return JSONReply(feed_json(sub, call.uid), status_code=201)
+
+
+def feed_delete(call: Call) -> Response:
+    call.store.reading.unsubscribe(call.uid, call.path_id("feed_id"))
+    return no_content()
+
+
+def feeds_refresh(call: Call) -> Response:
+    ids = [s.feed_id for s in call.store.reading.subscriptions(call.uid)]
+    if ids:
+        call.store.feeds.schedule_now(ids)
+    return no_content()
+
+
+def feed_refresh(call: Call) -> Response:
+    feed_id = call.store.reading.subscription(call.uid, call.path_id("feed_id")).feed_id
+    call.store.feeds.schedule_now([feed_id])
+    return no_content()
+
+
+def feeds_counters(call: Call) -> Response:
+    counts = call.store.reading.unread_counts(call.uid)
+    unreads = {str(k): v for k, v in counts.by_feed.items() if v}
+    return JSONReply({"reads": {}, "unreads": unreads})
+
+
+def feed_icon(call: Call) -> Response:
+    call.store.reading.subscription(call.uid, call.path_id("feed_id"))
+    raise ApiError(404, "this feed has no icon")
+
+
+def icon_get(call: Call) -> Response:
+    call.path_id("icon_id")
+    raise ApiError(404, "no icon with this id")
+
+
+def feed_mark_read(call: Call) -> Response:
+    call.store.reading.mark_feed_read(call.uid, call.path_id("feed_id"), as_of=datetime.now(UTC))
+    return no_content()
+
+
+# --- entries --------------------------------------------------------------------------------
+
+
+def _bool_param(text: str, what: str) -> bool:
+    value = text.strip().lower()
+    if value in ("1", "t", "true"):
+        return True
+    if value in ("0", "f", "false"):
+        return False
+    raise ApiError(400, f"{what} must be true or false")
+
+
+def _status(call: Call) -> Status | None:
+    """The status filter; None when only "removed" entries are asked for (there are none)."""
+    asked = set(call.request.query_params.getlist("status"))
+    unknown = asked - {"read", "unread", "removed"}
+    if unknown:
+        raise ApiError(400, "status must be read, unread or removed")
+    if asked == {"removed"}:
+        return None
+    asked.discard("removed")
+    if len(asked) == 1:
+        return "read" if "read" in asked else "unread"
+    return "all"
+
+
+def _cursor_of(call: Call, name: str) -> Cursor | None:
+    text = call.query(name)
+    if text is None or text == "":
+        return None
+    entry_id = parse_id(text, name, status=400)
+    try:
+        return call.store.reading.entry(call.uid, entry_id).cursor
+    except NotFound:
+        raise ApiError(400, f"{name}: no entry with id {entry_id}") from None
+
+
+def _time_cursor(call: Call, name: str, before: bool) -> Cursor | None:
+    text = call.query(name)
+    if text is None or text == "":
+        return None
+    moment = from_unix(parse_int(text, name, minimum=-(2**62), maximum=2**62), name)
+    # Strictly before / after that second: an id beyond any real one sits at the edge.
+    return Cursor(moment, 0) if before else Cursor(moment, 2**62)
+
+
+def _tighter(a: Cursor | None, b: Cursor | None, *, smaller: bool) -> Cursor | None:
+    if a is None or b is None:
+        return a or b
+    ka, kb = (a.sort_at, a.id), (b.sort_at, b.id)
+    return a if (ka <= kb) == smaller else b
+
+
+def list_entries(
+    call: Call, *, feed_id: int | None = None, category_id: int | None = None
+) -> Response:
+    params = call.request.query_params
+    status = _status(call)
+    starred = (
+        None if params.get("starred") in (None, "") else _bool_param(params["starred"], "starred")
+    )
+    if feed_id is None and params.get("feed_id"):
+        feed_id = parse_id(params["feed_id"], "feed_id", status=400)
+    if category_id is None and params.get("category_id"):
+        category_id = parse_id(params["category_id"], "category_id", status=400)
+    limit = parse_int(params.get("limit") or str(DEFAULT_LIMIT), "limit", maximum=10**9)
+    limit = min(limit, LIMIT_MAX)
+    offset = parse_int(params.get("offset") or "0", "offset")
+    order_by = params.get("order") or "published_at"
+    if order_by not in ORDERS:
+        raise ApiError(400, f"order must be one of {', '.join(ORDERS)}")
+    direction = (params.get("direction") or "asc").lower()
+    if direction not in ("asc", "desc"):
+        raise ApiError(400, "direction must be asc or desc")
+    order: Order = "oldest" if direction == "asc" else "newest"
+    before = _tighter(
+        _time_cursor(call, "before", True), _cursor_of(call, "before_entry_id"), smaller=True
+    )
+    after = _tighter(
+        _time_cursor(call, "after", False), _cursor_of(call, "after_entry_id"), smaller=False
+    )
+    search = (params.get("search") or "").strip()
+    feeds = call.feeds_by_id()
+    if status is None:
+        return JSONReply({"total": 0, "entries": []})
+    if search:
+        found = _search(call, search, status, starred, feed_id, category_id)
+        page = found[offset : offset + limit]
+        return JSONReply(
+            {"total": len(found), "entries": [entry_json(i, call.uid, feeds) for i in page]}
+        )
+    reading = call.store.reading
+    filters: dict[str, Any] = {
+        "status": status,
+        "starred": starred,
+        "feed_id": feed_id,
+        "category_id": category_id,
+        "before": before,
+        "after": after,
+    }
+    items = reading.entries(call.uid, **filters, limit=limit, offset=offset, order=order)
+    total = reading.count_entries(call.uid, **filters)
+    return JSONReply({"total": total, "entries": [entry_json(i, call.uid, feeds) for i in items]})
+
+
+def _search(
+    call: Call,
+    text: str,
+    status: Status,
+    starred: bool | None,
+    feed_id: int | None,
+    category_id: int | None,
+) -> list[UserEntry]:
+    """The best hits (at most 500), then the other filters on them: Miniflux's search is one
+    filter among the others."""
+    # Each word is searched as typed: quoted, so "a:b" is a word, not an unknown filter.
+    words = ['"' + w.replace('"', " ") + '"' for w in text.split()]
+    in_category: set[int] = set()
+    if category_id is not None:
+        in_category = {
+            s.feed_id
+            for s in call.store.reading.subscriptions(call.uid)
+            if any(c.id == category_id for c in s.categories)
+        }
+    try:
+        hits = call.store.search.search(call.uid, " ".join(words), limit=LIMIT_MAX)
+    except SearchQueryError as exc:
+        raise ApiError(400, str(exc)) from None
+    found = []
+    for hit in hits:
+        item = hit.entry
+        if status != "all" and item.read != (status == "read"):
+            continue
+        if starred is not None and item.starred != starred:
+            continue
+        if feed_id is not None and item.entry.feed_id != feed_id:
+            continue
+        if category_id is not None and item.entry.feed_id not in in_category:
+            continue
+        found.append(item)
+    return found
+
+
+def entries_list(call: Call) -> Response:
+    return list_entries(call)
+
+
+def feed_entries(call: Call) -> Response:
+    feed_id = call.store.reading.subscription(call.uid, call.path_id("feed_id")).feed_id
+    return list_entries(call, feed_id=feed_id)
+
+
+def category_entries(call: Call) -> Response:
+    return list_entries(call, category_id=call.category(call.path_id("category_id")).id)
+
+
+def entry_get(call: Call) -> Response:
+    item = call.store.reading.entry(call.uid, call.path_id("entry_id"))
+    feed_id = call.request.path_params.get("feed_id")
+    if feed_id is not None and item.entry.feed_id != parse_id(feed_id, "feed_id"):
+        raise NotFound("no such entry in this feed")
+    return JSONReply(entry_json(item, call.uid, call.feeds_by_id()))
+
+
+def entries_update(call: Call) -> Response:
+    data = call.json()
+    ids = data.get("entry_ids")
+    if not isinstance(ids, list) or not ids:
+        raise ApiError(400, "entry_ids must be a non-empty list of entry ids")
+    if len(ids) > MAX_IDS:
+        raise ApiError(400, f"at most {MAX_IDS} entry ids at once")
+    entry_ids = [json_id(i, "entry_ids") for i in ids]
+    status = data.get("status")
+    reading = call.store.reading
+    if status == "read":
+        reading.mark_read(call.uid, entry_ids)
+    elif status == "unread":
+        reading.mark_unread(call.uid, entry_ids)
+    elif status == "removed":
+        raise ApiError(400, "removing entries is not supported")
+    else:
+        raise ApiError(400, "status must be read or unread")
+    return no_content()
+
+
+def entry_bookmark(call: Call) -> Response:
+    item = call.store.reading.entry(call.uid, call.path_id("entry_id"))
+    if item.starred:
+        call.store.reading.unstar(call.uid, [item.id])
+    else:
+        call.store.reading.star(call.uid, [item.id])
+    return no_content()
+
+
+# --- OPML, discovery ------------------------------------------------------------------------
+
+
+def export(call: Call) -> Response:
+    subs = call.store.reading.subscriptions(call.uid)
+    feeds = [
+        Feed(id=s.feed_id, url=s.url, title=s.display_title, site_url=s.site_url) for s in subs
+    ]
+    categories = {s.feed_id: [Category(id=c.id, name=c.name) for c in s.categories] for s in subs}
+    body = write_opml(feeds, categories, title=f"{call.user.name}'s subscriptions")
+    return Response(body, media_type="text/xml; charset=utf-8")
+
+
+def import_opml(call: Call) -> Response:
+    try:
+        items = parse_opml(call.body)
+    except OPMLError as exc:
+        raise ApiError(400, str(exc)) from None
+    allow = call.site.settings.allow_private_networks
+    for item in items:
+        try:
+            url = check_feed_url(item.url, allow_private_networks=allow)
+            call.store.reading.subscribe(
+                call.uid, url, title=item.title, categories=item.categories
+            )
+        except (SubscriptionError, Conflict):
+            continue
+    return JSONReply({"message": "Feeds imported successfully"}, status_code=201)
+
+
+def _feed_type(url: str) -> str:
+    lowered = url.lower()
+    if "atom" in lowered:
+        return "atom"
+    if lowered.endswith(".json") or "json" in lowered:
+        return "json"
+    return "rss"
+
+
+async def discover(call: Call) -> Response:
+    data = call.json()
+    url = _text(data, "url", required=True) or ""
+    try:
+        clean = check_feed_url(
+            url, allow_private_networks=call.site.settings.allow_private_networks
+        )
+        if call.site.discover is not None:
+            found = await call.site.discover(clean)
+        else:
+            found = await discover_feeds(call.site.settings, clean)
+    except (SubscriptionError, DiscoveryError) as exc:
+        raise ApiError(404, str(exc)) from None
+    if not found:
+        raise ApiError(404, "no subscription found")
+    return JSONReply([{"url": u, "title": u, "type": _feed_type(u)} for u in found])
+
+
+def version(call: Call) -> Response:
+    from tidings import __version__
+
+    return JSONReply(
+        {
+            "version": f"2.0.50 (tidings {__version__})",
+            "commit": "",
+            "build_date": "",
+            "go_version": "",
+            "compiler": "",
+            "arch": "",
+            "os": "",
+        }
+    )
+
+
+# --- routes ---------------------------------------------------------------------------------
+
+
+def _route(path: str, handler: Handler, method: str, *, admin: bool = False) -> Route:
+    return Route(path, endpoint(handler, admin=admin), methods=[method], name=f"v1:{method}:{path}")
+
+
+def routes() -> list[BaseRoute]:
+    table: Iterable[tuple[str, str, Handler, bool]] = [
+        ("GET", "/v1/me", me, False),
+        ("GET", "/v1/version", version, False),
+        ("GET", "/v1/users", users_list, True),
+        ("POST", "/v1/users", user_create, True),
+        ("PUT", "/v1/users/{user_id}/mark-all-as-read", user_mark_all_read, False),
+        ("GET", "/v1/users/{user_ref}", user_get, True),
+        ("PUT", "/v1/users/{user_id}", user_update, True),
+        ("DELETE", "/v1/users/{user_id}", user_delete, True),
+        ("GET", "/v1/categories", categories_list, False),
+        ("POST", "/v1/categories", category_create, False),
+        ("PUT", "/v1/categories/{category_id}", category_update, False),
+        ("DELETE", "/v1/categories/{category_id}", category_delete, False),
+        ("GET", "/v1/categories/{category_id}/feeds", category_feeds, False),
+        ("GET", "/v1/categories/{category_id}/entries", category_entries, False),
+        ("PUT", "/v1/categories/{category_id}/mark-all-as-read", category_mark_read, False),
+        ("PUT", "/v1/categories/{category_id}/refresh", category_refresh, False),
+        ("GET", "/v1/feeds", feeds_list, False),
+        ("POST", "/v1/feeds", feed_create, False),
+        ("GET", "/v1/feeds/counters", feeds_counters, False),
+        ("PUT", "/v1/feeds/refresh", feeds_refresh, False),
+        ("GET", "/v1/feeds/{feed_id}", feed_get, False),
+        ("PUT", "/v1/feeds/{feed_id}", feed_update, False),
+        ("DELETE", "/v1/feeds/{feed_id}", feed_delete, False),
+        ("PUT", "/v1/feeds/{feed_id}/refresh", feed_refresh, False),
+        ("GET", "/v1/feeds/{feed_id}/icon", feed_icon, False),
+        ("GET", "/v1/feeds/{feed_id}/entries", feed_entries, False),
+        ("GET", "/v1/feeds/{feed_id}/entries/{entry_id}", entry_get, False),
+        ("PUT", "/v1/feeds/{feed_id}/mark-all-as-read", feed_mark_read, False),
+        ("GET", "/v1/icons/{icon_id}", icon_get, False),
+        ("GET", "/v1/entries", entries_list, False),
+        ("PUT", "/v1/entries", entries_update, False),
+        ("GET", "/v1/entries/{entry_id}", entry_get, False),
+        ("PUT", "/v1/entries/{entry_id}/bookmark", entry_bookmark, False),
+        ("PUT", "/v1/entries/{entry_id}/star", entry_bookmark, False),
+        ("GET", "/v1/export", export, False),
+        ("POST", "/v1/import", import_opml, False),
+        ("POST", "/v1/discover", discover, False),
+    ]
+    return [_route(path, handler, method, admin=admin) for method, path, handler, admin in table]

@@ -1,0 +1,166 @@
+"""What every personal page shares: the signed-in user, private pages, ids, cursors, redirects.
+
+Every handler starts with `require_user`, which reads the user from the database (a removed user
+is signed out at once) and gives the id all store queries are then called with: nothing a form
+or a path says about whose data it is counts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from tidings.model import User
+from tidings.reading_model import Cursor, Subscription, UserCategory
+from tidings.store import NotFound, Store
+from tidings.web.adminkit import admin_page, redirect_after_post
+from tidings.web.guards import SignInRequired, local_path, next_of
+from tidings.web.pages import MAX_ID
+from tidings.web.sessions import Session
+from tidings.web.site import site_of
+
+Show = Literal["unread", "all", "starred"]
+SHOWS: tuple[Show, ...] = ("unread", "all", "starred")
+_CURSOR = re.compile(r"(-?[0-9]{1,19})\.([0-9]{1,19})")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """The signed-in person making the request, as the database knows them now."""
+
+    session: Session
+    user: User
+
+    @property
+    def id(self) -> int:
+        return self.user.id
+
+
+async def require_user(request: Request) -> Reader:
+    """The signed-in user (role admin or reader); SignInRequired otherwise.
+
+    The user is read from the database: an account removed meanwhile no longer gets in.
+    A POST that needs a sign-in sends the person back to the reading page, not to the POST URL.
+    """
+    site = site_of(request)
+    session = site.session(request)
+    back = next_of(request) if request.method == "GET" else "/reader"
+    if not session.signed_in or session.user_id is None:
+        raise SignInRequired(back)
+    try:
+        user = await run_in_threadpool(site.store.users.get, session.user_id)
+    except NotFound:
+        raise SignInRequired(back) from None
+    return Reader(session, user)
+
+
+def private_page(
+    request: Request, reader: Reader, template: str, *, status: int = 200, **context: Any
+) -> Response:
+    """A page for the signed-in user alone: never cached, shows pending messages."""
+    return admin_page(request, reader.session, template, status=status, **context)
+
+
+def back_to(request: Request, reader: Reader, url: str, message: str | None = None) -> Response:
+    """303 to `url` after a form, with a one-shot message."""
+    return redirect_after_post(request, reader.session, url, message)
+
+
+def wants_json(request: Request) -> bool:
+    """True when the page's script sent the form and wants the new state instead of a page."""
+    return request.headers.get("accept", "").startswith("application/json")
+
+
+def json_state(data: dict[str, Any]) -> Response:
+    return JSONResponse(data, headers={"Cache-Control": "private, no-store"})
+
+
+def target(form_value: object, default: str) -> str:
+    """Where a form sends the person back: a local path, else `default`."""
+    return local_path(str(form_value or ""), default)
+
+
+def path_number(request: Request, name: str) -> int:
+    """The id in the path; 404 when it cannot be one."""
+    value = int(request.path_params[name])
+    if not 0 < value <= MAX_ID:
+        raise HTTPException(404, "There is no such page.")
+    return value
+
+
+def show_of(request: Request) -> Show:
+    """Which entries a list shows (?show=unread|all|starred; unread by default); 400 otherwise."""
+    raw = request.query_params.get("show", "unread")
+    for show in SHOWS:
+        if raw == show:
+            return show
+    raise HTTPException(400, "show= takes unread, all or starred.")
+
+
+def format_cursor(cursor: Cursor) -> str:
+    """A cursor for a URL: microseconds since the epoch, a dot, the entry id."""
+    delta = cursor.sort_at - _EPOCH
+    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return f"{micros}.{cursor.id}"
+
+
+def parse_cursor(raw: str | None) -> Cursor | None:
+    """The cursor in ?before=; None when absent, 400 when malformed."""
+    if raw is None:
+        return None
+    match = _CURSOR.fullmatch(raw)
+    if match is None:
+        raise HTTPException(400, "That is not a place in a list.")
+    micros, entry_id = int(match.group(1)), int(match.group(2))
+    try:
+        moment = datetime.fromtimestamp(micros / 1_000_000, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise HTTPException(400, "That is not a place in a list.") from None
+    if entry_id > MAX_ID:
+        raise HTTPException(400, "That is not a place in a list.")
+    return Cursor(moment, entry_id)
+
+
+def parse_as_of(raw: object) -> datetime:
+    """The time a list was shown (a form's hidden `as_of`), never later than now; 400 if bad."""
+    try:
+        moment = datetime.fromisoformat(str(raw or ""))
+    except ValueError:
+        raise HTTPException(400, "The list's time is missing; reload the list.") from None
+    if moment.tzinfo is None:
+        raise HTTPException(400, "The list's time is missing its time zone; reload the list.")
+    return min(moment.astimezone(UTC), datetime.now(UTC))
+
+
+@dataclass(frozen=True, slots=True)
+class Sidebar:
+    """The user's feeds and categories with unread counts."""
+
+    subscriptions: list[Subscription]
+    categories: list[UserCategory]
+
+    @property
+    def total_unread(self) -> int:
+        return sum(s.unread_count for s in self.subscriptions)
+
+    def subscription(self, feed_id: int) -> Subscription | None:
+        return next((s for s in self.subscriptions if s.feed_id == feed_id), None)
+
+    def category(self, category_id: int) -> UserCategory | None:
+        return next((c for c in self.categories if c.id == category_id), None)
+
+    @property
+    def by_feed(self) -> dict[int, Subscription]:
+        return {s.feed_id: s for s in self.subscriptions}
+
+
+def sidebar(store: Store, user_id: int) -> Sidebar:
+    return Sidebar(store.reading.subscriptions(user_id), store.reading.categories(user_id))

@@ -1,0 +1,250 @@
+"""The user's own subscriptions and categories: subscribe, rename, categorize, unsubscribe."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from tidings.store import Conflict, NotFound
+from tidings.subscriptions import SubscriptionError, check_feed_url
+from tidings.web.guards import checked_form
+from tidings.web.reader.common import (
+    Reader,
+    back_to,
+    path_number,
+    private_page,
+    require_user,
+    sidebar,
+)
+from tidings.web.site import site_of
+
+MAX_TITLE = 200
+MAX_NAME = 100
+MAX_URL = 2000
+SUBSCRIPTIONS = "/reader/subscriptions"
+CATEGORIES = "/reader/categories"
+
+
+def _names(text: str) -> list[str]:
+    """Category names typed in one field, separated by commas."""
+    names = [" ".join(part.split()) for part in text.split(",")]
+    for name in names:
+        if len(name) > MAX_NAME:
+            raise ValueError(f"A category name has at most {MAX_NAME} characters.")
+    return [n for n in names if n]
+
+
+def _title(form: FormData) -> str | None:
+    title = " ".join(str(form.get("title", "")).split())
+    if len(title) > MAX_TITLE:
+        raise ValueError(f"A title has at most {MAX_TITLE} characters.")
+    return title or None
+
+
+def _subscriptions_page(
+    request: Request, reader: Reader, *, status: int = 200, error: str = "", form: object = None
+) -> Response:
+    side = sidebar(site_of(request).store, reader.id)
+    values = form if isinstance(form, FormData) else FormData()
+    return private_page(
+        request,
+        reader,
+        "reader/subscriptions.html",
+        status=status,
+        title="Subscriptions",
+        side=side,
+        error=error,
+        url=str(values.get("url", "")),
+        new_title=str(values.get("title", "")),
+        new_categories=str(values.get("categories", "")),
+    )
+
+
+async def subscriptions(request: Request) -> Response:
+    reader = await require_user(request)
+    return await run_in_threadpool(_subscriptions_page, request, reader)
+
+
+async def subscribe(request: Request) -> Response:
+    reader = await require_user(request)
+    form = await checked_form(request, reader.session)
+    site = site_of(request)
+    raw_url = str(form.get("url", "")).strip()
+    try:
+        if not raw_url:
+            raise ValueError("Type the address of a feed.")
+        if len(raw_url) > MAX_URL:
+            raise ValueError(f"A feed address has at most {MAX_URL} characters.")
+        url = check_feed_url(raw_url, allow_private_networks=site.settings.allow_private_networks)
+        title = _title(form)
+        names = _names(str(form.get("categories", "")))
+        added = await run_in_threadpool(
+            site.store.reading.subscribe, reader.id, url, title=title, categories=names
+        )
+    except Conflict:
+        error = "You subscribe to that feed already."
+        return await run_in_threadpool(
+            lambda: _subscriptions_page(request, reader, error=error, form=form)
+        )
+    except (ValueError, SubscriptionError) as exc:
+        error = str(exc)
+        return await run_in_threadpool(
+            lambda: _subscriptions_page(request, reader, error=error, form=form)
+        )
+    message = f"Subscribed to {added.display_title}. Its entries appear after its first check."
+    return back_to(request, reader, f"/reader/feeds/{added.feed_id}", message)
+
+
+def _subscription_page(
+    request: Request, reader: Reader, feed_id: int, *, status: int = 200, error: str = ""
+) -> Response:
+    store = site_of(request).store
+    try:
+        subscription = store.reading.subscription(reader.id, feed_id)
+    except NotFound:
+        raise HTTPException(404, "You do not subscribe to that feed.") from None
+    return private_page(
+        request,
+        reader,
+        "reader/subscription.html",
+        status=status,
+        title=f"Edit {subscription.display_title}",
+        side=sidebar(store, reader.id),
+        subscription=subscription,
+        chosen={c.id for c in subscription.categories},
+        error=error,
+    )
+
+
+async def subscription(request: Request) -> Response:
+    reader = await require_user(request)
+    feed_id = path_number(request, "feed_id")
+    return await run_in_threadpool(_subscription_page, request, reader, feed_id)
+
+
+async def update_subscription(request: Request) -> Response:
+    reader = await require_user(request)
+    form = await checked_form(request, reader.session)
+    feed_id = path_number(request, "feed_id")
+    store = site_of(request).store
+
+    def work() -> str:
+        own = {c.id: c.name for c in store.reading.categories(reader.id)}
+        picked = [str(v) for v in form.getlist("category")]
+        chosen = [own[int(v)] for v in picked if v.isdigit() and int(v) in own]
+        names = chosen + _names(str(form.get("new_categories", "")))
+        updated = store.reading.update_subscription(
+            reader.id, feed_id, title=_title(form), categories=names
+        )
+        return updated.display_title
+
+    try:
+        name = await run_in_threadpool(work)
+    except NotFound:
+        raise HTTPException(404, "You do not subscribe to that feed.") from None
+    except ValueError as exc:
+        error = str(exc)
+        return await run_in_threadpool(
+            lambda: _subscription_page(request, reader, feed_id, error=error)
+        )
+    return back_to(request, reader, SUBSCRIPTIONS, f"Saved {name}.")
+
+
+async def unsubscribe(request: Request) -> Response:
+    reader = await require_user(request)
+    await checked_form(request, reader.session)
+    feed_id = path_number(request, "feed_id")
+    store = site_of(request).store
+    try:
+        await run_in_threadpool(store.reading.unsubscribe, reader.id, feed_id)
+    except NotFound:
+        raise HTTPException(404, "You do not subscribe to that feed.") from None
+    return back_to(request, reader, SUBSCRIPTIONS, "Unsubscribed.")
+
+
+def _categories_page(
+    request: Request, reader: Reader, *, status: int = 200, error: str = "", name: str = ""
+) -> Response:
+    return private_page(
+        request,
+        reader,
+        "reader/categories.html",
+        status=status,
+        title="Your categories",
+        side=sidebar(site_of(request).store, reader.id),
+        error=error,
+        name=name,
+    )
+
+
+async def categories(request: Request) -> Response:
+    reader = await require_user(request)
+    return await run_in_threadpool(_categories_page, request, reader)
+
+
+def _category_name(value: object) -> str:
+    name = " ".join(str(value or "").split())
+    if not name:
+        raise ValueError("A category needs a name.")
+    if len(name) > MAX_NAME:
+        raise ValueError(f"A category name has at most {MAX_NAME} characters.")
+    return name
+
+
+async def add_category(request: Request) -> Response:
+    reader = await require_user(request)
+    form = await checked_form(request, reader.session)
+    store = site_of(request).store
+    try:
+        name = _category_name(form.get("name"))
+        await run_in_threadpool(store.reading.add_category, reader.id, name)
+    except (ValueError, Conflict) as exc:
+        error, typed = str(exc), str(form.get("name", ""))
+        return await run_in_threadpool(
+            lambda: _categories_page(request, reader, error=error, name=typed)
+        )
+    return back_to(request, reader, CATEGORIES, f"Added the category {name}.")
+
+
+async def rename_category(request: Request) -> Response:
+    reader = await require_user(request)
+    form = await checked_form(request, reader.session)
+    category_id = path_number(request, "category_id")
+    store = site_of(request).store
+    try:
+        name = _category_name(form.get("name"))
+        await run_in_threadpool(store.reading.rename_category, reader.id, category_id, name)
+    except NotFound:
+        raise HTTPException(404, "You have no such category.") from None
+    except (ValueError, Conflict) as exc:
+        return back_to(request, reader, CATEGORIES, f"Not renamed: {exc}")
+    return back_to(request, reader, CATEGORIES, f"Renamed the category to {name}.")
+
+
+async def remove_category(request: Request) -> Response:
+    reader = await require_user(request)
+    await checked_form(request, reader.session)
+    category_id = path_number(request, "category_id")
+    store = site_of(request).store
+    try:
+        await run_in_threadpool(store.reading.remove_category, reader.id, category_id)
+    except NotFound:
+        raise HTTPException(404, "You have no such category.") from None
+    return back_to(request, reader, CATEGORIES, "Deleted the category; its feeds stay.")
+
+
+ROUTES = [
+    Route(SUBSCRIPTIONS, subscriptions, methods=["GET"], name="reader_subscriptions"),
+    Route(SUBSCRIPTIONS, subscribe, methods=["POST"]),
+    Route(SUBSCRIPTIONS + "/{feed_id:int}", subscription, methods=["GET"]),
+    Route(SUBSCRIPTIONS + "/{feed_id:int}", update_subscription, methods=["POST"]),
+    Route(SUBSCRIPTIONS + "/{feed_id:int}/unsubscribe", unsubscribe, methods=["POST"]),
+    Route(CATEGORIES, categories, methods=["GET"], name="reader_categories"),
+    Route(CATEGORIES, add_category, methods=["POST"]),
+    Route(CATEGORIES + "/{category_id:int}/rename", rename_category, methods=["POST"]),
+    Route(CATEGORIES + "/{category_id:int}/delete", remove_category, methods=["POST"]),
+]

@@ -1,0 +1,165 @@
+"""Search of the user's entries: the results page, the help page, and results as feeds.
+
+A search's feeds (/reader/search.rss|atom|json?q=…) are for feed readers, which cannot sign
+in: they authenticate with one of the user's API keys as `?key=TOKEN`, or else with the
+session cookie (a browser). The key is a query parameter because that is what every feed reader
+can send; it is therefore kept out of the feed's own self link, and each feed reader should get
+its own key (revocable on /account/keys).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from tidings.model import Feed
+from tidings.publish.channel import Channel, authority_of
+from tidings.reading_model import SearchHit
+from tidings.search_query import MAX_QUERY_LENGTH, SearchQueryError, parse_search_query
+from tidings.store import NotFound
+from tidings.web.outputs import FORMATS
+from tidings.web.pages import Alternate
+from tidings.web.paging import page_number
+from tidings.web.reader.common import Reader, private_page, require_user, sidebar
+from tidings.web.responses import Rendered, send
+from tidings.web.site import site_of
+
+SEARCH = "/reader/search"
+FEED_SIZE = 50
+# Feeds are personal: a shared cache must not keep them; the reader revalidates with the ETag.
+FEED_CACHE_CONTROL = "private, no-cache"
+
+
+def _alternates(text: str) -> tuple[Alternate, ...]:
+    """The search's output feeds (for the signed-in browser; feed readers add &key=)."""
+    query = urlencode({"q": text})
+    return tuple(
+        Alternate(media_type.split(";")[0], f"Search: {text} ({label})", f"{SEARCH}.{ext}?{query}")
+        for ext, label, media_type in (
+            ("rss", "RSS", FORMATS["rss"][1]),
+            ("atom", "Atom", FORMATS["atom"][1]),
+            ("json", "JSON Feed", FORMATS["json"][1]),
+        )
+    )
+
+
+def _search_page(request: Request, reader: Reader) -> Response:
+    site = site_of(request)
+    text = request.query_params.get("q", "").strip()
+    page = page_number(request)
+    size = site.settings.page_size
+    hits: list[SearchHit] = []
+    error = ""
+    more = False
+    if text:
+        try:
+            found = site.store.search.search(
+                reader.id, parse_search_query(text), limit=size + 1, offset=(page - 1) * size
+            )
+        except SearchQueryError as exc:
+            error = str(exc)
+        else:
+            hits, more = found[:size], len(found) > size
+    side = sidebar(site.store, reader.id)
+    query = urlencode({"q": text})
+    return private_page(
+        request,
+        reader,
+        "reader/search.html",
+        title=f"Search: {text}" if text else "Search",
+        side=side,
+        q=text,
+        max_length=MAX_QUERY_LENGTH,
+        error=error,
+        hits=hits,
+        feeds=side.by_feed,
+        page=page,
+        previous=f"{SEARCH}?{urlencode({'q': text, 'page': page - 1})}" if page > 1 else "",
+        next=f"{SEARCH}?{urlencode({'q': text, 'page': page + 1})}" if more else "",
+        alternates=_alternates(text) if text and not error else (),
+        feed_query=query,
+    )
+
+
+async def search(request: Request) -> Response:
+    reader = await require_user(request)
+    return await run_in_threadpool(_search_page, request, reader)
+
+
+async def help_page(request: Request) -> Response:
+    reader = await require_user(request)
+    side = await run_in_threadpool(sidebar, site_of(request).store, reader.id)
+    return private_page(
+        request, reader, "reader/help.html", title="Help: search and keys", side=side
+    )
+
+
+async def _feed_user_id(request: Request) -> int:
+    """Whose search feed this is: the owner of ?key=, else the signed-in user; 403 otherwise."""
+    site = site_of(request)
+    key = request.query_params.get("key")
+    if key is not None:
+        user = await run_in_threadpool(site.store.api_keys.authenticate, key[:200])
+        if user is None:
+            raise HTTPException(403, "That API key is not valid (it may have been revoked).")
+        return user.id
+    session = site.session(request)
+    if session.user_id is not None:
+        try:
+            return (await run_in_threadpool(site.store.users.get, session.user_id)).id
+        except NotFound:
+            pass
+    raise HTTPException(
+        403, "This feed is personal: add ?key= with one of your API keys (see Account)."
+    )
+
+
+async def search_feed(request: Request) -> Response:
+    """GET /reader/search.{rss,atom,json}?q=…[&key=…]: the best matches as an output feed."""
+    found = FORMATS.get(request.path_params["format"])
+    if found is None:
+        raise HTTPException(404, "There is no feed in that format.")
+    writer, media_type = found
+    user_id = await _feed_user_id(request)
+    site = site_of(request)
+    text = request.query_params.get("q", "").strip()
+    try:
+        parsed = parse_search_query(text)
+    except SearchQueryError as exc:
+        raise HTTPException(400, f"The search cannot be understood: {exc}.") from None
+
+    def work() -> Rendered:
+        hits = site.store.search.search(user_id, parsed, limit=FEED_SIZE)
+        sources = {
+            s.feed_id: Feed(id=s.feed_id, url=s.url, title=s.display_title, site_url=s.site_url)
+            for s in site.store.reading.subscriptions(user_id)
+        }
+        base = site.base_url(request)
+        query = urlencode({"q": text})
+        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        channel = Channel(
+            key=f"user/{user_id}/search/{digest}",
+            title=f"{site.settings.site_name}: search for {text}",
+            description=f"Your entries matching {text}",
+            page_url=f"{base}{SEARCH}?{query}",
+            self_url=f"{base}{request.url.path}?{query}",
+            authority=authority_of(base),
+            entries=[hit.entry.entry for hit in hits],
+            sources=sources,
+        )
+        return Rendered(writer(channel), media_type)
+
+    return send(request, await run_in_threadpool(work), cache_control=FEED_CACHE_CONTROL)
+
+
+ROUTES = [
+    Route(SEARCH, search, methods=["GET"], name="reader_search"),
+    Route(SEARCH + ".{format}", search_feed, methods=["GET"], name="reader_search_feed"),
+    Route("/reader/help", help_page, methods=["GET"], name="reader_help"),
+]

@@ -1,0 +1,151 @@
+// Keyboard shortcuts and in-place read/star toggles for the reading pages.
+// Progressive enhancement only: every action is a link or a form that works without this file.
+"use strict";
+
+(() => {
+  const items = () => Array.from(document.querySelectorAll("[data-items] > [data-entry]"));
+  const current = () => document.querySelector("[data-items] > .current");
+  const dialog = document.getElementById("keys-help");
+
+  // The entry the keys act on: the selected one in a list, or the entry of an entry page.
+  const target = () => current() || document.querySelector("article.reading[data-entry]");
+
+  function select(item) {
+    const before = current();
+    if (before) before.classList.remove("current");
+    item.classList.add("current");
+    item.scrollIntoView({ block: "nearest" });
+    const link = item.querySelector(".item-open");
+    if (link instanceof HTMLElement) link.focus({ preventScroll: true });
+  }
+
+  function move(step) {
+    const all = items();
+    if (all.length === 0) {
+      // On an entry page, j and k go to the older and newer entry.
+      const link = document.querySelector(step > 0 ? 'a[rel="next"]' : 'a[rel="prev"]');
+      if (link instanceof HTMLAnchorElement) window.location.assign(link.href);
+      return;
+    }
+    const at = all.indexOf(current());
+    const next = at < 0 ? 0 : Math.min(all.length - 1, Math.max(0, at + step));
+    select(all[next]);
+  }
+
+  // Keep the sidebar's unread counts in step: the entry's feed, its categories, the total.
+  function count(holder, change) {
+    const feed = document.querySelector(`[data-unread-feed="${holder.dataset.feed}"]`);
+    const counters = [document.querySelector("[data-unread-total]")];
+    if (feed instanceof HTMLElement) {
+      counters.push(feed);
+      for (const id of (feed.dataset.categories || "").split(" ").filter(Boolean)) {
+        counters.push(document.querySelector(`[data-unread-category="${id}"]`));
+      }
+    }
+    for (const counter of counters) {
+      if (counter) counter.textContent = String(Math.max(0, Number(counter.textContent) + change));
+    }
+  }
+
+  function labels(holder, state) {
+    const id = holder.dataset.entry;
+    const wasRead = holder.classList.contains("is-read");
+    if (wasRead !== state.read) count(holder, state.read ? -1 : 1);
+    holder.classList.toggle("is-read", state.read);
+    holder.classList.toggle("is-starred", state.starred);
+    const read = holder.querySelector('form[data-toggle="read"]');
+    if (read instanceof HTMLFormElement) {
+      read.action = `/reader/entries/${id}/${state.read ? "unread" : "read"}`;
+      read.querySelector("button").textContent = state.read ? "Mark unread" : "Mark read";
+    }
+    const star = holder.querySelector('form[data-toggle="star"]');
+    if (star instanceof HTMLFormElement) {
+      star.action = `/reader/entries/${id}/${state.starred ? "unstar" : "star"}`;
+      star.querySelector("button").textContent = state.starred ? "★ Unstar" : "☆ Star";
+    }
+  }
+
+  // Send a read/star form in the background and update the page; on failure, send it normally.
+  async function toggle(form) {
+    const holder = form.closest("[data-entry]");
+    try {
+      const response = await fetch(form.action, {
+        method: "POST",
+        body: new FormData(form),
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      labels(holder, await response.json());
+    } catch {
+      form.submit();
+    }
+  }
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (form instanceof HTMLFormElement && form.dataset.toggle) {
+      event.preventDefault();
+      toggle(form);
+    }
+  });
+
+  function submitToggle(kind) {
+    const holder = target();
+    const form = holder && holder.querySelector(`form[data-toggle="${kind}"]`);
+    if (form instanceof HTMLFormElement) toggle(form);
+  }
+
+  function open() {
+    const holder = current();
+    const link = holder && holder.querySelector(".item-open");
+    if (link instanceof HTMLAnchorElement) window.location.assign(link.href);
+  }
+
+  function original() {
+    const holder = target();
+    const link = holder && holder.querySelector("a.item-original");
+    if (link instanceof HTMLAnchorElement) window.open(link.href, "_blank", "noopener,noreferrer");
+  }
+
+  document.addEventListener("click", (event) => {
+    const button = event.target instanceof Element && event.target.closest("[data-close-dialog]");
+    if (button && dialog instanceof HTMLDialogElement) dialog.close();
+  });
+
+  document.addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const where = event.target;
+    if (where instanceof HTMLElement && where.closest("input, textarea, select, [contenteditable]")) return;
+    if (dialog instanceof HTMLDialogElement && dialog.open) return; // Esc closes it natively
+    const actions = {
+      j: () => move(1),
+      k: () => move(-1),
+      o: open,
+      v: original,
+      m: () => submitToggle("read"),
+      s: () => submitToggle("star"),
+      r: () => window.location.reload(),
+      "/": () => {
+        const box = document.getElementById("search-box");
+        if (box instanceof HTMLInputElement) box.focus();
+      },
+      "?": () => {
+        if (dialog instanceof HTMLDialogElement) dialog.showModal();
+      },
+    };
+    // Enter on a focused link or button already does its job; elsewhere it opens the entry.
+    if (event.key === "Enter" && !(where instanceof HTMLElement && where.closest("a, button"))) {
+      if (current()) {
+        event.preventDefault();
+        open();
+      }
+      return;
+    }
+    const action = actions[event.key];
+    if (action) {
+      event.preventDefault();
+      action();
+    }
+  });
+})();

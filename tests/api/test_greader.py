@@ -1,0 +1,229 @@
+"""The Google Reader API (FreshRSS's dialect), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from api_support import API_PASSWORD, NOW, PASSWORD, World, write_entries
+from starlette.testclient import TestClient
+
+from tidings.store import Store
+
+R = "/reader/api/0"
+READING_LIST = "user/-/state/com.google/reading-list"
+READ = "user/-/state/com.google/read"
+STARRED = "user/-/state/com.google/starred"
+
+
+def login(client: TestClient, name: str, prefix: str = "") -> dict[str, str]:
+    response = client.post(
+        f"{prefix}/accounts/ClientLogin", data={"Email": name, "Passwd": API_PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    lines = dict(line.split("=", 1) for line in response.text.strip().splitlines())
+    assert lines["SID"] == lines["Auth"]
+    return {"Authorization": f"GoogleLogin auth={lines['Auth']}"}
+
+
+def long_id(entry_id: int) -> str:
+    return f"tag:google.com,2005:reader/item/{entry_id:016x}"
+
+
+def test_client_login_and_refusals(client: TestClient, world: World, store: Store) -> None:
+    h = login(client, "alice")
+    assert client.get(f"{R}/user-info", headers=h).json()["userName"] == "alice"
+    h2 = login(client, "alice", prefix="/api/greader.php")
+    assert client.get(f"/api/greader.php{R}/user-info", headers=h2).status_code == 200
+    # The login password is not the API password.
+    wrong = client.post("/accounts/ClientLogin", data={"Email": "alice", "Passwd": PASSWORD})
+    assert wrong.status_code == 401 and "BadAuthentication" in wrong.text
+    assert client.post("/accounts/ClientLogin", data={}).status_code == 401
+    for header in ("GoogleLogin auth=1/abc", "GoogleLogin auth=junk", "Bearer x", ""):
+        response = client.get(f"{R}/user-info", headers={"Authorization": header})
+        assert response.status_code == 401
+        assert response.text.strip() == "Unauthorized"
+    # A new API password revokes the tokens given before.
+    store.api_passwords.set_api_password(world.alice.id, "alice", "another api pass")
+    assert client.get(f"{R}/user-info", headers=h).status_code == 401
+
+
+def test_client_login_rate_limit(client: TestClient, world: World) -> None:
+    for _ in range(5):
+        bad = {"Email": "bob", "Passwd": "wrong one"}
+        assert client.post("/accounts/ClientLogin", data=bad).status_code == 401
+    good = {"Email": "bob", "Passwd": API_PASSWORD}
+    assert client.post("/accounts/ClientLogin", data=good).status_code == 429
+
+
+def test_token_subscriptions_tags_counts(client: TestClient, world: World) -> None:
+    h = login(client, "alice")
+    assert len(client.get(f"{R}/token", headers=h).text.strip()) == 57
+    subs = client.get(f"{R}/subscription/list?output=json", headers=h).json()["subscriptions"]
+    assert [s["id"] for s in subs] == [f"feed/{f}" for f in world.alice.feeds]
+    assert subs[0]["categories"] == [{"id": "user/-/label/alice news", "label": "alice news"}]
+    tags = client.get(f"{R}/tag/list", headers=h).json()["tags"]
+    assert {"id": STARRED} in tags
+    assert {"id": "user/-/label/alice news", "type": "folder", "unread_count": 3} in tags
+    counts = client.get(f"{R}/unread-count", headers=h).json()
+    assert counts["max"] == 6
+    by_id = {row["id"]: row["count"] for row in counts["unreadcounts"]}
+    assert by_id[READING_LIST] == 6
+    assert by_id[f"feed/{world.alice.feeds[0]}"] == 3
+    assert by_id["user/-/label/alice news"] == 3
+
+
+def test_stream_contents_paging_both_orders(client: TestClient, world: World) -> None:
+    h = login(client, "alice")
+    for order in ("", "o"):
+        seen: list[str] = []
+        continuation = ""
+        for _ in range(10):
+            query = f"n=4&r={order}" + (f"&c={continuation}" if continuation else "")
+            page = client.get(f"{R}/stream/contents/{READING_LIST}?{query}", headers=h).json()
+            seen += [item["id"] for item in page["items"]]
+            continuation = page.get("continuation", "")
+            if not continuation:
+                break
+        assert len(seen) == 6 and len(set(seen)) == 6
+        stamps = [
+            client.get(f"{R}/stream/items/contents?i={i}", headers=h).json()["items"][0][
+                "timestampUsec"
+            ]
+            for i in seen
+        ]
+        ordered = sorted(stamps, key=int, reverse=order != "o")
+        assert [int(s) for s in stamps] == [int(s) for s in ordered]
+    # The same stream as a path or as s=, with the prefix or without.
+    page = client.get(f"/api/greader.php{R}/stream/contents?s={READING_LIST}&n=2", headers=h)
+    item = page.json()["items"][0]
+    assert item["origin"]["streamId"].startswith("feed/")
+    assert READING_LIST in item["categories"]
+    assert item["id"].startswith("tag:google.com,2005:reader/item/")
+
+
+def test_streams_and_filters(client: TestClient, world: World) -> None:
+    h = login(client, "alice")
+    feed = world.alice.feeds[1]
+
+    def ids(stream: str, extra: str = "") -> list[int]:
+        response = client.get(f"{R}/stream/items/ids?s={stream}&n=100{extra}", headers=h)
+        assert response.status_code == 200, response.text
+        return sorted(int(r["id"]) for r in response.json()["itemRefs"])
+
+    assert ids(READING_LIST) == sorted(world.alice.entries)
+    assert len(ids(f"feed/{feed}")) == 3
+    assert ids("feed/https://alice.example/feed1") == ids(f"feed/{feed}")
+    assert len(ids("user/-/label/alice news")) == 3
+    assert ids("user/-/label/nothing") == []
+    assert ids(f"feed/{world.bob.feeds[0]}") == []  # bob's feed: nothing, not bob's items
+    first = world.alice.entries[0]
+    edit = {"i": [long_id(first), str(world.alice.entries[1])], "a": READ}
+    assert client.post(f"{R}/edit-tag", headers=h, data=edit).text == "OK"
+    assert ids(READ) == sorted(world.alice.entries[:2])
+    assert len(ids(READING_LIST, f"&xt={READ}")) == 4
+    client.post(f"{R}/edit-tag", headers=h, data={"i": str(first), "a": STARRED})
+    assert ids(STARRED) == [first]
+    assert ids(READING_LIST, f"&it={STARRED}") == [first]
+    client.post(f"{R}/edit-tag", headers=h, data={"i": long_id(first), "r": [READ, STARRED]})
+    assert ids(STARRED) == [] and ids(READ) == [world.alice.entries[1]]
+    # ot / nt in seconds: at or after ot, before nt.
+    newest = int((NOW - timedelta(hours=1)).timestamp())
+    assert len(ids(READING_LIST, f"&ot={newest}")) == 2
+    assert len(ids(READING_LIST, f"&nt={newest}")) == 4
+    assert client.get(f"{R}/stream/items/ids?s=weird/stream", headers=h).status_code == 400
+    assert client.get(f"{R}/stream/items/ids", headers=h).status_code == 400
+
+
+def test_item_id_forms(client: TestClient, world: World) -> None:
+    h = login(client, "alice")
+    entry = world.alice.entries[2]
+    forms = [long_id(entry), str(entry), f"tag:google.com,2005:reader/item/{entry:x}"]
+    for form in forms:
+        items = client.get(f"{R}/stream/items/contents", params={"i": form}, headers=h).json()
+        assert [i["id"] for i in items["items"]] == [long_id(entry)], form
+    both = client.post(
+        f"{R}/stream/items/contents", data={"i": [str(e) for e in world.alice.entries]}, headers=h
+    ).json()
+    assert len(both["items"]) == 6
+    # A negative decimal is the signed view of an id of 2^63 or more: never one of ours.
+    negative = str(entry - 2**64)
+    assert client.get(f"{R}/stream/items/contents?i={negative}", headers=h).status_code == 400
+    for bad in ("tag:google.com,2005:reader/item/zz", "1.5", "-", "9" * 30, "0"):
+        response = client.get(f"{R}/stream/items/contents", params={"i": bad}, headers=h)
+        assert response.status_code == 400, bad
+    bob_item = world.bob.entries[0]
+    assert client.get(f"{R}/stream/items/contents?i={bob_item}", headers=h).json()["items"] == []
+
+
+def test_mark_all_as_read_honours_ts(client: TestClient, world: World, store: Store) -> None:
+    h = login(client, "alice")
+    feed = world.alice.feeds[0]
+    # Entries written after the client's ts stay unread.
+    write_entries(store, feed, 5, start=NOW + timedelta(days=1))
+    ts = int(NOW.timestamp() * 1_000_000)
+    data = {"s": f"feed/{feed}", "ts": str(ts)}
+    assert client.post(f"{R}/mark-all-as-read", headers=h, data=data).text == "OK"
+    assert store.reading.unread_counts(world.alice.id).by_feed[feed] == 5
+    data = {"s": "user/-/label/alice news"}
+    assert client.post(f"{R}/mark-all-as-read", headers=h, data=data).text == "OK"
+    assert store.reading.unread_counts(world.alice.id).by_feed[feed] == 0
+    data = {"s": READING_LIST, "ts": str(ts)}
+    client.post(f"{R}/mark-all-as-read", headers=h, data=data)
+    assert store.reading.unread_counts(world.alice.id).total == 0
+    for bad in ({"s": "nope"}, {"s": READING_LIST, "ts": "-1"}, {"s": READING_LIST, "ts": "x"}):
+        assert client.post(f"{R}/mark-all-as-read", headers=h, data=bad).status_code == 400
+    missing = {"s": "user/-/label/none"}
+    assert client.post(f"{R}/mark-all-as-read", headers=h, data=missing).status_code == 404
+
+
+def test_subscription_edit_quickadd_and_tags(
+    client: TestClient, world: World, store: Store
+) -> None:
+    h = login(client, "alice")
+    added = client.post(
+        f"{R}/subscription/edit",
+        headers=h,
+        data={
+            "ac": "subscribe",
+            "s": "feed/https://new.example/rss",
+            "t": "New",
+            "a": "user/-/label/Tech",
+        },
+    )
+    assert added.text == "OK"
+    sub = next(s for s in store.reading.subscriptions(world.alice.id) if s.title == "New")
+    assert [c.name for c in sub.categories] == ["Tech"]
+    edit = {
+        "ac": "edit",
+        "s": f"feed/{sub.feed_id}",
+        "t": "Renamed",
+        "r": "user/-/label/Tech",
+        "a": "user/-/label/Other",
+    }
+    assert client.post(f"{R}/subscription/edit", headers=h, data=edit).text == "OK"
+    sub = store.reading.subscription(world.alice.id, sub.feed_id)
+    assert sub.title == "Renamed" and [c.name for c in sub.categories] == ["Other"]
+    quick = client.post(
+        f"{R}/subscription/quickadd", headers=h, data={"quickadd": "https://q.example/feed"}
+    )
+    assert quick.json()["numResults"] == 1 and quick.json()["streamId"].startswith("feed/")
+    bad = client.post(f"{R}/subscription/quickadd", headers=h, data={"quickadd": "ftp://x"})
+    assert bad.status_code == 400 and bad.json()["numResults"] == 0
+    rename = {"s": "user/-/label/Other", "dest": "user/-/label/Third"}
+    assert client.post(f"{R}/rename-tag", headers=h, data=rename).text == "OK"
+    assert "Third" in {c.name for c in store.reading.categories(world.alice.id)}
+    assert client.post(f"{R}/disable-tag", headers=h, data={"s": "user/-/label/Third"}).text == "OK"
+    assert "Third" not in {c.name for c in store.reading.categories(world.alice.id)}
+    gone = {"ac": "unsubscribe", "s": f"feed/{sub.feed_id}"}
+    assert client.post(f"{R}/subscription/edit", headers=h, data=gone).text == "OK"
+    assert client.post(f"{R}/subscription/edit", headers=h, data=gone).status_code == 404
+    assert (
+        client.post(
+            f"{R}/subscription/edit", headers=h, data={"ac": "x", "s": "feed/1"}
+        ).status_code
+        == 400
+    )
+    assert client.post(f"{R}/edit-tag", headers=h, data={"a": READ}).status_code == 400
+    assert client.get(f"{R}/stream/contents?n=-1", headers=h).status_code == 400
+    assert client.get(f"{R}/stream/contents?c=garbage", headers=h).status_code == 400
+    assert client.get(f"{R}/stream/contents?ot=1e9", headers=h).status_code == 400

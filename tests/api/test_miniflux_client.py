@@ -1,0 +1,166 @@
+"""The official Miniflux Python client against a real uvicorn serving tidings, with a feed served
+on loopback and refreshed by the real Refresher: the first judge of compatibility."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import miniflux
+import pytest
+import uvicorn
+from api_support import PASSWORD, build_app
+
+from tidings.accounts import create_user
+from tidings.config import Settings, load_settings
+from tidings.refresh.run import Refresher
+from tidings.store import Store
+
+RSS = b"""<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Loopback news</title><link>http://example.org/</link>
+<item><title>First</title><link>http://example.org/1</link><guid>one</guid>
+<pubDate>Sat, 01 Mar 2025 10:00:00 GMT</pubDate>
+<description>&lt;p&gt;one&lt;/p&gt;</description></item>
+<item><title>Second</title><link>http://example.org/2</link><guid>two</guid>
+<pubDate>Sat, 01 Mar 2025 11:00:00 GMT</pubDate>
+<description>&lt;p&gt;two&lt;/p&gt;</description></item>
+</channel></rss>
+"""
+
+
+class _FeedHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Length", str(len(RSS)))
+        self.end_headers()
+        self.wfile.write(RSS)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def feed_url() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _FeedHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_store(tmp_path: Path, sqlite_template: Path) -> Iterator[Store]:
+    path = tmp_path / "live.db"
+    shutil.copy(sqlite_template, path)
+    with Store.open(f"sqlite:///{path}") as store:
+        yield store
+
+
+@pytest.fixture
+def live_url(live_store: Store) -> Iterator[str]:
+    settings = Settings(secret_key="live", allow_private_networks=True)
+    port = _free_port()
+    config = uvicorn.Config(
+        build_app(settings, live_store), host="127.0.0.1", port=port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    stop_at = time.monotonic() + 15
+    while time.monotonic() < stop_at:
+        try:
+            httpx.get(url + "/v1/me", timeout=0.5)
+            break
+        except httpx.TransportError:
+            time.sleep(0.02)  # a poll interval
+    else:
+        raise RuntimeError("the test server did not answer in time")
+    try:
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def _refresh(store: Store) -> None:
+    settings = load_settings(environ={}, allow_private_networks=True, parse_workers=1)
+
+    async def run() -> None:
+        async with Refresher(store, settings) as refresher:
+            await refresher.refresh_due()
+
+    asyncio.run(run())
+
+
+def test_official_client_end_to_end(live_store: Store, live_url: str, feed_url: str) -> None:
+    user = create_user(live_store, "reader", PASSWORD)
+    _, token = live_store.api_keys.create(user.id, "miniflux client")
+    client = miniflux.Client(live_url, api_key=token)
+    assert client.me()["username"] == "reader"
+    category = client.create_category("Loopback")
+    assert category["title"] == "Loopback"
+    feed_id = client.create_feed(feed_url, category_id=category["id"])
+    assert client.get_feed(feed_id)["category"]["id"] == category["id"]
+    with pytest.raises(miniflux.ClientError):
+        client.create_feed(feed_url, category_id=category["id"])
+
+    _refresh(live_store)
+
+    unread = client.get_entries(status="unread", direction="desc", limit=10)
+    assert unread["total"] == 2
+    assert [e["title"] for e in unread["entries"]] == ["Second", "First"]
+    assert client.get_feed_entries(feed_id)["total"] == 2
+    assert client.get_category_entries(category["id"])["total"] == 2
+    first, second = (e["id"] for e in unread["entries"])
+    client.update_entries([first], status="read")
+    assert client.get_entries(status="unread")["total"] == 1
+    assert client.get_entry(first)["status"] == "read"
+    client.toggle_bookmark(second)
+    assert client.get_entries(starred=True)["entries"][0]["id"] == second
+    client.toggle_bookmark(second)
+    assert client.get_entries(starred=True)["total"] == 0
+    counters = client.get_feed_counters()
+    assert counters["unreads"] == {str(feed_id): 1}
+    categories = (
+        client.get_categories(with_counts=True) if _has_counts() else client.get_categories()
+    )
+    assert categories[0]["id"] == category["id"]
+    opml = client.export_feeds()
+    assert feed_url in opml and "Loopback" in opml
+    client.mark_feed_entries_as_read(feed_id)
+    assert client.get_entries(status="unread")["total"] == 0
+    with pytest.raises(miniflux.ResourceNotFound):
+        client.get_feed(feed_id + 1000)
+    with pytest.raises(miniflux.AccessUnauthorized):
+        miniflux.Client(live_url, api_key="wrong").me()
+    basic = miniflux.Client(live_url, username="reader", password=PASSWORD)
+    assert basic.get_feeds()[0]["id"] == feed_id
+    client.delete_feed(feed_id)
+    assert client.get_feeds() == []
+
+
+def _has_counts() -> bool:
+    import inspect
+
+    return "with_counts" in inspect.signature(miniflux.Client.get_categories).parameters
