@@ -37,13 +37,11 @@ FEEDS, ENTRIES = 200, 30
 API_PASSWORD = "bench api password"
 SERVER = """
 import sys, uvicorn
-from tidings.api import api_routes
 from tidings.config import Settings
 from tidings.store import Store
 from tidings.web.app import create_app
 store = Store.open(sys.argv[1])
 app = create_app(Settings(secret_key="bench", site_name="Bench"), store)
-app.router.routes[:0] = api_routes()
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", access_log=False)
 """
 

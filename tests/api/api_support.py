@@ -14,7 +14,7 @@ from tidings.config import Settings
 from tidings.model import EntryData, FeedUpdate, FetchLogRecord
 from tidings.store import Store
 from tidings.store.updates import Retention
-from tidings.web import create_app
+from tidings.web.app import create_app
 
 PASSWORD = "login password 1"
 API_PASSWORD = "api password 1"

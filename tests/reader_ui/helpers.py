@@ -16,7 +16,7 @@ from tidings.config import Settings
 from tidings.model import EntryData, FeedUpdate
 from tidings.store import Store
 from tidings.store.updates import Retention
-from tidings.web import create_app
+from tidings.web.app import create_app
 
 PASSWORD = "correct horse battery"
 

@@ -17,7 +17,7 @@ with warnings.catch_warnings():
 from tidings.accounts import create_user
 from tidings.config import Settings
 from tidings.store import Store
-from tidings.web import create_app
+from tidings.web.app import create_app
 from web.helpers import ADMIN_PASSWORD, FakeDiscover, sign_in
 
 

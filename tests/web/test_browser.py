@@ -22,7 +22,7 @@ from tidings.accounts import create_user
 from tidings.config import Settings
 from tidings.model import EntryData
 from tidings.store import Store
-from tidings.web import create_app
+from tidings.web.app import create_app
 from web.helpers import ADMIN_PASSWORD, FakeDiscover, apply_check
 
 pytestmark = pytest.mark.browser

@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from tidings.config import Settings
 from tidings.model import EntryData
 from tidings.store import Store
-from tidings.web import create_app
+from tidings.web.app import create_app
 from web.helpers import add_feed, apply_check
 
 

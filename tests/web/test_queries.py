@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from tidings.config import Settings
 from tidings.store import NotFound, Store
-from tidings.web import create_app
+from tidings.web.app import create_app
 from web.helpers import add_feed
 
 

@@ -112,7 +112,8 @@ class Call:
 
     def subscriptions(self) -> list[Subscription]:
         if self._subs is None:
-            self._subs = self.store.reading.subscriptions(self.uid)
+            # Google Reader lists no per-feed counts here (unread-count is its own call).
+            self._subs = self.store.reading.subscriptions(self.uid, with_unread=False)
         return self._subs
 
     def feed_of(self, stream: str) -> int:

@@ -221,7 +221,8 @@ class Call:
 
     def feeds_by_id(self) -> dict[int, dict[str, Any]]:
         return {
-            s.feed_id: feed_json(s, self.uid) for s in self.store.reading.subscriptions(self.uid)
+            s.feed_id: feed_json(s, self.uid)
+            for s in self.store.reading.subscriptions(self.uid, with_unread=False)
         }
 
     def category(self, category_id: int) -> UserCategory:

@@ -215,12 +215,19 @@ class ReadingQueries:
             raise NotFound(f"no subscription to feed {feed_id}")
         return found[0]
 
-    def subscriptions(self, user_id: int) -> list[Subscription]:
-        """The user's subscriptions by title, each with its categories and unread count."""
-        return self._subscriptions(user_id, None)
+    def subscriptions(self, user_id: int, *, with_unread: bool = True) -> list[Subscription]:
+        """The user's subscriptions by title, each with its categories and unread count.
 
-    def _subscriptions(self, user_id: int, feed_id: int | None) -> list[Subscription]:
+        Counting unread entries is most of the query's cost; callers that only need the feeds
+        (an API embedding feed details in entries) pass `with_unread=False` and get 0 counts.
+        """
+        return self._subscriptions(user_id, None, with_unread=with_unread)
+
+    def _subscriptions(
+        self, user_id: int, feed_id: int | None, *, with_unread: bool = True
+    ) -> list[Subscription]:
         unread = self._unread_by_feed(user_id).subquery()
+        unread_count = sa.func.coalesce(unread.c.n, 0) if with_unread else sa.literal(0)
         display = sa.func.coalesce(subscriptions.c.title, feeds.c.title, feeds.c.feed_title)
         query = (
             sa.select(
@@ -233,13 +240,14 @@ class ReadingQueries:
                 feeds.c.is_public,
                 feeds.c.last_error,
                 feeds.c.checked_at,
-                sa.func.coalesce(unread.c.n, 0).label("unread"),
+                unread_count.label("unread"),
             )
             .join(feeds, feeds.c.id == subscriptions.c.feed_id)
-            .outerjoin(unread, unread.c.feed_id == subscriptions.c.feed_id)
             .where(subscriptions.c.user_id == user_id)
             .order_by(sa.func.lower(sa.func.coalesce(display, feeds.c.url)), feeds.c.id)
         )
+        if with_unread:
+            query = query.outerjoin(unread, unread.c.feed_id == subscriptions.c.feed_id)
         if feed_id is not None:
             query = query.where(subscriptions.c.feed_id == feed_id)
         with read_transaction(self._engine) as conn:
