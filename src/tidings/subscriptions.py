@@ -105,7 +105,15 @@ def import_opml(store: Store, data: bytes, *, allow_private_networks: bool = Fal
         if store.feeds.find_by_url(url) is not None:
             duplicates.append(url)
             continue
-        added.append(subscribe(store, url, title=item.title, categories=item.categories))
+        added.append(
+            subscribe(
+                store,
+                url,
+                title=item.title,
+                categories=item.categories,
+                allow_private_networks=allow_private_networks,
+            )
+        )
     return ImportReport(tuple(added), tuple(duplicates), tuple(invalid))
 
 

@@ -135,3 +135,16 @@ def test_console_script_entry_point() -> None:
         [sys.executable, "-m", "tidings", "--version"], capture_output=True, text=True, check=True
     )
     assert out.stdout.startswith("tidings, version ")
+
+
+def test_import_honours_the_private_network_setting(run, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "local.opml"
+    path.write_bytes(
+        b'<opml version="2.0"><body><outline xmlUrl="http://127.0.0.1:9/feed"/></body></opml>'
+    )
+    refused = run("import", str(path))
+    assert "imported 0 feeds" in refused.stdout
+    assert "loopback" in refused.stderr
+    monkeypatch.setenv("TIDINGS_ALLOW_PRIVATE_NETWORKS", "true")
+    allowed = run("import", str(path))
+    assert "imported 1 feeds" in allowed.stdout, allowed.output
