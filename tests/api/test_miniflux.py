@@ -106,10 +106,12 @@ def test_refresh_counters_icon_mark_read(client: TestClient, world: World) -> No
     assert client.put(f"/v1/feeds/{feed_id}/refresh", headers=h).status_code == 204
     counters = client.get("/v1/feeds/counters", headers=h).json()
     assert counters["unreads"] == {str(feed_id): 3, str(world.alice.feeds[1]): 3}
+    assert counters["reads"] == {}
     assert client.get(f"/v1/feeds/{feed_id}/icon", headers=h).status_code == 404
     assert client.put(f"/v1/feeds/{feed_id}/mark-all-as-read", headers=h).status_code == 204
     counters = client.get("/v1/feeds/counters", headers=h).json()
     assert counters["unreads"] == {str(world.alice.feeds[1]): 3}
+    assert counters["reads"] == {str(feed_id): 3}
     entries = client.get(f"/v1/feeds/{feed_id}/entries?status=read", headers=h).json()
     assert entries["total"] == 3
 

@@ -490,7 +490,8 @@ def feed_refresh(call: Call) -> Response:
 def feeds_counters(call: Call) -> Response:
     counts = call.store.reading.unread_counts(call.uid)
     unreads = {str(k): v for k, v in counts.by_feed.items() if v}
-    return JSONReply({"reads": {}, "unreads": unreads})
+    reads = {str(k): v for k, v in call.store.reading.read_counts(call.uid).items()}
+    return JSONReply({"reads": reads, "unreads": unreads})
 
 
 def feed_icon(call: Call) -> Response:

@@ -444,6 +444,24 @@ class ReadingQueries:
             by_category[link.category_id] += by_feed.get(link.feed_id, 0)
         return UnreadCounts(total=sum(by_feed.values()), by_feed=by_feed, by_category=by_category)
 
+    def read_counts(self, user_id: int) -> dict[int, int]:
+        """Entries the user has read, per subscribed feed (feeds with none left out)."""
+        query = (
+            sa.select(entries.c.feed_id, sa.func.count().label("n"))
+            .join(
+                entry_states,
+                sa.and_(
+                    entry_states.c.entry_id == entries.c.id,
+                    entry_states.c.user_id == user_id,
+                    entry_states.c.read == sa.true(),
+                ),
+            )
+            .where(entries.c.feed_id.in_(subscribed_feed_ids(user_id)))
+            .group_by(entries.c.feed_id)
+        )
+        with read_transaction(self._engine) as conn:
+            return {row.feed_id: int(row.n) for row in conn.execute(query)}
+
     # --- entries -------------------------------------------------------------------------------
 
     def entries(
