@@ -4,11 +4,11 @@
 
 Builds a temporary SQLite database: one user subscribed to 200 feeds x 30 entries (generated
 through store.updates.apply), with an API key and an API password. Starts the app
-(`create_app` + `tidings.api.api_routes`) under uvicorn in a subprocess (one worker, loopback),
-then drives it with an asyncio load generator over raw keep-alive sockets, bounded in requests
-and in time. Measures Miniflux `/v1/entries?status=unread&limit=100` and Google Reader
-`stream/contents` of the reading list (n=100, unread only). Prints a Markdown table; any
-non-200 answer fails the run.
+(`create_app`) under uvicorn in a subprocess (one worker, loopback), then drives it with an
+asyncio load generator over raw keep-alive sockets, bounded in requests and in time. Measures
+Miniflux `/v1/entries?status=unread&limit=100`, Google Reader `stream/contents` of the reading
+list (n=100, unread only) and the signed-in reading UI's unread list (`/reader`, with a session
+cookie). Prints a Markdown table; any non-200 answer fails the run.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import dataclasses
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -138,6 +139,22 @@ async def measure(port: int, request: bytes, seconds: float, connections: int) -
     }
 
 
+def _session_cookie(base: str) -> str:
+    """A signed-in session's Cookie header value, through the real sign-in form."""
+    with httpx.Client(base_url=base) as client:
+        page = client.get("/login").text
+        match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        if match is None:
+            raise SystemExit("no CSRF token on the sign-in page")
+        signed_in = client.post(
+            "/login",
+            data={"name": "reader", "password": "reader password", "csrf_token": match.group(1)},
+        )
+        if signed_in.status_code != 303:
+            raise SystemExit(f"sign-in failed: {signed_in.status_code}")
+        return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+
+
 def get(path: str, header: str) -> bytes:
     return (
         f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: gzip\r\n{header}\r\n\r\n"
@@ -172,6 +189,7 @@ def main() -> int:
             )
             login.raise_for_status()
             auth = login.text.split("Auth=")[1].strip()
+            cookie = _session_cookie(base)
             stream = "user/-/state/com.google/reading-list"
             requests = {
                 "Miniflux `/v1/entries?status=unread&limit=100`": get(
@@ -182,6 +200,7 @@ def main() -> int:
                     f"/reader/api/0/stream/contents/{stream}?n=100&xt=user/-/state/com.google/read",
                     f"Authorization: GoogleLogin auth={auth}",
                 ),
+                "Reading UI `/reader` (unread, signed in)": get("/reader", f"Cookie: {cookie}"),
             }
             rows = []
             for label, request in requests.items():
