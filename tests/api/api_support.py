@@ -1,29 +1,19 @@
-"""Helpers for the client-API tests: the app with the API routes, a world of two users."""
+"""Helpers for the client-API tests: a world of two users with feeds, entries and keys."""
 
 from __future__ import annotations
 
 import base64
-import dataclasses
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from starlette.applications import Starlette
-
+from support.entries import apply_check
 from tidings.accounts import create_user
-from tidings.config import Settings
-from tidings.model import EntryData, FeedUpdate, FetchLogRecord
+from tidings.model import EntryData
 from tidings.store import Store
-from tidings.store.updates import Retention
-from tidings.web.app import create_app
 
 PASSWORD = "login password 1"
 API_PASSWORD = "api password 1"
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
-
-
-def build_app(settings: Settings, store: Store) -> Starlette:
-    """The site's app, whose routes table puts the APIs first."""
-    return create_app(settings, store)
 
 
 def basic(name: str, password: str) -> dict[str, str]:
@@ -64,16 +54,14 @@ def write_entries(store: Store, feed_id: int, count: int, *, start: datetime = N
         )
         for i in range(count)
     )
-    feed = dataclasses.replace(
-        store.feeds.get(feed_id), checked_at=start, next_check_at=start + timedelta(hours=1)
+    apply_check(
+        store,
+        feed_id,
+        items,
+        now=start,
+        checked_at=start,
+        fetched=(1, 1),
     )
-    update = FeedUpdate(
-        feed=feed,
-        new_entries=items,
-        seen_keys=tuple(i.key for i in items),
-        log=FetchLogRecord(feed_id, start, 200, 1, 1, new_count=count),
-    )
-    store.updates.apply(update, owner=None, now=start, retention=Retention())
 
 
 def make_person(store: Store, name: str, feeds: int, per_feed: int) -> Person:

@@ -4,25 +4,19 @@ on loopback and refreshed by the real Refresher: the first judge of compatibilit
 from __future__ import annotations
 
 import asyncio
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from typing import Any
 
-import httpx
 import miniflux
 import pytest
-import uvicorn
-from api_support import PASSWORD, build_app
+from api_support import PASSWORD
 
+from support.fixtures import live_store as live_store
+from support.live_server import serving, serving_pages
 from tidings.accounts import create_user
 from tidings.config import Settings, load_settings
 from tidings.refresh.run import Refresher
 from tidings.store import Store
+from tidings.web.app import create_app
 
 RSS = b"""<?xml version="1.0"?>
 <rss version="2.0"><channel><title>Loopback news</title><link>http://example.org/</link>
@@ -36,71 +30,17 @@ RSS = b"""<?xml version="1.0"?>
 """
 
 
-class _FeedHandler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "application/rss+xml")
-        self.send_header("Content-Length", str(len(RSS)))
-        self.end_headers()
-        self.wfile.write(RSS)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def feed_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _FeedHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
-@pytest.fixture
-def live_store(tmp_path: Path, sqlite_template: Path) -> Iterator[Store]:
-    path = tmp_path / "live.db"
-    shutil.copy(sqlite_template, path)
-    with Store.open(f"sqlite:///{path}") as store:
-        yield store
+    with serving_pages({"/feed.xml": (200, "application/rss+xml", RSS)}) as base:
+        yield f"{base}/feed.xml"
 
 
 @pytest.fixture
 def live_url(live_store: Store) -> Iterator[str]:
     settings = Settings(secret_key="live", allow_private_networks=True)
-    port = _free_port()
-    config = uvicorn.Config(
-        build_app(settings, live_store), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    stop_at = time.monotonic() + 15
-    while time.monotonic() < stop_at:
-        try:
-            httpx.get(url + "/v1/me", timeout=0.5)
-            break
-        except httpx.TransportError:
-            time.sleep(0.02)  # a poll interval
-    else:
-        raise RuntimeError("the test server did not answer in time")
-    try:
-        yield url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving(create_app(settings, live_store), probe="/v1/me") as server:
+        yield server.url
 
 
 def _refresh(store: Store) -> None:

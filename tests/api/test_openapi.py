@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from api_support import World, build_app, make_world
+from api_support import World, make_world
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -22,6 +22,7 @@ from tidings.accounts import create_user
 from tidings.api.openapi import document, rendered
 from tidings.config import Settings
 from tidings.store import Store
+from tidings.web.app import create_app
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "api-openapi.json"
 
@@ -45,7 +46,7 @@ def fuzz_world(tmp_path: Path, sqlite_template: Path) -> Iterator[tuple[Any, dic
         _, token = store.api_keys.create(admin.id, "fuzz")
         for i in range(2):  # alice's feeds and their entries, with a category of root's
             store.reading.subscribe(admin.id, f"https://alice.example/feed{i}", categories=["c"])
-        app = build_app(Settings(secret_key="fuzz"), store)
+        app = create_app(Settings(secret_key="fuzz"), store)
 
         async def no_network(url: str) -> list[str]:
             return [url]

@@ -1,46 +1,29 @@
-"""Helpers for the reading-UI tests: the app with the reader routes, users, feeds, entries."""
+"""Helpers for the reading-UI tests: users, signing in, posting with CSRF, entries."""
 
 from __future__ import annotations
 
-import dataclasses
-import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import httpx
-from starlette.applications import Starlette
-from starlette.testclient import TestClient
 
+from support import forms
+from support.entries import apply_check
+from support.forms import csrf_of
 from tidings.accounts import create_user
-from tidings.config import Settings
-from tidings.model import EntryData, FeedUpdate
+from tidings.model import EntryData
 from tidings.store import Store
-from tidings.store.updates import Retention
-from tidings.web.app import create_app
+
+if TYPE_CHECKING:
+    from starlette.testclient import TestClient
 
 PASSWORD = "correct horse battery"
 
 
-def reader_app(settings: Settings, store: Store) -> Starlette:
-    """The site, whose routes table mounts the reading UI."""
-    return create_app(settings, store)
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
-
-
 def sign_in(client: TestClient, name: str, password: str = PASSWORD) -> str:
     """Sign in; gives back the session's CSRF token."""
-    token = csrf_of(client.get("/login").text)
-    response = client.post(
-        "/login",
-        data={"name": name, "password": password, "csrf_token": token},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
+    forms.sign_in(client, name, password)
     return csrf_of(client.get("/account").text)
 
 
@@ -91,12 +74,16 @@ def add_entries(
         )
         for i in range(count)
     )
-    update = FeedUpdate(
-        feed=dataclasses.replace(feed, checked_at=now, feed_title=feed.feed_title or title or None),
-        new_entries=items,
-        seen_keys=tuple(i.key for i in items),
+    apply_check(
+        store,
+        feed_id,
+        items,
+        now=now,
+        checked_at=now,
+        next_check_at=feed.next_check_at,
+        fetched=None,
+        feed_title=feed.feed_title or title or None,
     )
-    store.updates.apply(update, owner=None, now=now, retention=Retention())
     keys = {i.key for i in items}
     return [
         e.id

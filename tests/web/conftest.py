@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from starlette.applications import Starlette
 
-with warnings.catch_warnings():
-    # Starlette 1.x asks for `httpx2` in its TestClient (a warning at import time only); httpx is
-    # what this project installs and it works.
-    warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")
-    from starlette.testclient import TestClient
-
+from support.fixtures import client as client
+from support.fixtures import settings as settings
+from support.forms import sign_in
 from tidings.accounts import create_user
 from tidings.config import Settings
 from tidings.store import Store
 from tidings.web.app import create_app
-from web.helpers import ADMIN_PASSWORD, FakeDiscover, sign_in
+from web.helpers import ADMIN_PASSWORD, FakeDiscover
 
-
-@pytest.fixture
-def settings() -> Settings:
-    return Settings(secret_key="test secret key", site_name="Test News")
+if TYPE_CHECKING:
+    from starlette.testclient import TestClient
 
 
 @pytest.fixture
@@ -34,12 +28,6 @@ def discover() -> FakeDiscover:
 @pytest.fixture
 def app(store: Store, settings: Settings, discover: FakeDiscover) -> Starlette:
     return create_app(settings, store, discover=discover)
-
-
-@pytest.fixture
-def client(app: Starlette) -> Iterator[TestClient]:
-    with TestClient(app, base_url="http://testserver") as test_client:
-        yield test_client
 
 
 @pytest.fixture

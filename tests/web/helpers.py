@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 from starlette.testclient import TestClient
 
-from tidings.model import EntryData, FeedUpdate, FetchLogRecord
+from support.entries import apply_check
+from support.forms import csrf_of
+from tidings.model import EntryData
 from tidings.store import Store
-from tidings.store.updates import Retention
 
 ADMIN_PASSWORD = "correct horse battery"
 
@@ -27,23 +26,6 @@ class FakeDiscover:
     async def __call__(self, url: str) -> list[str]:
         self.asked.append(url)
         return self.answers.get(url, [])
-
-
-def csrf_of(html: str) -> str:
-    """The CSRF token of the first form in a page."""
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
-
-
-def sign_in(client: TestClient, name: str, password: str) -> None:
-    token = csrf_of(client.get("/login").text)
-    response = client.post(
-        "/login",
-        data={"name": name, "password": password, "csrf_token": token},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
 
 
 def post_form(
@@ -86,28 +68,3 @@ def add_feed(
     )
     apply_check(store, feed.id, items, now=now, feed_title=title or None, **feed_values)
     return feed.id
-
-
-def apply_check(
-    store: Store,
-    feed_id: int,
-    items: tuple[EntryData, ...],
-    *,
-    now: datetime,
-    checked_at: datetime | None = None,
-    **feed_values: object,
-) -> None:
-    """Write one check of a feed the way the refresher does."""
-    feed = dataclasses.replace(
-        store.feeds.get(feed_id),
-        checked_at=checked_at or now - timedelta(minutes=1),
-        next_check_at=now + timedelta(hours=1),
-        **feed_values,  # type: ignore[arg-type]
-    )
-    update = FeedUpdate(
-        feed=feed,
-        new_entries=items,
-        seen_keys=tuple(i.key for i in items),
-        log=FetchLogRecord(feed_id, now, 200, 42, 1234, new_count=len(items)),
-    )
-    store.updates.apply(update, owner=None, now=now, retention=Retention())

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from support.entries import apply_check
 from tidings.model import EntryData
 from tidings.store import Store
 from tidings.timeago import format_age
-from web.helpers import apply_check
 
 # A copy of ../shared/seed/nato-news-page.txt, so a clone tests without the shared folder.
 SEED_FILE = Path(__file__).resolve().parents[1] / "data" / "seed" / "nato-news-page.txt"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import lxml.html
 import pytest
 from starlette.testclient import TestClient
 
+from support.live_server import Page, serving_pages
 from tidings.config import Settings
 from tidings.publish.opml import MAX_OPML_BYTES
 from tidings.store import Store
@@ -24,38 +23,18 @@ OPML = b"""<?xml version="1.0"?>
 <outline type="rss" text="Bad" xmlUrl="javascript:alert(1)"/>
 </body></opml>"""
 
-PAGES: dict[str, tuple[int, str, bytes]] = {
+PAGES: dict[str, Page] = {
     "/subs.opml": (200, "text/x-opml", OPML),
     "/page.html": (200, "text/html", b"<!doctype html><title>A page</title><p>Hello</p>"),
     "/big.opml": (200, "text/x-opml", b"<opml>" + b" " * (MAX_OPML_BYTES + 10) + b"</opml>"),
 }
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        status, kind, body = PAGES.get(self.path, (404, "text/plain", b"not here"))
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def server() -> Iterator[str]:
     """The base URL of a loopback HTTP server serving PAGES."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
+    with serving_pages(PAGES) as base:
+        yield base
 
 
 @pytest.fixture

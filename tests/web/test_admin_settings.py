@@ -10,13 +10,14 @@ import lxml.html
 import pytest
 from starlette.testclient import TestClient
 
+from support.forms import csrf_of, sign_in
 from tidings.accounts import create_user
 from tidings.config import Settings
 from tidings.refresh.run import Refresher
 from tidings.site_settings import EDITABLE, apply_site_settings
 from tidings.store import Store
 from tidings.web.admin_settings import DISCARD_CHOICES, interval_words
-from web.helpers import add_feed, csrf_of, post_form, sign_in
+from web.helpers import add_feed, post_form
 
 HERE = "/admin/settings"
 VALID = {

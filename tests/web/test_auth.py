@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from starlette.testclient import TestClient
 
+from support.forms import csrf_of, sign_in
 from tidings.accounts import create_user
 from tidings.store import Store
 from tidings.web.ratelimit import LoginLimiter
 from tidings.web.sessions import COOKIE_NAME, SessionSigner, new_session
-from web.helpers import ADMIN_PASSWORD, csrf_of, sign_in
+from web.helpers import ADMIN_PASSWORD
 
 
 def test_sign_in_sets_a_hardened_cookie_and_sign_out_clears_it(

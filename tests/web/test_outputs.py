@@ -10,10 +10,11 @@ import pytest
 from lxml import etree
 from starlette.testclient import TestClient
 
+from support.entries import apply_check
 from tidings.model import EntryData
 from tidings.publish.opml import parse_opml
 from tidings.store import Store
-from web.helpers import add_feed, apply_check
+from web.helpers import add_feed
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 ATOM = "{http://www.w3.org/2005/Atom}"

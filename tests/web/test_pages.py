@@ -9,11 +9,12 @@ import lxml.html
 import pytest
 from starlette.testclient import TestClient
 
+from support.entries import apply_check
 from tidings.config import Settings
 from tidings.model import EntryData
 from tidings.store import Store
 from tidings.web.app import create_app
-from web.helpers import add_feed, apply_check
+from web.helpers import add_feed
 
 
 def test_river_shows_newest_entries_with_source_age_author(
