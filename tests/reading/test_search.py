@@ -9,6 +9,7 @@ import pytest
 
 from reading.world import NOW, World, data
 from tidings.search_query import SearchQuery, SearchQueryError, parse_search_query
+from tidings.store import search as search_module
 from tidings.store.search import fts5_match, marked_html
 
 
@@ -148,3 +149,46 @@ def test_marked_html_drops_tags_and_balances_marks() -> None:
     assert marked_html("<b>\x02x</b>", markup=False) == "&lt;b&gt;x&lt;/b&gt;"
     assert marked_html('<a href="\x02x\x03">y</a>', markup=True) == "y"
     assert marked_html("\x02x", markup=True) == "x"
+
+
+@pytest.fixture(params=["join", "id-set"])
+def capped(world: World, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> World:
+    """At most 3 candidates ranked; on SQLite both ways of restricting to the user's entries
+    (join each match, or check it against the set of the user's ids)."""
+    monkeypatch.setattr(search_module, "CANDIDATES", 3)
+    monkeypatch.setattr(search_module, "NARROW_SHARE", 0.0 if request.param == "join" else 2.0)
+    news = world.feed(world.ann, "https://e.org/news", title="News")
+    other = world.feed(world.bob, "https://e.org/bob-only")
+    for key, title, content, days_ago in [  # oldest first: the order the index sees them
+        ("old-title", "Common ground", "<p>the common case</p>", 9.0),
+        ("a", "Alpha", "<p>common words</p>", 3.0),
+        ("b", "Beta", "<p>common ground rules</p>", 2.0),
+        ("c", "Gamma", "<p>nothing common</p>", 1.0),
+        ("d", "Common sense", "<p>common sense, common</p>", 0.5),
+    ]:
+        world.refresh(news, [data(key, title, content=content, days_ago=days_ago)])
+    # Newer matches in a feed Ann does not follow: not hers, so they take no candidate place.
+    world.refresh(
+        other, [data(f"bob{i}", "Common", content="<p>common</p>", days_ago=0.1) for i in range(4)]
+    )
+    return world
+
+
+def test_a_very_common_word_ranks_its_newest_matches(capped: World) -> None:
+    hits = capped.store.search.search(capped.ann, "common")
+    assert hits[0].entry.entry.key == "d"  # the title match among the newest 3
+    assert sorted(h.entry.entry.key for h in hits) == ["b", "c", "d"]  # not "old-title"
+    assert hits[0].rank >= hits[1].rank >= hits[2].rank
+    assert "<mark>Common</mark>" in hits[0].title_html
+    assert sorted(keys(capped, "common feed:news")) == ["b", "c", "d"]
+    assert sorted(keys(capped, "common", capped.bob)) == ["bob1", "bob2", "bob3"]
+    page = capped.store.search.search(capped.ann, "common", limit=2, offset=1)
+    assert [h.entry.entry.key for h in page] == [h.entry.entry.key for h in hits][1:3]
+
+
+def test_capped_phrases_and_exclusions_rank_fewer_matches_in_full(capped: World) -> None:
+    assert sorted(keys(capped, '"common ground"')) == ["b", "old-title"]  # 2 matches: all
+    assert sorted(keys(capped, "common -ground")) == ["a", "c", "d"]
+    assert keys(capped, '"common ground" -rules') == ["old-title"]
+    assert keys(capped, "alpha") == ["a"]  # a specific word finds old entries
+    assert keys(capped, "common is:starred") == []

@@ -1,5 +1,8 @@
 """Full-text search over a user's entries: ranked, with highlighted snippets.
 
+Only the user's CANDIDATES newest matches are scored (a very common word ranks among those;
+see docs/reading.md), so the cost of a search is bounded however common its words are.
+
 SQLite: the external-content FTS5 table `entries_fts` (title, summary, content), ranked by bm25
 with the title weighing most; `highlight()`/`snippet()` mark the matches. PostgreSQL: the
 generated column `entries.search_vector` (title weight A, text weight B; GIN index), ranked by
@@ -20,6 +23,7 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Engine
 
 from tidings.reading_model import SearchHit
@@ -36,6 +40,7 @@ from tidings.store.reading import (
 from tidings.store.rows import Row
 from tidings.store.schema import (
     entries,
+    entry_states,
     feeds,
     subscription_categories,
     subscriptions,
@@ -43,6 +48,10 @@ from tidings.store.schema import (
 )
 
 MAX_LIMIT = 100
+# At most this many matches are ranked: the user's newest (most recently added) matching
+# entries. A specific word or phrase has fewer matches and is ranked in full; a very common word
+# ranks among its newest CANDIDATES matches, so scoring stays bounded (docs/reading.md).
+CANDIDATES = 2000
 _START, _STOP = "\x02", "\x03"  # match markers: control characters no text contains
 _ELLIPSIS = "…"
 _SNIPPET_TOKENS = 24
@@ -50,7 +59,11 @@ _SNIPPET_TOKENS = 24
 # The FTS5 table is not in the metadata (see schema.py); this clause names it for queries.
 _fts = sa.table("entries_fts", sa.column("rowid", sa.Integer))
 _FTS: sa.ColumnClause[Any] = sa.literal_column("entries_fts")
+_PLUS_ROWID: sa.ColumnClause[Any] = sa.literal_column("+entries_fts.rowid")
 _TITLE_WEIGHT, _SUMMARY_WEIGHT, _CONTENT_WEIGHT = 10.0, 2.0, 1.0
+# A user with under this share of the newest SAMPLE entries has matches checked against the set
+# of the user's entry ids (SQLite) / by feed (PostgreSQL) rather than joined one by one.
+NARROW_SHARE, SAMPLE = 0.25, 1000
 
 _SEARCH_VECTOR: sa.ColumnClause[Any] = sa.literal_column("entries.search_vector")
 _PG_CONFIG: sa.ColumnClause[Any] = sa.literal_column("'simple'::regconfig")
@@ -112,26 +125,51 @@ class SearchQueries:
         base = base.where(*_filters(user_id, parsed))
         with read_transaction(self._engine) as conn:
             if conn.dialect.name == "sqlite":
-                return self._sqlite(conn, base, parsed, limit, offset)
-            return self._postgresql(conn, base, parsed, limit, offset)
+                return self._sqlite(conn, user_id, base, parsed, limit, offset)
+            return self._postgresql(conn, user_id, base, parsed, limit, offset)
 
     @staticmethod
     def _sqlite(
-        conn: Connection, base: sa.Select[Any], parsed: SearchQuery, limit: int, offset: int
+        conn: Connection,
+        user_id: int,
+        base: sa.Select[Any],
+        parsed: SearchQuery,
+        limit: int,
+        offset: int,
     ) -> list[SearchHit]:
         match = fts5_match(parsed)
         score = sa.func.bm25(_FTS, _TITLE_WEIGHT, _SUMMARY_WEIGHT, _CONTENT_WEIGHT)
-        matched = (
-            sa.select(_fts.c.rowid.label("id"), score.label("score"))
-            .where(_FTS.op("MATCH")(match))
-            .subquery("matched")
-        )
+        # Only the user's newest CANDIDATES matches are scored: the FTS doclist is read
+        # backwards by rowid (FTS5 does this itself: no sort) and stops at the limit.
+        if _narrow(conn, user_id, parsed):
+            # The user's entries passing the filters are few next to the whole index (a small
+            # share of the newest entries, or feed:/category:/is:starred): collect their ids (an
+            # in-memory index) and check each match against it. `+` keeps SQLite from turning
+            # the IN into one FTS lookup per id, which is far slower (and re-runs bm25's setup).
+            visible = base.with_only_columns(entries.c.id)
+            candidates = (
+                sa.select(_fts.c.rowid.label("id"), score.label("score"))
+                .where(_FTS.op("MATCH")(match), _PLUS_ROWID.in_(visible))
+                .order_by(_fts.c.rowid.desc())
+                .limit(CANDIDATES)
+                .subquery("candidates")
+            )
+        else:
+            # Most matches are the user's: join each match to its entry and subscription.
+            candidates = (
+                base.with_only_columns(entries.c.id, score.label("score"))
+                .join(_fts, _fts.c.rowid == entries.c.id)
+                .where(_FTS.op("MATCH")(match))
+                .order_by(_fts.c.rowid.desc())
+                .limit(CANDIDATES)
+                .subquery("candidates")
+            )
         ranked = (
-            base.with_only_columns(entries.c.id, matched.c.score)
-            .join(matched, matched.c.id == entries.c.id)
-            .order_by(matched.c.score, entries.c.sort_at.desc(), entries.c.id.desc())
+            sa.select(candidates.c.id, candidates.c.score)
+            .join(entries, entries.c.id == candidates.c.id)
+            .order_by(candidates.c.score, entries.c.sort_at.desc(), entries.c.id.desc())
         )
-        rows = _page(conn, base, ranked, limit, offset)
+        rows = _page(conn, user_id, ranked, limit, offset)
         if not rows:
             return []
         # Snippets only for the page of hits, not for every match.
@@ -164,16 +202,54 @@ class SearchQueries:
 
     @staticmethod
     def _postgresql(
-        conn: Connection, base: sa.Select[Any], parsed: SearchQuery, limit: int, offset: int
+        conn: Connection,
+        user_id: int,
+        base: sa.Select[Any],
+        parsed: SearchQuery,
+        limit: int,
+        offset: int,
     ) -> list[SearchHit]:
         tsquery = _pg_tsquery(parsed)
-        score = sa.func.ts_rank(_SEARCH_VECTOR, tsquery)
-        ranked = (
-            base.with_only_columns(entries.c.id, score.label("score"))
+        # psycopg prepares a statement run 5 times on a connection, and PostgreSQL may then
+        # switch to a generic plan, blind to the words (every one-word search has the same SQL):
+        # a plan for a rare word used for a common one is hundreds of ms. Plan each search.
+        conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+        # The user's newest CANDIDATES matches (GIN index for specific terms; for very common
+        # ones PostgreSQL walks entries by id, newest first, and stops at the limit), then
+        # ts_rank for those only: it is computed outside the subquery, after the LIMIT.
+        narrowed = base
+        if _narrow(conn, user_id, parsed):
+            # The user's entries are few: give the planner the feed ids that can match as a
+            # value and leave it only bitmap scans (for the rest of this read transaction): it
+            # then ANDs the feed index with the GIN index, or reads those feeds' entries and
+            # checks their tsvectors, bounded by the user's entry count. Otherwise it tends to
+            # walk all entries backwards by id testing each tsvector before the (estimated
+            # dearer) feed list — every other user's entries detoasted: hundreds of ms.
+            mine = sa.select(subscriptions.c.feed_id).where(
+                subscriptions.c.user_id == user_id,
+                *_feed_conditions(user_id, parsed, subscriptions.c.feed_id),
+            )
+            feed_ids = list(conn.execute(mine).scalars())
+            narrowed = base.where(
+                entries.c.feed_id == sa.any_(sa.literal(feed_ids, postgresql.ARRAY(sa.BigInteger)))
+            )
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            conn.exec_driver_sql("SET LOCAL enable_indexscan = off")
+        candidates = (
+            narrowed.with_only_columns(entries.c.id)
             .where(_SEARCH_VECTOR.op("@@")(tsquery))
-            .order_by(score.desc(), entries.c.sort_at.desc(), entries.c.id.desc())
+            .order_by(entries.c.id.desc())
+            .limit(CANDIDATES)
+            .subquery("candidates")
         )
-        rows = _page(conn, base, ranked, limit, offset)
+        scored = entries.alias("scored")
+        score = sa.func.ts_rank(sa.literal_column("scored.search_vector"), tsquery)
+        ranked = (
+            sa.select(candidates.c.id, score.label("score"))
+            .join(scored, scored.c.id == candidates.c.id)
+            .order_by(score.desc(), scored.c.sort_at.desc(), scored.c.id.desc())
+        )
+        rows = _page(conn, user_id, ranked, limit, offset)
         if not rows:
             return []
         text = sa.func.regexp_replace(
@@ -202,17 +278,45 @@ class SearchQueries:
 
 
 def _page(
-    conn: Connection, base: sa.Select[Any], ranked: sa.Select[Any], limit: int, offset: int
+    conn: Connection, user_id: int, ranked: sa.Select[Any], limit: int, offset: int
 ) -> list[tuple[Row, float]]:
-    """The page of hits with their scores: `ranked` (ids and scores, in order) is sorted on ids
-    and scores alone, then `base` gives the full rows of the page only; sorting every match
-    with its content would carry megabytes through the sort."""
+    """The page of hits with their scores: `ranked` (ids and scores of the user's matching
+    entries, in order) is sorted on ids and scores alone, then the full rows of the page only
+    are read; sorting every match with its content would carry megabytes through the sort.
+
+    The page's ids come from `ranked`, which joins the user's subscriptions, in the same read
+    transaction, so the rows are read by primary key with the user's state only (with the
+    subscription join SQLite would start from the subscriptions and scan the user's entries)."""
     order = conn.execute(ranked.limit(limit).offset(offset)).all()
     if not order:
         return []
-    full = base.where(entries.c.id.in_([row.id for row in order]))
+    state = sa.and_(entry_states.c.entry_id == entries.c.id, entry_states.c.user_id == user_id)
+    full = (
+        sa.select(entries, *STATE_COLUMNS)
+        .select_from(entries.outerjoin(entry_states, state))
+        .where(entries.c.id.in_([row.id for row in order]))
+    )
     by_id = {row.id: row for row in conn.execute(full)}
     return [(by_id[row.id], float(row.score)) for row in order]
+
+
+def _narrow(conn: Connection, user_id: int, parsed: SearchQuery) -> bool:
+    """Whether the entries the search may return are few among the index's newest (where a
+    search reads first): a filter by feed, category or star, or a user whose feeds hold under
+    NARROW_SHARE of the newest SAMPLE entries (read by primary key: cheap)."""
+    if parsed.feeds or parsed.categories or parsed.starred:
+        return True
+    newest = sa.select(entries.c.feed_id).order_by(entries.c.id.desc()).limit(SAMPLE).subquery()
+    counts = sa.select(sa.func.count(), sa.func.count(subscriptions.c.feed_id)).select_from(
+        newest.outerjoin(
+            subscriptions,
+            sa.and_(
+                subscriptions.c.feed_id == newest.c.feed_id, subscriptions.c.user_id == user_id
+            ),
+        )
+    )
+    everyone, mine = conn.execute(counts).one()
+    return bool(mine < NARROW_SHARE * everyone)
 
 
 def _pg_tsquery(parsed: SearchQuery) -> sa.ColumnElement[Any]:
@@ -234,8 +338,10 @@ def _day_start(day: Any) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
 
 
-def _filters(user_id: int, parsed: SearchQuery) -> Sequence[sa.ColumnElement[bool]]:
-    """The query's filters as conditions on user_entries_from(user_id)."""
+def _feed_conditions(
+    user_id: int, parsed: SearchQuery, feed_id: sa.ColumnElement[Any]
+) -> list[sa.ColumnElement[bool]]:
+    """The query's feed: and category: filters as conditions on a feed id column."""
     conditions: list[sa.ColumnElement[bool]] = []
     if parsed.feeds:
         ids = [f for f in parsed.feeds if isinstance(f, int)]
@@ -248,7 +354,7 @@ def _filters(user_id: int, parsed: SearchQuery) -> Sequence[sa.ColumnElement[boo
             .join(feeds, feeds.c.id == subscriptions.c.feed_id)
             .where(subscriptions.c.user_id == user_id, sa.or_(*named))
         )
-        conditions.append(entries.c.feed_id.in_(chosen))
+        conditions.append(feed_id.in_(chosen))
     if parsed.categories:
         in_categories = (
             sa.select(subscription_categories.c.feed_id)
@@ -259,7 +365,13 @@ def _filters(user_id: int, parsed: SearchQuery) -> Sequence[sa.ColumnElement[boo
                 sa.func.lower(user_categories.c.name).in_([c.lower() for c in parsed.categories]),
             )
         )
-        conditions.append(entries.c.feed_id.in_(in_categories))
+        conditions.append(feed_id.in_(in_categories))
+    return conditions
+
+
+def _filters(user_id: int, parsed: SearchQuery) -> Sequence[sa.ColumnElement[bool]]:
+    """The query's filters as conditions on user_entries_from(user_id)."""
+    conditions = list(_feed_conditions(user_id, parsed, entries.c.feed_id))
     if parsed.unread is True:
         conditions.append(is_unread())
     elif parsed.unread is False:
