@@ -18,8 +18,6 @@ import asyncio
 import dataclasses
 import os
 import re
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from loadgen import free_port, get_request, measure
 
 from tidings.accounts import create_user
 from tidings.model import EntryData, FeedUpdate
@@ -89,56 +88,6 @@ def build(url: str) -> str:
         return token
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-async def worker(
-    port: int, request: bytes, stop_at: float, budget: list[int], out: list[float]
-) -> int:
-    """Send one request again and again on a keep-alive connection; gives back the errors."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    errors = 0
-    try:
-        while time.perf_counter() < stop_at and budget[0] > 0:
-            budget[0] -= 1
-            started = time.perf_counter()
-            writer.write(request)
-            head = await reader.readuntil(b"\r\n\r\n")
-            status = int(head.split(b" ", 2)[1])
-            length = 0
-            for line in head.split(b"\r\n"):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":", 1)[1])
-            await reader.readexactly(length)
-            out.append(time.perf_counter() - started)
-            errors += status != 200
-    finally:
-        writer.close()
-    return errors
-
-
-async def measure(port: int, request: bytes, seconds: float, connections: int) -> dict[str, float]:
-    latencies: list[float] = []
-    budget = [100_000]
-    started = time.perf_counter()
-    stop_at = started + seconds
-    errors = await asyncio.gather(
-        *(worker(port, request, stop_at, budget, latencies) for _ in range(connections))
-    )
-    elapsed = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "requests": len(latencies),
-        "rps": len(latencies) / elapsed,
-        "p50": statistics.median(latencies) * 1000,
-        "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000,
-        "errors": sum(errors),
-    }
-
-
 def _session_cookie(base: str) -> str:
     """A signed-in session's Cookie header value, through the real sign-in form."""
     with httpx.Client(base_url=base) as client:
@@ -153,12 +102,6 @@ def _session_cookie(base: str) -> str:
         if signed_in.status_code != 303:
             raise SystemExit(f"sign-in failed: {signed_in.status_code}")
         return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
-
-
-def get(path: str, header: str) -> bytes:
-    return (
-        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: gzip\r\n{header}\r\n\r\n"
-    ).encode()
 
 
 def main() -> int:
@@ -192,15 +135,17 @@ def main() -> int:
             cookie = _session_cookie(base)
             stream = "user/-/state/com.google/reading-list"
             requests = {
-                "Miniflux `/v1/entries?status=unread&limit=100`": get(
+                "Miniflux `/v1/entries?status=unread&limit=100`": get_request(
                     "/v1/entries?status=unread&limit=100&direction=desc",
                     f"X-Auth-Token: {token}",
                 ),
-                "GReader `stream/contents` (reading list, n=100, unread)": get(
+                "GReader `stream/contents` (reading list, n=100, unread)": get_request(
                     f"/reader/api/0/stream/contents/{stream}?n=100&xt=user/-/state/com.google/read",
                     f"Authorization: GoogleLogin auth={auth}",
                 ),
-                "Reading UI `/reader` (unread, signed in)": get("/reader", f"Cookie: {cookie}"),
+                "Reading UI `/reader` (unread, signed in)": get_request(
+                    "/reader", f"Cookie: {cookie}"
+                ),
             }
             rows = []
             for label, request in requests.items():

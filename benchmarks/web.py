@@ -15,8 +15,6 @@ import argparse
 import asyncio
 import dataclasses
 import os
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from loadgen import free_port, get_request, measure
 
 from tidings.model import EntryData, FeedUpdate
 from tidings.store import Store
@@ -78,55 +77,6 @@ def build(url: str) -> None:
             )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-async def worker(port: int, path: str, stop_at: float, budget: list[int], out: list[float]) -> int:
-    """Send GETs on one keep-alive connection until time or budget run out; gives back errors."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: gzip\r\n\r\n".encode()
-    errors = 0
-    try:
-        while time.perf_counter() < stop_at and budget[0] > 0:
-            budget[0] -= 1
-            started = time.perf_counter()
-            writer.write(request)
-            head = await reader.readuntil(b"\r\n\r\n")
-            status = int(head.split(b" ", 2)[1])
-            length = 0
-            for line in head.split(b"\r\n"):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":", 1)[1])
-            await reader.readexactly(length)
-            out.append(time.perf_counter() - started)
-            errors += status != 200
-    finally:
-        writer.close()
-    return errors
-
-
-async def measure(port: int, path: str, seconds: float, connections: int) -> dict[str, float]:
-    latencies: list[float] = []
-    budget = [200_000]
-    started = time.perf_counter()
-    stop_at = started + seconds
-    errors = await asyncio.gather(
-        *(worker(port, path, stop_at, budget, latencies) for _ in range(connections))
-    )
-    elapsed = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "requests": len(latencies),
-        "rps": len(latencies) / elapsed,
-        "p50": statistics.median(latencies) * 1000,
-        "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-        "errors": sum(errors),
-    }
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0)
@@ -157,8 +107,10 @@ def main() -> int:
             }
             rows = []
             for label, path in paths.items():
-                asyncio.run(measure(port, path, 0.5, 4))  # warm-up
-                result = asyncio.run(measure(port, path, args.seconds, args.connections))
+                asyncio.run(measure(port, get_request(path), 0.5, 4))  # warm-up
+                result = asyncio.run(
+                    measure(port, get_request(path), args.seconds, args.connections)
+                )
                 rows.append((label, result))
         finally:
             server.terminate()
