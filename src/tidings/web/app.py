@@ -35,8 +35,7 @@ log = logging.getLogger("tidings.web")
 def routes(assets: StaticAssets) -> list[BaseRoute]:
     """Every route of the site, in matching order."""
     return [
-        # The client-app APIs first: their paths (/v1/, /reader/api/0/, /fever/) are fixed.
-        *api_routes(),
+        # Public pages first: they are the hot path, and Starlette tries routes in order.
         *pages.ROUTES,
         *outputs.ROUTES,
         *login.ROUTES,
@@ -46,6 +45,9 @@ def routes(assets: StaticAssets) -> list[BaseRoute]:
         *admin_import.ROUTES,
         *admin_categories.ROUTES,
         *reader_routes(),
+        # The client-app APIs' paths (/v1/, /api/greader.php, /reader/api/0/, /accounts/
+        # ClientLogin, /fever/) match none of the site's routes above, so their place is free.
+        *api_routes(),
         Route("/static/{name}", assets.serve, name="static"),
     ]
 
