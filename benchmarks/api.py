@@ -15,23 +15,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import os
 import re
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from corpus import fill_feed
 from loadgen import free_port, get_request, measure
 
 from tidings.accounts import create_user
-from tidings.model import EntryData, FeedUpdate
 from tidings.store import Store
-from tidings.store.updates import Retention
 
 FEEDS, ENTRIES = 200, 30
 API_PASSWORD = "bench api password"
@@ -58,30 +56,7 @@ def build(url: str) -> str:
             sub = store.reading.subscribe(
                 user.id, f"https://feed{f}.example/rss", categories=[f"Topic {f % 12}"]
             )
-            entries = tuple(
-                EntryData(
-                    key=f"{f}-{e}",
-                    title=f"Feed {f} reports on matter number {e} of the day",
-                    link=f"https://feed{f}.example/{e}",
-                    author="A. Writer",
-                    summary="<p>" + " ".join(["Some words of a summary"] * 12) + "</p>",
-                    published_at=now - timedelta(minutes=7 * e + f),
-                    content_hash=f"{f}-{e}",
-                )
-                for e in range(ENTRIES)
-            )
-            feed = dataclasses.replace(
-                store.feeds.get(sub.feed_id),
-                feed_title=f"Feed {f}",
-                checked_at=now,
-                next_check_at=now + timedelta(hours=1),
-            )
-            store.updates.apply(
-                FeedUpdate(feed=feed, new_entries=entries),
-                owner=None,
-                now=now,
-                retention=Retention(),
-            )
+            fill_feed(store, store.feeds.get(sub.feed_id), "Feed", f, ENTRIES, now)
         # A third read, so that "unread" filters for real.
         ids = [e.id for e in store.reading.entries(user.id, status="all", limit=500)]
         store.reading.mark_read(user.id, ids[::3])

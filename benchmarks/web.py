@@ -13,21 +13,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import os
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from corpus import fill_feed
 from loadgen import free_port, get_request, measure
 
-from tidings.model import EntryData, FeedUpdate
 from tidings.store import Store
-from tidings.store.updates import Retention
 
 SOURCES, ENTRIES = 200, 30
 SERVER = """
@@ -50,31 +48,7 @@ def build(url: str) -> None:
         store.migrate()
         for s in range(SOURCES):
             feed = store.feeds.add(f"https://source{s}.example/feed.xml", now=now)
-            entries = tuple(
-                EntryData(
-                    key=f"{s}-{e}",
-                    title=f"Source {s} reports on matter number {e} of the day",
-                    link=f"https://source{s}.example/{e}",
-                    author="A. Writer",
-                    summary="<p>" + " ".join(["Some words of a summary"] * 12) + "</p>",
-                    published_at=now - timedelta(minutes=7 * e + s),
-                    content_hash=f"{s}-{e}",
-                )
-                for e in range(ENTRIES)
-            )
-            feed = dataclasses.replace(
-                feed,
-                feed_title=f"Source {s}",
-                description=f"The news of source {s}",
-                checked_at=now,
-                next_check_at=now + timedelta(hours=1),
-            )
-            store.updates.apply(
-                FeedUpdate(feed=feed, new_entries=entries),
-                owner=None,
-                now=now,
-                retention=Retention(),
-            )
+            fill_feed(store, feed, "Source", s, ENTRIES, now)
 
 
 def main() -> int:
