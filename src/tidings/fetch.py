@@ -13,24 +13,23 @@ import ssl
 import time
 import zlib
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+from contextlib import aclosing, asynccontextmanager
 from http import HTTPStatus
 from types import ModuleType, TracebackType
 from typing import Final, Self
 
-import httpcore
 import httpx
 
 from tidings import __version__
 from tidings.config import Settings
+from tidings.http1 import Pool
 from tidings.model import FeedToFetch, FetchResult
 from tidings.netguard import (
-    CORE_ERRORS,
     AddressRefused,
-    GuardedTransport,
-    as_httpx_error,
+    GuardedBackend,
     check_url,
     classify_address,
+    default_ssl_context,
 )
 
 DEFAULT_USER_AGENT: Final = (
@@ -82,17 +81,19 @@ class Fetcher:
         allow_private_networks: bool = False,
         per_host_limit: int = 2,
         global_limit: int = 50,
-        transport: GuardedTransport | None = None,
+        backend: GuardedBackend | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
-        """Set the limits; `transport` replaces the network, for tests.
+        """Set the limits; `backend` replaces the network and `ssl_context` the trusted
+        certificates (certifi's by default), for tests.
 
-        Without `transport` every connection goes through a `netguard.GuardedTransport` of the
+        Without `backend` every connection is made by a `netguard.GuardedBackend` of the
         Fetcher's own. With it, the given one decides how anything connects (tests pass one with a
         fake resolver); the URL pre-check (`netguard.check_url`) applies either way.
 
-        Requests go straight to the transport's httpcore connection pool: httpx's client and its
-        request and response objects would add only what tidings does not use (auth, its redirect
-        loop, cookies, event hooks, a log call) and cost about a tenth of a 304 fetch.
+        Requests go through `http1.Pool`, which keeps connections alive per origin: feeds on one
+        site share connections (and TLS sessions) instead of paying a connect, a handshake and
+        a close each.
         """
         self.timeout_connect = timeout_connect
         self.timeout_total = timeout_total
@@ -102,20 +103,16 @@ class Fetcher:
         self.allow_private_networks = allow_private_networks
         self._global_slots = asyncio.Semaphore(global_limit)
         self._host_slots = _HostSlots(per_host_limit)
-        self._transport = transport
-        self._open: GuardedTransport | None = None  # the transport in use, between enter and exit
-        self._pool: httpcore.AsyncConnectionPool | None = None
-        self._timeouts = httpx.Timeout(
-            timeout_total, connect=timeout_connect, pool=timeout_total
-        ).as_dict()
+        self._backend = backend
+        self._ssl_context = ssl_context
+        self._per_host_limit = per_host_limit
+        self._pool: Pool | None = None  # between enter and exit
         # The headers of every request but Host and the validators, built once. No cookies: one
         # Fetcher serves every feed for days, and no feed's server may set one for another's.
-        self._headers: tuple[tuple[bytes, bytes], ...] = (
-            (b"Accept", ACCEPT.encode()),
-            (b"Accept-Encoding", ACCEPT_ENCODING.encode()),
-            (b"Connection", b"keep-alive"),
-            (b"User-Agent", user_agent.encode()),
-        )
+        self._headers = (
+            f"Accept: {ACCEPT}\r\nAccept-Encoding: {ACCEPT_ENCODING}\r\n"
+            f"Connection: keep-alive\r\nUser-Agent: {_header_value(user_agent)}\r\n"
+        ).encode("latin-1")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Fetcher:
@@ -132,11 +129,16 @@ class Fetcher:
     async def __aenter__(self) -> Self:
         # No proxies or .netrc from the environment (they would bypass the guard): the pool
         # connects only through the guarded network backend, to checked addresses.
-        self._open = self._transport or GuardedTransport(
-            None if self.allow_private_networks else classify_address,
-            max_connections=None,  # the semaphores bound concurrency; no pool queue on top
+        backend = self._backend or GuardedBackend(
+            None if self.allow_private_networks else classify_address
         )
-        self._pool = self._open.pool
+        self._pool = Pool(
+            backend,
+            self._ssl_context or default_ssl_context(),
+            connect_timeout=self.timeout_connect,
+            # The host slots allow no more at once, so more idle ones would never be used.
+            max_idle_per_origin=max(self._per_host_limit, 1),
+        )
         return self
 
     async def __aexit__(
@@ -145,9 +147,8 @@ class Fetcher:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if self._open is not None:
-            await self._open.aclose()
-            self._open = None
+        if self._pool is not None:
+            await self._pool.aclose()
             self._pool = None
 
     async def fetch(self, feed: FeedToFetch) -> FetchResult:
@@ -183,9 +184,7 @@ class _HostSlots:
 class _FetchRun:
     """One fetch of one feed: the redirect loop, the time budget and the error wording."""
 
-    def __init__(
-        self, fetcher: Fetcher, pool: httpcore.AsyncConnectionPool, feed: FeedToFetch
-    ) -> None:
+    def __init__(self, fetcher: Fetcher, pool: Pool, feed: FeedToFetch) -> None:
         self.fetcher = fetcher
         self.pool = pool
         self.feed = feed
@@ -261,13 +260,25 @@ class _FetchRun:
             error=error,
         )
 
-    def _request_headers(self, url: httpx.URL) -> list[tuple[bytes, bytes]]:
-        headers = [(b"Host", url.netloc), *self.fetcher._headers]
+    def _request_head(self, url: httpx.URL) -> bytes:
+        """Return the GET request's head: request line, Host, the fixed headers, validators."""
+        validators = ""
         if self.feed.etag:
-            headers.append((b"If-None-Match", self.feed.etag.encode()))
+            validators += f"If-None-Match: {_header_value(self.feed.etag)}\r\n"
         if self.feed.last_modified:
-            headers.append((b"If-Modified-Since", self.feed.last_modified.encode()))
-        return headers
+            validators += f"If-Modified-Since: {_header_value(self.feed.last_modified)}\r\n"
+        return b"".join(
+            (
+                b"GET ",
+                url.raw_path,
+                b" HTTP/1.1\r\nHost: ",
+                url.netloc,
+                b"\r\n",
+                self.fetcher._headers,
+                validators.encode(),
+                b"\r\n",
+            )
+        )
 
     async def _request(self, url: str) -> tuple[int, dict[str, str], bytes | None]:
         """Give the status, lower-cased headers and (for 2xx) the decoded body of one GET."""
@@ -294,45 +305,26 @@ class _FetchRun:
                 self.remaining = max(self.remaining - spent, 0.0)
 
     async def _exchange(self, url: httpx.URL) -> tuple[int, dict[str, str], bytes | None]:
-        # Straight to the httpcore pool (see Fetcher.__init__); connections still go through the
-        # network guard, which checks every address at connect time.
-        request = httpcore.Request(
-            b"GET",
-            httpcore.URL(
-                scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
-            ),
-            headers=self._request_headers(url),
-            extensions={"timeout": self.fetcher._timeouts},
-        )
-        try:
-            response = await self.pool.handle_async_request(request)
-            try:
-                status = response.status
-                headers = _headers(response.headers)
-                if not 200 <= status < 300:
-                    return status, headers, None
-                stream = response.stream
-                if not isinstance(stream, AsyncIterable):  # pragma: no cover
-                    raise TypeError("httpcore gave a sync response body to an async pool.")
+        # Every new connection goes through the network guard, which checks its address.
+        port = url.port or (443 if url.scheme == "https" else 80)
+        origin = (url.scheme, url.host, port)
+        async with self.pool.request(origin, self._request_head(url)) as response:
+            status, headers = response.status, response.headers
+            if not 200 <= status < 300:
+                return status, headers, None
+            async with aclosing(response.body()) as stream:
                 body = await _read_body(stream, status, headers, self.fetcher.max_body_bytes)
-                return status, headers, body
-            finally:
-                await response.aclose()
-        except CORE_ERRORS as error:  # one family of errors for _describe_error: httpx's
-            raise as_httpx_error(error) from error
+            return status, headers, body
 
 
-def _headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
-    """The response headers with lower-case names; a repeated header's values joined by ", "."""
-    headers: dict[str, str] = {}
-    for raw_name, raw_value in raw:
-        name = raw_name.decode("latin-1").lower()
-        try:
-            value = raw_value.decode("utf-8")
-        except UnicodeDecodeError:
-            value = raw_value.decode("latin-1")
-        headers[name] = f"{headers[name]}, {value}" if name in headers else value
-    return headers
+# Control characters in a header value become spaces: CR and LF would end the header and begin
+# another (a stored ETag is whatever a server sent).
+_CONTROLS: Final = dict.fromkeys([*range(32), 127], " ")
+
+
+def _header_value(value: str) -> str:
+    """Return `value` safe to send as a header value."""
+    return value.translate(_CONTROLS)
 
 
 async def _read_body(

@@ -23,7 +23,7 @@ import ipaddress
 import select
 import socket
 import ssl
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -448,26 +448,6 @@ def as_httpx_error(error: Exception) -> Exception:
     return error
 
 
-class _ResponseStream(httpx.AsyncByteStream):
-    def __init__(self, stream: AsyncIterable[bytes]) -> None:
-        self._stream = stream
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        try:
-            async for part in self._stream:
-                yield part
-        except Exception as error:
-            mapped = as_httpx_error(error)
-            if mapped is error:
-                raise
-            raise mapped from error
-
-    async def aclose(self) -> None:
-        aclose = getattr(self._stream, "aclose", None)
-        if aclose is not None:
-            await aclose()
-
-
 @functools.cache
 def default_ssl_context() -> ssl.SSLContext:
     """Give httpx's default TLS context (certifi's CAs), built once per process.
@@ -476,71 +456,3 @@ def default_ssl_context() -> ssl.SSLContext:
     run, one per feed discovery.
     """
     return httpx.create_ssl_context()
-
-
-class GuardedTransport(httpx.AsyncBaseTransport):
-    """Give an httpx transport whose every connection goes through a `GuardedBackend`.
-
-    httpx's own AsyncHTTPTransport does not accept an httpcore network backend, so this is the
-    same small adapter (httpx request -> httpcore pool -> httpx response) with the guard plugged
-    in. `classify=None` turns the guard off but keeps the same resolver and error wording.
-    """
-
-    def __init__(
-        self,
-        classify: AddressClassifier | None = classify_address,
-        *,
-        resolve: Resolver | None = None,
-        ssl_context: ssl.SSLContext | None = None,
-        max_connections: int | None = 100,
-        max_keepalive_connections: int | None = 20,
-        keepalive_expiry: float = 5.0,
-    ) -> None:
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context or default_ssl_context(),
-            max_connections=max_connections,
-            max_keepalive_connections=max_keepalive_connections,
-            keepalive_expiry=keepalive_expiry,
-            http1=True,
-            http2=False,
-            network_backend=GuardedBackend(classify, resolve=resolve),
-        )
-
-    @property
-    def pool(self) -> httpcore.AsyncConnectionPool:
-        """The guarded connection pool itself, for callers that speak httpcore (the Fetcher)."""
-        return self._pool
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if not isinstance(request.stream, httpx.AsyncByteStream):  # pragma: no cover
-            raise TypeError("GuardedTransport needs an async request body.")
-        core_request = httpcore.Request(
-            method=request.method,
-            url=httpcore.URL(
-                scheme=request.url.raw_scheme,
-                host=request.url.raw_host,
-                port=request.url.port,
-                target=request.url.raw_path,
-            ),
-            headers=request.headers.raw,
-            content=request.stream,
-            extensions=request.extensions,
-        )
-        try:
-            response = await self._pool.handle_async_request(core_request)
-        except Exception as error:
-            mapped = as_httpx_error(error)
-            if mapped is error:
-                raise
-            raise mapped from error
-        if not isinstance(response.stream, AsyncIterable):  # pragma: no cover
-            raise TypeError("httpcore gave a sync response body to an async transport.")
-        return httpx.Response(
-            status_code=response.status,
-            headers=response.headers,
-            stream=_ResponseStream(response.stream),
-            extensions=response.extensions,
-        )
-
-    async def aclose(self) -> None:
-        await self._pool.aclose()

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import httpcore
-import httpx
 import pytest
 
 from tidings.fetch import Fetcher
@@ -18,7 +17,6 @@ from tidings.netguard import (
     SETTING_HINT,
     AddressRefused,
     GuardedBackend,
-    GuardedTransport,
     IPAddress,
     check_url,
     classify_address,
@@ -252,8 +250,8 @@ def test_name_resolving_to_loopback_is_refused_at_connect_time(loopback: Any) ->
         await loopback.respond(writer, 200, {}, FEED)
 
     async def main() -> tuple[FetchResult, int]:
-        transport = GuardedTransport(resolve=fake_dns({"feeds.example": ["127.0.0.1"]}))
-        async with loopback.serve(handler) as server, Fetcher(transport=transport) as fetcher:
+        backend = GuardedBackend(resolve=fake_dns({"feeds.example": ["127.0.0.1"]}))
+        async with loopback.serve(handler) as server, Fetcher(backend=backend) as fetcher:
             url = f"http://feeds.example:{server.port}/feed"
             assert check_url(url) is None
             result = await fetcher.fetch(FeedToFetch(1, url))
@@ -267,7 +265,7 @@ def test_name_resolving_to_loopback_is_refused_at_connect_time(loopback: Any) ->
 def test_mixed_dns_answer_is_refused_whole(loopback: Any) -> None:
     async def main() -> FetchResult:
         dns = fake_dns({"mixed.example": ["93.184.215.14", "10.0.0.7"]})
-        async with Fetcher(transport=GuardedTransport(resolve=dns)) as fetcher:
+        async with Fetcher(backend=GuardedBackend(resolve=dns)) as fetcher:
             return await fetcher.fetch(FeedToFetch(1, "http://mixed.example/feed"))
 
     result = asyncio.run(main())
@@ -287,13 +285,13 @@ def test_redirect_from_allowed_host_to_private_one_is_refused(loopback: Any) -> 
                 await loopback.respond(writer, 302, {"Location": location})
 
             async with loopback.serve(public) as outside:
-                transport = GuardedTransport(
+                backend = GuardedBackend(
                     allow_only("127.0.0.1"),
                     resolve=fake_dns(
                         {"news.example": ["127.0.0.1"], "intranet.example": ["127.0.0.2"]}
                     ),
                 )
-                async with Fetcher(transport=transport) as fetcher:
+                async with Fetcher(backend=backend) as fetcher:
                     url = f"http://news.example:{outside.port}/feed"
                     result = await fetcher.fetch(FeedToFetch(1, url))
                 return result, len(outside.requests), inside.connections
@@ -318,8 +316,8 @@ def test_literal_redirect_to_private_address_is_refused_before_connecting(loopba
 
             async with loopback.serve(public) as outside:
                 dns = fake_dns({"news.example": ["127.0.0.1"]})
-                transport = GuardedTransport(allow_only("127.0.0.1"), resolve=dns)
-                async with Fetcher(transport=transport) as fetcher:
+                backend = GuardedBackend(allow_only("127.0.0.1"), resolve=dns)
+                async with Fetcher(backend=backend) as fetcher:
                     url = f"http://news.example:{outside.port}/feed"
                     return await fetcher.fetch(FeedToFetch(1, url)), inside.connections
 
@@ -359,19 +357,6 @@ def test_backend_checks_names_the_system_resolver_gives(loopback: Any) -> None:
     assert asyncio.run(main()) == 0
 
 
-def test_transport_maps_guard_and_core_errors_to_httpx(closed_port: int) -> None:
-    async def main() -> None:
-        transport = GuardedTransport(None)
-        async with httpx.AsyncClient(transport=transport) as client:
-            with pytest.raises(httpx.ConnectError):
-                await client.get(f"http://127.0.0.1:{closed_port}/")
-        async with httpx.AsyncClient(transport=GuardedTransport()) as client:
-            with pytest.raises(AddressRefused):
-                await client.get(f"http://127.0.0.1:{closed_port}/")
-
-    asyncio.run(main())
-
-
 def test_unix_sockets_are_not_offered() -> None:
     async def main() -> None:
         with pytest.raises(httpcore.ConnectError):
@@ -394,10 +379,8 @@ def test_tls_verifies_the_name_while_connecting_to_the_checked_address(
     async def main() -> tuple[FetchResult, FetchResult]:
         async with loopback.serve(handler, tls=server_tls) as server:
             dns = fake_dns({"feeds.example": ["127.0.0.1"], "other.example": ["127.0.0.1"]})
-            transport = GuardedTransport(
-                allow_only("127.0.0.1"), resolve=dns, ssl_context=client_tls
-            )
-            async with Fetcher(transport=transport) as fetcher:
+            backend = GuardedBackend(allow_only("127.0.0.1"), resolve=dns)
+            async with Fetcher(backend=backend, ssl_context=client_tls) as fetcher:
                 good = await fetcher.fetch(FeedToFetch(1, f"https://feeds.example:{server.port}/"))
                 bad = await fetcher.fetch(FeedToFetch(2, f"https://other.example:{server.port}/"))
             return good, bad
@@ -421,8 +404,8 @@ def test_untrusted_certificate_gives_a_sentence(loopback: Any, certificate: Any)
     async def main() -> FetchResult:
         async with loopback.serve(handler, tls=server_tls) as server:
             dns = fake_dns({"feeds.example": ["127.0.0.1"]})
-            transport = GuardedTransport(allow_only("127.0.0.1"), resolve=dns)
-            async with Fetcher(transport=transport) as fetcher:
+            backend = GuardedBackend(allow_only("127.0.0.1"), resolve=dns)
+            async with Fetcher(backend=backend) as fetcher:
                 return await fetcher.fetch(FeedToFetch(1, f"https://feeds.example:{server.port}/"))
 
     result = asyncio.run(main())
