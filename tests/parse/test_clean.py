@@ -16,6 +16,7 @@ from tidings.clean import (
     STRICT_TAGS,
     cache_info,
     clean_html,
+    clean_many,
     clear_cache,
     escape_text,
     html_to_text,
@@ -299,3 +300,54 @@ def test_cache_is_thread_safe(monkeypatch: pytest.MonkeyPatch) -> None:
     info = cache_info()
     assert info["entries"] <= 64
     assert info["hits"] + info["misses"] == 4 * 3 * 200
+
+
+# clean_many cleans a feed's fragments stage by stage; it must give what one call each gives.
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(_SOUP | _ALLOWED_SOUP | st.text(), st.sampled_from([None, BASE]))),
+    st.sampled_from(["reader", "strict"]),
+)
+def test_clean_many_gives_what_one_call_each_gives(
+    fragments: list[tuple[str, str | None]], mode: str
+) -> None:
+    clear_cache()
+    together = clean_many(fragments + fragments[:2], mode)  # repeats, and cache hits
+    clear_cache()
+    one_by_one = []
+    for html, base in fragments + fragments[:2]:
+        one_by_one.append(clean_html(html, base, mode))
+        clear_cache()
+    assert together == one_by_one
+
+
+def test_clean_many_counts_the_cache_as_one_call_each_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(clean, "CACHE_MAX_FRAGMENT", 100)
+    big = "<b>" + "x" * 200 + "</b>"
+    fragments: list[tuple[str, str | None]] = [
+        ("<p>a</p>", BASE),
+        ("plain text", BASE),  # no markup: never cached
+        ("<p>a</p>", BASE),  # a repeat: a hit
+        ("<p>a</p>", None),  # another base: another key
+        (big, None),  # too big to keep: neither a hit nor a miss
+        (big, None),
+        ("<ul><li>a<ul><li>b</li></ul></li></ul>", BASE),  # takes a second pass
+        ("<p>a</p>", BASE),
+    ]
+    clear_cache()
+    for html, base in fragments:
+        clean_html(html, base)
+    expected = cache_info()
+    clear_cache()
+    clean_many(fragments)
+    assert cache_info() == expected == {"hits": 2, "misses": 3, "chars": expected["chars"],
+                                        "entries": 3}  # fmt: skip
+    # What the first batch cached is a hit in the next.
+    clean_many(fragments[:1])
+    assert cache_info()["hits"] == 3
+
+
+def test_clean_many_refuses_an_unknown_mode() -> None:
+    with pytest.raises(ValueError, match="unknown HTML mode"):
+        clean_many([("<p>x</p>", None)], "lenient")
+    assert clean_many([], "reader") == []

@@ -7,10 +7,10 @@ import binascii
 
 from lxml import etree
 
-from tidings.clean import clean_html, escape_text, html_to_text
+from tidings.clean import escape_text, html_to_text
 from tidings.model import Enclosure, ParsedFeed
 from tidings.parse.dates import parse_date
-from tidings.parse.entries import EntryDraft, finish_entries
+from tidings.parse.entries import EntryDraft, Fragment, finish_entries
 from tidings.parse.media import MEDIA_NAMES, apply_media, to_int
 from tidings.parse.nodes import (
     ATOM_HOME,
@@ -59,10 +59,8 @@ def parse_atom(root: etree._Element, version: str, options: Options,
             feed_author = _person(child)
     # Relative URLs: xml:base, else the document's URL, else the site link.
     inherited = root_base or link
-    drafts = [
-        _entry(entry, inherited, feed_author, options) for entry in entries[: options.max_entries]
-    ]
-    parsed, entry_warnings = finish_entries(drafts)
+    drafts = [_entry(entry, inherited, feed_author) for entry in entries[: options.max_entries]]
+    parsed, entry_warnings = finish_entries(drafts, options.mode)
     return ParsedFeed(
         version=version,
         title=title or "",
@@ -77,8 +75,7 @@ def parse_atom(root: etree._Element, version: str, options: Options,
     )
 
 
-def _entry(entry: etree._Element, inherited: str | None, feed_author: str | None,
-           options: Options) -> EntryDraft:  # fmt: skip
+def _entry(entry: etree._Element, inherited: str | None, feed_author: str | None) -> EntryDraft:
     """Return what one <entry> says; an entry without an author has the feed's (RFC 4287 4.2.1)."""
     base = base_of(entry, inherited)
     draft = EntryDraft()
@@ -103,9 +100,9 @@ def _entry(entry: etree._Element, inherited: str | None, feed_author: str | None
         elif name == "author" and draft.author is None:
             draft.author = _person(child)
         elif name == "summary" and draft.summary is None:
-            draft.summary = _html(child, base_of(child, base), options.mode)
+            draft.summary = _html(child, base_of(child, base))
         elif name == "content" and draft.content is None:
-            draft.content = _html(child, base_of(child, base), options.mode)
+            draft.content = _html(child, base_of(child, base))
         elif name in ("published", "issued", "created"):
             draft.published = draft.published or parse_date(text_of(child))
         elif name in ("updated", "modified"):
@@ -170,10 +167,11 @@ def _plain(element: etree._Element) -> str:
     return html_to_text(value) if is_html else " ".join(value.split())
 
 
-def _html(element: etree._Element, base: str | None, mode: str) -> str | None:
-    """Return a text construct as clean HTML, or None when it holds nothing we can show."""
+def _html(element: etree._Element, base: str | None) -> str | Fragment | None:
+    """Return a text construct as HTML to clean (a Fragment) or clean HTML (escaped text), or
+    None when it holds nothing we can show."""
     construct = _text_construct(element)
     if construct is None:
         return None
     value, is_html = construct
-    return clean_html(value, base, mode) if is_html else escape_text(value)
+    return Fragment(value, base) if is_html else escape_text(value)

@@ -46,40 +46,59 @@ _ASCTIME = re.compile(r"([a-z]+)\s+(\d{1,2})\s+(\d{1,2}):(\d{2}):(\d{2})\s+(\d{4
 _DAY_NAME = re.compile(r"^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?|[a-z]+\.?,)\s*")
 
 
-# The form most feeds actually send, parsed without the general machinery (3x faster): UTC or
-# a numeric zone ("+0200", "-0500").
+# The form most feeds actually send, in the ranges the general path accepts without repair:
+# "Fri, 19 Sep 2025 12:00:00 GMT", or with a numeric zone ("+0200", "-0500", at most 14 hours).
+# Rewritten as ISO 8601 for datetime.fromisoformat (C speed): 2.5x faster than the general
+# path for GMT, 3x for numeric zones. Anything else it hands to the general path.
 _COMMON = re.compile(
-    r"(?:[A-Z][a-z]{2}, )?(\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) (\d\d):(\d\d):(\d\d)"
-    r" (?:GMT|UTC|([+-])(\d\d)(\d\d))$"
+    r"(?:[A-Z][a-z]{2}, )?(\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) ((?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d)"
+    r" (?:GMT|UTC|([+-](?:0\d|1[0-4])[0-5]\d))$"
 )
-_COMMON_MONTHS = {name.capitalize(): number for name, number in _MONTHS.items() if len(name) == 3}
+# "Sep" -> "-09-": the month part of the ISO 8601 form.
+_COMMON_MONTHS = {
+    name.capitalize(): f"-{number:02d}-" for name, number in _MONTHS.items() if len(name) == 3
+}
 
 
 def parse_date(text: str | None) -> datetime | None:
     """Return the moment `text` names as an aware UTC datetime, or None when it names none."""
     if not text:
         return None
+    common = _common_rfc822(text)
+    if common is not None:
+        return common
+    return parse_date_general(text)
+
+
+def _common_rfc822(text: str) -> datetime | None:
+    """Return the moment of an RFC 822 date in the common form (see `_COMMON`), or None when
+    `text` is not in that form or is out of range: the general path then decides."""
     common = _COMMON.match(text)
-    if common:
-        day, month, year, hour, minute, second, sign, zone_hours, zone_minutes = common.groups()
-        number = _COMMON_MONTHS.get(month)
-        in_range = hour < "24" and second < "60"
-        if number and in_range and (sign is None or (zone_hours <= "14" and zone_minutes < "60")):
-            try:
-                moment = datetime(int(year), number, int(day), int(hour), int(minute),
-                                  int(second), tzinfo=UTC)  # fmt: skip
-                if sign is None:
-                    return moment
-                offset = timedelta(hours=int(zone_hours), minutes=int(zone_minutes))
-                return moment - offset if sign == "+" else moment + offset
-            except (ValueError, OverflowError):
-                return None
+    if common is None:
+        return None
+    day, month, year, clock, zone = common.groups()
+    number = _COMMON_MONTHS.get(month)
+    if number is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(f"{year}{number}{day:0>2}T{clock}{zone or '+0000'}")
+        return moment if zone is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):  # 31 Feb, year 0, shifted past year 1
+        return None
+
+
+def parse_date_general(text: str) -> datetime | None:
+    """Return what parse_date returns for a non-empty `text`, without the RFC 822 fast path."""
     if text[:4].isdigit():
         try:
             moment = datetime.fromisoformat(text.strip())  # C speed for well-formed ISO 8601
-            # Whole seconds, like every other form we read; no zone means UTC.
-            moment = moment.replace(microsecond=0)
-            return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+            # Whole seconds, like every other form we read; no zone means UTC. replace() and
+            # astimezone() cost more than the parse itself: skip them when they change nothing.
+            if moment.tzinfo is None:
+                return moment.replace(microsecond=0, tzinfo=UTC)
+            if moment.microsecond:
+                moment = moment.replace(microsecond=0)
+            return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
         except (ValueError, OverflowError):
             pass
     match = _ISO.match(text)
@@ -151,7 +170,8 @@ def _zone_offset(zone: str | None) -> timedelta | None:
         return timedelta(0)
     zone = zone.replace(" ", "").lower()
     for prefix in ("gmt", "utc", "ut"):
-        if zone.startswith(prefix) and len(zone) > len(prefix):
+        # Only before an offset ("gmt+2"): "utc" minus "ut" would be the military zone "c".
+        if zone.startswith(prefix) and zone[len(prefix) : len(prefix) + 1] in ("+", "-"):
             zone = zone[len(prefix) :]
             break
     if zone[0] in "+-":

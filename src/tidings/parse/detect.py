@@ -47,7 +47,8 @@ def feed_version(root: etree._Element) -> tuple[str, str, list[str]] | None:
             return "rss", "rss20", [f"unknown RSS version {declared!r}; read it as RSS 2.0"]
         return "rss", version, []
     if local == "rdf":
-        uses_090 = any(isinstance(c.tag, str) and c.tag.startswith(f"{{{RSS090}}}") for c in root)
+        # lxml filters the children by namespace in C: no Python object per item.
+        uses_090 = next(root.iterchildren(f"{{{RSS090}}}*"), None) is not None
         return "rss", "rss090" if uses_090 else "rss10", []
     if local == "feed":
         if namespace == ATOM03 or (namespace is None and root.get("version") == "0.3"):

@@ -5,21 +5,30 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
-from tidings.clean import escape_text
+from tidings.clean import clean_many, escape_text
 from tidings.model import Enclosure, ParsedEntry
+
+
+class Fragment(NamedTuple):
+    """HTML as the document has it, to be cleaned (relative URLs against `base`) when the
+    entries are finished: all of a feed's fragments are cleaned in one batch (clean_many)."""
+
+    html: str
+    base: str | None
 
 
 @dataclass(slots=True)
 class EntryDraft:
-    """The fields of one entry as they are found, in any order; HTML is already cleaned."""
+    """The fields of one entry as they are found, in any order."""
 
     id: str = ""
     link: str | None = None
     title: str = ""
     author: str | None = None
-    summary: str | None = None
-    content: str | None = None
+    summary: str | Fragment | None = None  # clean HTML, or HTML still to clean
+    content: str | Fragment | None = None
     published: datetime | None = None
     updated: datetime | None = None
     categories: list[str] = field(default_factory=list)
@@ -48,13 +57,15 @@ def entry_key(link: str | None, title: str, published: datetime | None, summary:
     return "sha256:" + hashlib.sha256(basis.encode("utf-8")).hexdigest()
 
 
-def finish_entries(drafts: list[EntryDraft]) -> tuple[tuple[ParsedEntry, ...], list[str]]:
-    """Return the drafts as entries, each with an id, dropping later repeats of an id."""
+def finish_entries(
+    drafts: list[EntryDraft], mode: str
+) -> tuple[tuple[ParsedEntry, ...], list[str]]:
+    """Return the drafts as entries, each with an id and its HTML cleaned with the `mode`
+    allowlist, dropping later repeats of an id."""
     entries: list[ParsedEntry] = []
     seen: set[str] = set()
     repeats = 0
-    for draft in drafts:
-        summary = draft.summary
+    for draft, (summary, content) in zip(drafts, _clean_fields(drafts, mode), strict=True):
         if summary is None and draft.plain_summary:
             summary = escape_text(draft.plain_summary)
         key = draft.id or entry_key(draft.link, draft.title, draft.published, summary)
@@ -69,7 +80,7 @@ def finish_entries(drafts: list[EntryDraft]) -> tuple[tuple[ParsedEntry, ...], l
                 title=draft.title,
                 author=draft.author,
                 summary=summary,
-                content=draft.content,
+                content=content,
                 published=draft.published,
                 updated=draft.updated,
                 categories=tuple(draft.categories),
@@ -81,3 +92,21 @@ def finish_entries(drafts: list[EntryDraft]) -> tuple[tuple[ParsedEntry, ...], l
     if repeats:
         warnings.append(f"{repeats} entries repeated an id already used; kept the first of each")
     return tuple(entries), warnings
+
+
+def _clean_fields(drafts: list[EntryDraft], mode: str) -> list[tuple[str | None, str | None]]:
+    """Return the (summary, content) of each draft as clean HTML, cleaning every Fragment of
+    the feed in one batch."""
+    fragments = [
+        value
+        for draft in drafts
+        for value in (draft.summary, draft.content)
+        if isinstance(value, Fragment)
+    ]
+    cleaned = iter(clean_many(fragments, mode))
+    fields = []
+    for draft in drafts:  # the order the fragments were listed in: summary, then content
+        summary = next(cleaned) if isinstance(draft.summary, Fragment) else draft.summary
+        content = next(cleaned) if isinstance(draft.content, Fragment) else draft.content
+        fields.append((summary, content))
+    return fields

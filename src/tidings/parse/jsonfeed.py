@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tidings.clean import clean_html, escape_text
+from tidings.clean import escape_text
 from tidings.model import Enclosure, ParsedFeed
 from tidings.parse.dates import parse_date
-from tidings.parse.entries import EntryDraft, finish_entries
+from tidings.parse.entries import EntryDraft, Fragment, finish_entries
 from tidings.parse.errors import FeedParseError
 from tidings.parse.options import Options, limit_warning
 from tidings.parse.urls import resolve
@@ -41,11 +41,11 @@ def parse_json(text: str, options: Options) -> ParsedFeed:
     feed_author = _author(data)
     warnings += limit_warning(options.max_entries, len(items))
     drafts = [
-        _item(item, base, feed_author, options)
+        _item(item, base, feed_author)
         for item in items[: options.max_entries]
         if isinstance(item, dict)
     ]
-    entries, entry_warnings = finish_entries(drafts)
+    entries, entry_warnings = finish_entries(drafts, options.mode)
     hub = next(
         (resolve(base, _str(h.get("url"))) for h in _list(data.get("hubs")) if isinstance(h, dict)),
         None,
@@ -64,8 +64,7 @@ def parse_json(text: str, options: Options) -> ParsedFeed:
     )
 
 
-def _item(item: dict[str, Any], base: str | None, feed_author: str | None,
-          options: Options) -> EntryDraft:  # fmt: skip
+def _item(item: dict[str, Any], base: str | None, feed_author: str | None) -> EntryDraft:
     """Return what one item object says."""
     item_id = item.get("id")
     link = resolve(base, _str(item.get("url")))
@@ -81,7 +80,7 @@ def _item(item: dict[str, Any], base: str | None, feed_author: str | None,
     content_html = _str(item.get("content_html"))
     content_text = _str(item.get("content_text"))
     if content_html is not None:
-        draft.content = clean_html(content_html, base, options.mode)
+        draft.content = Fragment(content_html, base)
     elif content_text is not None:
         draft.content = escape_text(content_text)
     summary = _str(item.get("summary"))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from lxml import etree
 
-from tidings.clean import clean_html, html_to_text
+from tidings.clean import html_to_text
 from tidings.model import Enclosure, ParsedFeed
 from tidings.parse.dates import parse_date
-from tidings.parse.entries import EntryDraft, finish_entries
+from tidings.parse.entries import EntryDraft, Fragment, finish_entries
 from tidings.parse.media import MEDIA_NAMES, apply_media, to_int
 from tidings.parse.nodes import RDF_ABOUT, RSS_HOME, TagNames, base_of, inner_html, text_of
 from tidings.parse.options import Options, limit_warning
@@ -22,20 +22,16 @@ def parse_rss(root: etree._Element, version: str, options: Options,
     channel = next((child for child in root if _names[child.tag] == "channel"), None)
     if channel is None:
         channel = root  # some feeds omit <channel>, some are only a <channel>
-    # RSS puts items in the channel; RDF puts them (and the image) beside it.
-    items = [child for child in channel if _names[child.tag] == "item"]
-    if channel is not root:
-        items.extend(child for child in root if _names[child.tag] == "item")
+    root_base = base_of(root, options.url)
+    channel_base = base_of(channel, root_base) if channel is not root else root_base
+    feed, items = _channel(channel, root, channel_base)
     if complete_entries is not None:
         items = items[:complete_entries]
     warnings = limit_warning(options.max_entries, len(items))
-    root_base = base_of(root, options.url)
-    channel_base = base_of(channel, root_base) if channel is not root else root_base
-    feed = _channel(channel, root, channel_base)
     # Relative URLs: xml:base, else the document's URL, else the site link.
     inherited = channel_base or feed.link
-    drafts = [_item(item, inherited, options) for item in items[: options.max_entries]]
-    entries, entry_warnings = finish_entries(drafts)
+    drafts = [_item(item, inherited) for item in items[: options.max_entries]]
+    entries, entry_warnings = finish_entries(drafts, options.mode)
     return ParsedFeed(
         version=version,
         title=feed.title,
@@ -51,23 +47,31 @@ def parse_rss(root: etree._Element, version: str, options: Options,
     )
 
 
-def _channel(channel: etree._Element, root: etree._Element, base: str | None) -> ParsedFeed:
-    """Return the channel's own metadata (no entries)."""
+def _channel(
+    channel: etree._Element, root: etree._Element, base: str | None
+) -> tuple[ParsedFeed, list[etree._Element]]:
+    """Return the channel's own metadata (no entries) and its <item> elements in document
+    order: RSS puts items in the channel, RDF puts them (and the image) beside it.
+
+    One pass over the children collects both: the items are most of them, so a second pass
+    just to find them would cost as much as the metadata.
+    """
     title = link = description = image = language = hub = self_url = None
     ttl = None
-    images = (
-        [child for child in root if _names[child.tag] == "image"] if channel is not root else []
-    )
+    items: list[etree._Element] = []
+    images: list[etree._Element] = []
     for child in channel:
         name = _names[child.tag]
-        if name == "title" and title is None:
+        if name == "item":
+            items.append(child)
+        elif name == "title" and title is None:
             title = html_to_text(text_of(child))
         elif name == "link" and link is None:
             link = resolve(base, text_of(child))
         elif name in ("description", "itunes:summary", "dc:description") and description is None:
             description = html_to_text(text_of(child)) or None
         elif name == "image":
-            images.insert(0, child)
+            images.insert(0, child)  # the last <image> in the channel is tried first
         elif name == "itunes:image" and image is None:
             image = resolve(base, child.get("href") or text_of(child))
         elif name in ("language", "dc:language") and language is None:
@@ -80,6 +84,13 @@ def _channel(channel: etree._Element, root: etree._Element, base: str | None) ->
                 hub = resolve(base, child.get("href"))
             elif rel == "self" and self_url is None:
                 self_url = resolve(base, child.get("href"))
+    if channel is not root:
+        for child in root:
+            name = _names[child.tag]
+            if name == "item":
+                items.append(child)
+            elif name == "image":
+                images.append(child)  # after the channel's own, which win
     # RDF's channel holds only a pointer (<image rdf:resource>); the <image> with a <url> wins.
     for element in images:
         url = next((text_of(c) for c in element if _names[c.tag] == "url"), "")
@@ -87,7 +98,7 @@ def _channel(channel: etree._Element, root: etree._Element, base: str | None) ->
         if found:
             image = found
             break
-    return ParsedFeed(
+    feed = ParsedFeed(
         version="",
         title=title or "",
         link=link,
@@ -98,9 +109,10 @@ def _channel(channel: etree._Element, root: etree._Element, base: str | None) ->
         hub=hub,
         self_url=self_url,
     )
+    return feed, items
 
 
-def _item(item: etree._Element, inherited: str | None, options: Options) -> EntryDraft:
+def _item(item: etree._Element, inherited: str | None) -> EntryDraft:
     """Return what one <item> says."""
     base = base_of(item, inherited)
     draft = EntryDraft(id=(item.get(RDF_ABOUT) or "").strip())
@@ -123,12 +135,12 @@ def _item(item: etree._Element, inherited: str | None, options: Options) -> Entr
                     guid_link = resolve(None, guid)
         elif name == "description":
             if draft.summary is None:
-                draft.summary = clean_html(inner_html(child), base, options.mode)
+                draft.summary = Fragment(inner_html(child), base)
         elif name == "pubDate":
             published = published or parse_date(text_of(child))
         elif name in ("content:encoded", "xhtml:body"):
             if draft.content is None:
-                draft.content = clean_html(inner_html(child), base, options.mode)
+                draft.content = Fragment(inner_html(child), base)
         elif name == "author":
             author = author or html_to_text(text_of(child)) or None
         elif name == "dc:creator":
