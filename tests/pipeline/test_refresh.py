@@ -7,8 +7,11 @@ parse step to prove it did not run.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import random
+from concurrent import futures
+from concurrent.futures import Executor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -32,6 +35,8 @@ from pipeline_support import (
 import tidings.refresh.run as run_module
 from tidings.cli import cli
 from tidings.model import Feed
+from tidings.refresh.parsing import ParsedDocument, parse_document
+from tidings.refresh.run import Refresher
 from tidings.store import Store
 from tidings.store.schema import entries, entry_states, users
 
@@ -429,7 +434,10 @@ def test_an_unexpected_crash_keeps_the_fetch_log_to_its_configured_size(
 # --- the process pool -------------------------------------------------------------------------
 
 
-def test_parsing_in_a_process_pool_stores_every_feed(store: Store, feed_server: FeedServer) -> None:
+def test_parsing_in_a_process_pool_stores_every_feed(
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(run_module, "THREAD_PARSES", 0)  # the processes start at once
     ids = []
     for n in range(6):
         feed_server.routes[f"/f{n}"] = Doc(rss(items(4, f"f{n}-")), etag=f'"{n}"')
@@ -443,6 +451,29 @@ def test_parsing_in_a_process_pool_stores_every_feed(store: Store, feed_server: 
         keys = [row["key"] for row in entry_rows(store, feed_id)]
         assert keys == [f"f{n}-{i}" for i in range(4)]
         assert store.feeds.get(feed_id).etag == f'"{n}"'
+
+
+def test_documents_go_to_the_thread_until_a_parse_process_is_up(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(run_module, "THREAD_PARSES", 1)
+    document = rss(items(2))
+
+    async def main() -> tuple[list[Executor], object]:
+        async with Refresher(store, make_settings(parse_workers=2)) as refresher:
+            routes = [refresher._parse_executor(), refresher._parse_executor()]  # 2nd starts it
+            futures.wait(refresher._pool_started, timeout=120, return_when="FIRST_COMPLETED")
+            routes.append(refresher._parse_executor())
+            parsed = await asyncio.get_running_loop().run_in_executor(
+                routes[-1], parse_document, document, "http://a.example/", None, "reader", 10
+            )
+            assert refresher._parse_pool is not None
+            return [*routes, refresher._parse_pool, refresher._parse_thread], parsed
+
+    (first, second, third, pool, thread), parsed = asyncio.run(main())
+    assert (first, second, third) == (thread, thread, pool)
+    assert isinstance(parsed, ParsedDocument)
+    assert [entry.id for entry in parsed.feed.entries] == ["g0", "g1"]
 
 
 # --- the command line -------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from tidings.model import ParsedEntry, ParsedFeed
 from tidings.parse import FeedParseError, parse_feed
 
-__all__ = ["ParsedDocument", "body_hash", "content_hash", "parse_document"]
+__all__ = ["ParsedDocument", "body_hash", "content_hash", "parse_document", "parse_process_ready"]
 
 
 def body_hash(body: bytes) -> str:
@@ -64,3 +64,9 @@ def parse_document(
             return f"This is a web page, not a feed. It announces: {', '.join(exc.feed_links)}"
         return f"This is not a feed: {exc}"
     return ParsedDocument(parsed, tuple(content_hash(entry) for entry in parsed.entries))
+
+
+def parse_process_ready() -> bool:
+    """Return True: run in a new parse process, it tells the refresher the process is up (this
+    module, and with it the parser, is imported by then)."""
+    return True
