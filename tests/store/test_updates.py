@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from tidings.model import EntryData, FeedUpdate, FetchLogRecord
+from tidings.model import Enclosure, EntryData, FeedUpdate, FetchLogRecord
 from tidings.store import Store
-from tidings.store.schema import entry_states
+from tidings.store.schema import entries, entry_states
 from tidings.store.updates import Retention
 
 NOW = datetime(2026, 1, 10, 12, tzinfo=UTC)
@@ -205,3 +205,48 @@ def test_a_batch_keeps_each_feed_all_or_nothing(store: Store) -> None:
     assert (store.feeds.get(b.id).etag, store.updates.log(b.id)) == (None, [])
     # c: the lease is w's, so a write as x changes nothing.
     assert (store.entries.count(feed_id=c.id), store.feeds.get(c.id).etag) == (0, None)
+
+
+def test_new_entries_are_stored_the_same_on_every_path(store: Store) -> None:
+    # SQLite takes new entries through the driver (updates._insert_sqlite), not through
+    # SQLAlchemy's column types: the stored text must be what the types store.
+    full = EntryData(
+        key="k1",
+        title="Tïtle",
+        link="https://e.org/1",
+        author="Ann",
+        summary="<p>s</p>",
+        content="<p>c</p>",
+        published_at=datetime(2025, 9, 19, 12, 0, 5, 7, tzinfo=UTC),
+        updated_at=datetime(2025, 9, 20, tzinfo=UTC),
+        content_hash="h1",
+        categories=("News", "Été"),
+        enclosures=(
+            Enclosure("https://e.org/a.mp3", "audio/mpeg", 12),
+            Enclosure("https://e.org/b"),
+        ),
+        image="https://e.org/i.png",
+    )
+    bare = EntryData(key="k2", title="", content_hash="h2")
+    feed_id = store.feeds.add("https://e.org/feed", now=NOW).id
+    update = dataclasses.replace(checked(store, feed_id), new_entries=(full, bare))
+    store.updates.apply(update, owner=None, now=NOW, retention=Retention())
+    with store.engine.begin() as conn:
+        stored = conn.execute(sa.select(entries).order_by(entries.c.key)).all()
+        raw = conn.exec_driver_sql("SELECT * FROM entries ORDER BY key").all()
+        conn.execute(sa.delete(entries))
+        conn.execute(sa.insert(entries), [row._asdict() for row in stored])  # through the types
+        raw_by_types = conn.exec_driver_sql("SELECT * FROM entries ORDER BY key").all()
+    assert raw == raw_by_types
+    first, second = stored
+    assert (first.title, first.published_at, first.updated_at) == (
+        "Tïtle",
+        full.published_at,
+        full.updated_at,
+    )
+    assert first.categories == ["News", "Été"]
+    assert first.enclosures == [
+        {"url": "https://e.org/a.mp3", "type": "audio/mpeg", "length": 12},
+        {"url": "https://e.org/b", "type": None, "length": None},
+    ]
+    assert (second.published_at, second.sort_at, second.first_seen_at) == (None, NOW, NOW)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
@@ -44,7 +44,7 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
     # datetimes per new entry, and pages read two per row. Same text as SQLAlchemy stores.
     def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
         if dialect.name == "sqlite":
-            return _sqlite_text
+            return sqlite_text
         return super().bind_processor(dialect)
 
     def result_processor(self, dialect: Dialect, coltype: Any) -> Callable[[Any], Any] | None:
@@ -53,7 +53,11 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
         return super().result_processor(dialect, coltype)
 
 
-def _sqlite_text(value: datetime | None) -> str | None:
+@overload
+def sqlite_text(value: datetime) -> str: ...
+@overload
+def sqlite_text(value: datetime | None) -> str | None: ...
+def sqlite_text(value: datetime | None) -> str | None:
     """Return an aware datetime as SQLite stores it: naive UTC, "YYYY-MM-DD HH:MM:SS.ffffff"
     (SQLAlchemy's DATETIME format, so comparisons in SQL and older rows agree)."""
     if value is None:
@@ -66,7 +70,7 @@ def _sqlite_text(value: datetime | None) -> str | None:
 
 
 def _sqlite_datetime(value: str | None) -> datetime | None:
-    """Return the aware UTC datetime of a value SQLite stored (see _sqlite_text)."""
+    """Return the aware UTC datetime of a value SQLite stored (see sqlite_text)."""
     if value is None:
         return None
     return datetime.fromisoformat(value).replace(tzinfo=UTC)
