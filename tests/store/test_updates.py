@@ -250,3 +250,15 @@ def test_new_entries_are_stored_the_same_on_every_path(store: Store) -> None:
         {"url": "https://e.org/b", "type": None, "length": None},
     ]
     assert (second.published_at, second.sort_at, second.first_seen_at) == (None, NOW, NOW)
+
+
+def test_new_entries_count_only_rows_really_inserted(store: Store) -> None:
+    feed_id = store.feeds.add("https://e.org/count", now=NOW).id
+    first = dataclasses.replace(checked(store, feed_id), new_entries=(entry("a"),))
+    assert store.updates.apply(first, owner=None, now=NOW, retention=Retention()) == 1
+    # "a" was stored meanwhile (a racing check): only "b" and "c" are new.
+    racing = dataclasses.replace(
+        checked(store, feed_id), new_entries=(entry("b"), entry("a"), entry("c"))
+    )
+    assert store.updates.apply(racing, owner=None, now=NOW, retention=Retention()) == 2
+    assert sorted(e.key for e in store.entries.newest(feed_id=feed_id)) == ["a", "b", "c"]
