@@ -143,23 +143,7 @@ _INSERT_ENTRIES = {name: _insert_entries_statement(name) for name in ("sqlite", 
 # per row, a processor call per datetime and JSON value) was about a fifth of writing a feed of 30
 # new entries, and the writer sets the pace of a large refresh. Values are stored as the column
 # types store them.
-_SQLITE_ENTRY_COLUMNS = (
-    "feed_id",
-    "key",
-    "title",
-    "link",
-    "author",
-    "summary",
-    "content",
-    "published_at",
-    "updated_at",
-    "first_seen_at",
-    "sort_at",
-    "content_hash",
-    "categories",
-    "enclosures",
-    "image",
-)
+_SQLITE_ENTRY_COLUMNS = ("feed_id", "key", "first_seen_at", "sort_at", *_ENTRY_COLUMNS)
 _SQLITE_ROWS_PER_STATEMENT = 500  # 15 values a row: well under SQLite's 32,766 bound values
 
 
@@ -175,10 +159,11 @@ def _sqlite_insert_entries(rows: int) -> str:
 def _sqlite_entry_row(feed_id: int, data: EntryData, now: str) -> tuple[Any, ...]:
     """The values of one new entry in _SQLITE_ENTRY_COLUMNS order, as SQLite stores them."""
     published = sqlite_text(data.published_at)
-    enclosures = [{"url": e.url, "type": e.type, "length": e.length} for e in data.enclosures]
     return (
         feed_id,
         data.key,
+        now,
+        published or now,
         data.title,
         data.link,
         data.author,
@@ -186,11 +171,9 @@ def _sqlite_entry_row(feed_id: int, data: EntryData, now: str) -> tuple[Any, ...
         data.content,
         published,
         sqlite_text(data.updated_at),
-        now,
-        published or now,
         data.content_hash,
         json.dumps(list(data.categories)),  # what sa.JSON stores on SQLite: json.dumps
-        json.dumps(enclosures),
+        json.dumps(_enclosures(data)),
         data.image,
     )
 
@@ -208,9 +191,14 @@ def _entry_values(data: EntryData) -> dict[str, Any]:
         "updated_at": data.updated_at,
         "content_hash": data.content_hash,
         "categories": list(data.categories),
-        "enclosures": [{"url": e.url, "type": e.type, "length": e.length} for e in data.enclosures],
+        "enclosures": _enclosures(data),
         "image": data.image,
     }
+
+
+def _enclosures(data: EntryData) -> list[dict[str, Any]]:
+    """The entry's enclosures as the JSON column keeps them."""
+    return [{"url": e.url, "type": e.type, "length": e.length} for e in data.enclosures]
 
 
 def _log_values(log: FetchLogRecord) -> dict[str, Any]:
