@@ -307,7 +307,7 @@ class _FetchRun:
     async def _exchange(self, url: httpx.URL) -> tuple[int, dict[str, str], bytes | None]:
         # Every new connection goes through the network guard, which checks its address.
         port = url.port or (443 if url.scheme == "https" else 80)
-        origin = (url.scheme, url.host, port)
+        origin = (url.scheme, url.raw_host.decode("ascii"), port)  # IDNA: the name DNS and TLS see
         async with self.pool.request(origin, self._request_head(url)) as response:
             status, headers = response.status, response.headers
             if not 200 <= status < 300:

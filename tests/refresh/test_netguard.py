@@ -412,3 +412,21 @@ def test_untrusted_certificate_gives_a_sentence(loopback: Any, certificate: Any)
     assert result.error == (
         "The secure connection to feeds.example failed: self-signed certificate."
     )
+
+
+def test_an_international_name_is_looked_up_and_sent_in_its_ascii_form(loopback: Any) -> None:
+    async def handler(request: Any, writer: Any) -> None:
+        await loopback.respond(writer, 200, {}, FEED)
+
+    async def main() -> tuple[FetchResult, Any]:
+        async with loopback.serve(handler) as server:
+            backend = GuardedBackend(
+                allow_only("127.0.0.1"), resolve=fake_dns({"xn--bcher-kva.example": ["127.0.0.1"]})
+            )
+            async with Fetcher(backend=backend) as fetcher:
+                url = f"http://bücher.example:{server.port}/feed"
+                return await fetcher.fetch(FeedToFetch(1, url)), server
+
+    result, server = asyncio.run(main())
+    assert (result.status, result.error) == (200, None)
+    assert server.requests[0].headers["host"] == f"xn--bcher-kva.example:{server.port}"
