@@ -112,7 +112,7 @@ class Fetcher:
         self._headers = (
             f"Accept: {ACCEPT}\r\nAccept-Encoding: {ACCEPT_ENCODING}\r\n"
             f"Connection: keep-alive\r\nUser-Agent: {_header_value(user_agent)}\r\n"
-        ).encode("latin-1")
+        ).encode()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Fetcher:
