@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from tidings.model import Enclosure, EntryData, FeedUpdate, FetchLogRecord
-from tidings.store import Store
+from tidings.store import Store, updates
 from tidings.store.schema import entries, entry_states
 from tidings.store.updates import Retention
 
@@ -262,3 +264,31 @@ def test_new_entries_count_only_rows_really_inserted(store: Store) -> None:
     )
     assert store.updates.apply(racing, owner=None, now=NOW, retention=Retention()) == 2
     assert sorted(e.key for e in store.entries.newest(feed_id=feed_id)) == ["a", "b", "c"]
+
+
+def test_a_check_is_stored_the_same_through_the_driver(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On SQLite the feed's UPDATE and its log line go through the driver (updates._execute):
+    # the stored row must be what SQLAlchemy's column types store.
+    def write(url: str) -> tuple[Any, ...]:
+        feed_id = store.feeds.add(url, now=NOW).id
+        update = dataclasses.replace(
+            checked(store, feed_id, etag='"e"', error_count=2, last_error="Timed out."),
+            log=FetchLogRecord(feed_id, NOW, None, 12, 0, error="Timed out."),
+        )
+        update = dataclasses.replace(
+            update,
+            feed=dataclasses.replace(update.feed, first_error_at=NOW - timedelta(days=1)),
+        )
+        store.updates.apply(update, owner=None, now=NOW, retention=Retention())
+        with store.engine.connect() as conn:
+            feed = conn.exec_driver_sql(f"SELECT * FROM feeds WHERE id = {feed_id}").one()
+            log = conn.exec_driver_sql(f"SELECT * FROM fetch_log WHERE feed_id = {feed_id}").one()
+        return (*feed[2:], *log[2:])  # all but the ids and the URL
+
+    through_driver = write("https://e.org/driver")
+    monkeypatch.setattr(
+        updates, "_execute", lambda conn, statement, values: conn.execute(statement, values)
+    )
+    assert write("https://e.org/types") == through_driver

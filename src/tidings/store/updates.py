@@ -18,11 +18,12 @@ import json
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, CursorResult, Engine
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from tidings.model import EntryData, Feed, FeedUpdate, FetchLogRecord
 from tidings.store.database import read_transaction, write_transaction
@@ -107,7 +108,17 @@ _UPDATE_ENTRY = (
     )
 )
 
-_INSERT_LOG = fetch_log.insert()
+_LOG_COLUMNS = (
+    "feed_id",
+    "at",
+    "status",
+    "duration_ms",
+    "bytes",
+    "new_count",
+    "updated_count",
+    "error",
+)
+_INSERT_LOG = fetch_log.insert().values({name: sa.bindparam(name) for name in _LOG_COLUMNS})
 
 # Retention never removes a starred entry, nor one still in the document (it would come back as
 # new). An empty `seen` list matches no key, so every entry is a candidate then.
@@ -202,16 +213,39 @@ def _enclosures(data: EntryData) -> list[dict[str, Any]]:
 
 
 def _log_values(log: FetchLogRecord) -> dict[str, Any]:
-    return {
-        "feed_id": log.feed_id,
-        "at": log.at,
-        "status": log.status,
-        "duration_ms": log.duration_ms,
-        "bytes": log.bytes,
-        "new_count": log.new_count,
-        "updated_count": log.updated_count,
-        "error": log.error,
-    }
+    return {name: getattr(log, name) for name in _LOG_COLUMNS}
+
+
+# The statements every check runs (the feed's UPDATE, its fetch log line) go through the driver on
+# SQLite, compiled once: SQLAlchemy's execute (cache lookup, parameter processing, result setup)
+# took 70-110 us of an UPDATE that costs 45 us through the driver, most of a 304's write.
+_SQLITE_DIALECT: Final = sqlite.dialect()
+
+
+@functools.cache
+def _sqlite_compiled(statement: sa.ClauseElement) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+    """Return a statement's SQLite text, its parameter names in order, and the values of the
+    parameters the statement fixes itself (`.values(lease_owner=None)`)."""
+    compiled = statement.compile(dialect=_SQLITE_DIALECT)
+    assert isinstance(compiled, SQLCompiler)
+    fixed = {name: bind.value for name, bind in compiled.binds.items() if not bind.required}
+    return compiled.string, tuple(compiled.positiontup or ()), fixed
+
+
+def _execute(
+    conn: Connection, statement: sa.Executable, values: dict[str, Any]
+) -> CursorResult[Any]:
+    """Run one of the hot statements with `values`; on SQLite through the driver, each datetime
+    stored as `UTCDateTime` stores it (every datetime these statements bind is one)."""
+    if conn.dialect.name != "sqlite":
+        return conn.execute(statement, values)
+    assert isinstance(statement, sa.ClauseElement)
+    sql, names, fixed = _sqlite_compiled(statement)
+    given = fixed | values
+    row = [given[name] for name in names]
+    return conn.exec_driver_sql(
+        sql, tuple(sqlite_text(v) if isinstance(v, datetime) else v for v in row)
+    )
 
 
 class UpdateBatch:
@@ -293,7 +327,7 @@ class UpdateBatch:
         self._update(feed.id, update.changed_entries)
         self._retain(feed.id, update.seen_keys, retention)
         if update.log is not None:
-            self._conn.execute(_INSERT_LOG, _log_values(update.log))
+            _execute(self._conn, _INSERT_LOG, _log_values(update.log))
         return new
 
     def _write_feed(self, feed: Feed, owner: str | None) -> bool:
@@ -301,9 +335,9 @@ class UpdateBatch:
         values["u_id"] = feed.id
         values["u_url"] = feed.url
         if owner is None:
-            return self._conn.execute(_WRITE_FEED, values).rowcount == 1
+            return _execute(self._conn, _WRITE_FEED, values).rowcount == 1
         values["u_owner"] = owner
-        return self._conn.execute(_WRITE_LEASED_FEED, values).rowcount == 1
+        return _execute(self._conn, _WRITE_LEASED_FEED, values).rowcount == 1
 
     def _insert(self, feed_id: int, new: Sequence[EntryData], now: datetime) -> int:
         if not new:
