@@ -279,7 +279,6 @@ class Pool:
         self._idle_expiry = idle_expiry
         self._idle: dict[Origin, list[Connection]] = {}
         self._idle_order: OrderedDict[Connection, None] = OrderedDict()  # oldest first
-        self.connects = 0  # connections opened so far (tests and benchmarks read it)
 
     @asynccontextmanager
     async def request(self, origin: Origin, head: bytes) -> AsyncIterator[Response]:
@@ -343,7 +342,6 @@ class Pool:
                 )
         except CORE_ERRORS as error:
             raise as_httpx_error(error) from error
-        self.connects += 1
         return Connection(stream, origin)
 
     async def _idle_connection(self, origin: Origin) -> Connection | None:

@@ -286,7 +286,22 @@ class _Stream(httpcore.AsyncNetworkStream):
         return None
 
 
-class AsyncioBackend(httpcore.AsyncNetworkBackend):
+class _TcpOnlyBackend(httpcore.AsyncNetworkBackend):
+    """The parts of httpcore's backend interface both backends below share: TCP only, asyncio."""
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("Feeds cannot be fetched over a unix socket.")
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+class AsyncioBackend(_TcpOnlyBackend):
     """Connects to a literal IP address with plain asyncio (`GuardedBackend` resolves names)."""
 
     async def connect_tcp(
@@ -321,23 +336,12 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
             raise
         return _Stream(reader, writer)
 
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        raise httpcore.ConnectError("Feeds cannot be fetched over a unix socket.")
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
-
 
 class AddressRefused(httpx.ConnectError):
     """Raised instead of connecting to an address the guard refuses; the message says why."""
 
 
-class GuardedBackend(httpcore.AsyncNetworkBackend):
+class GuardedBackend(_TcpOnlyBackend):
     """An httpcore network backend that connects only to addresses the classifier allows.
 
     It resolves the host itself, refuses the connection if any resolved address is refused (a
@@ -405,17 +409,6 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         if not addresses:
             raise httpcore.ConnectError(f"The name {host} could not be found.")
         return addresses
-
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        raise httpcore.ConnectError("Feeds cannot be fetched over a unix socket.")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
 
 
 # httpcore errors and the httpx errors they become, most specific first.

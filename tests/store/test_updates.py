@@ -241,11 +241,11 @@ def test_new_entries_are_stored_the_same_on_every_path(store: Store) -> None:
         raw_by_types = conn.exec_driver_sql("SELECT * FROM entries ORDER BY key").all()
     assert raw == raw_by_types
     first, second = stored
-    assert (first.title, first.published_at, first.updated_at) == (
-        "Tïtle",
-        full.published_at,
-        full.updated_at,
-    )
+    # Every field where it belongs: the driver's row is positional, a slip would swap columns.
+    for name in ("key", "title", "link", "author", "summary", "content", "content_hash", "image"):
+        assert getattr(first, name) == getattr(full, name), name
+    assert (first.published_at, first.updated_at) == (full.published_at, full.updated_at)
+    assert (first.first_seen_at, first.sort_at) == (NOW, full.published_at)
     assert first.categories == ["News", "Été"]
     assert first.enclosures == [
         {"url": "https://e.org/a.mp3", "type": "audio/mpeg", "length": 12},

@@ -190,21 +190,11 @@ def _sqlite_entry_row(feed_id: int, data: EntryData, now: str) -> tuple[Any, ...
 
 
 def _entry_values(data: EntryData) -> dict[str, Any]:
-    """The entry's columns, built field by field (dataclasses.asdict deep-copies every value)."""
-    return {
-        "key": data.key,
-        "title": data.title,
-        "link": data.link,
-        "author": data.author,
-        "summary": data.summary,
-        "content": data.content,
-        "published_at": data.published_at,
-        "updated_at": data.updated_at,
-        "content_hash": data.content_hash,
-        "categories": list(data.categories),
-        "enclosures": _enclosures(data),
-        "image": data.image,
-    }
+    """The entry's columns, read field by field (dataclasses.asdict deep-copies every value)."""
+    values = {name: getattr(data, name) for name in ("key", *_ENTRY_COLUMNS)}
+    values["categories"] = list(data.categories)
+    values["enclosures"] = _enclosures(data)
+    return values
 
 
 def _enclosures(data: EntryData) -> list[dict[str, Any]]:
