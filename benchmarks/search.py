@@ -30,6 +30,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from tidings.model import EntryData, FeedUpdate
+from tidings.plaintext import html_text
 from tidings.store import Store
 from tidings.store.database import normalize_url
 from tidings.store.updates import Retention
@@ -83,14 +84,16 @@ class Text:
 
 
 def entry_data(text: Text, key: str, age_hours: float) -> EntryData:
+    content = text.html()
     return EntryData(
         key=key,
         title=text.title(),
         link=f"https://example.org/{key}",
         summary=None,
-        content=text.html(),
+        content=content,
         published_at=NOW - timedelta(hours=age_hours),
         content_hash=key,
+        content_text=html_text(content),  # as the parse processes give it, off the writer
     )
 
 

@@ -197,6 +197,11 @@ class EntryData:
     categories: tuple[str, ...] = ()
     enclosures: tuple[Enclosure, ...] = ()
     image: str | None = None
+    # The visible text of `summary` and `content` (`tidings.plaintext.html_text`), which SQLite's
+    # search index reads; the refresher computes it in the parse processes. None while the HTML
+    # is not None means "not computed": storage computes it then, on the writer thread.
+    summary_text: str | None = None
+    content_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

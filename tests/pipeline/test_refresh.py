@@ -183,6 +183,43 @@ def test_changed_entry_is_updated_in_place_and_keeps_read_and_star_state(
     assert store.updates.log(feed.id)[0].updated_count == 1
 
 
+def test_entries_are_searched_by_the_text_the_parse_step_computed(
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    description = (
+        '<p><img src="https://cdn.imgpile.example/1.jpg" alt="x > y">Harbour '
+        '<a href="https://news.example.org/7">council</a> &amp; budget</p>'
+    )
+    first = [dataclasses.replace(item, description=description) for item in items(2)]
+    feed_server.routes["/feed"] = Doc(rss(first), etag='"1"')
+    ann = store.users.add("ann", "x").id
+    feed_id = store.reading.subscribe(ann, feed_server.url("/feed")).feed_id
+
+    def not_on_the_writer(fragment: str | None) -> str | None:
+        raise AssertionError("the writer computed the text the parse step should have given")
+
+    # The writer's own fallback must not run for the refresher's entries (SQLite).
+    monkeypatch.setattr("tidings.store.updates.html_text", not_on_the_writer)
+    assert refresh(store, make_settings()).new_entries == 2
+
+    def found(query: str) -> list[str]:
+        return sorted(hit.entry.entry.key for hit in store.search.search(ann, query))
+
+    assert found("harbour council budget") == ["g0", "g1"]
+    for word in ("noopener", "noreferrer", "lazy", "href", "imgpile", "news"):
+        assert found(word) == [], word
+    if store.dialect == "sqlite":
+        with store.engine.connect() as conn:
+            texts = conn.exec_driver_sql("SELECT DISTINCT summary_text FROM entries").all()
+        assert texts == [("Harbour council & budget",)]
+
+    changed = [first[0], dataclasses.replace(first[1], description="<p>Ferries <b>late</b></p>")]
+    feed_server.routes["/feed"] = Doc(rss(changed), etag='"2"')
+    store.feeds.schedule_now([feed_id])
+    assert refresh(store, make_settings()).updated_entries == 1
+    assert (found("harbour"), found("ferries late")) == (["g0"], ["g1"])
+
+
 def test_entry_without_a_date_keeps_its_first_seen_time(
     store: Store, feed_server: FeedServer
 ) -> None:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from datetime import timedelta
 
 import pytest
 
 from reading.world import NOW, World, data
+from tidings.model import FeedUpdate
 from tidings.search_query import SearchQuery, SearchQueryError, parse_search_query
 from tidings.store import search as search_module
 from tidings.store.search import fts5_match, marked_html
+from tidings.store.updates import Retention
 
 
 def keys(world: World, query: str, user_id: int | None = None) -> list[str]:
@@ -135,6 +138,79 @@ def test_entries_from_the_refresh_path_are_searchable_at_once(world: World) -> N
     world.store.feeds.remove(feed)
     assert keys(world, "giraffes") == []
     assert keys(world, "quarterly") == []
+
+
+MARKUP = (
+    '<p><img src="https://cdn.imgpile.example/photo/1.jpg" alt="" width="640" loading="lazy">'
+    'Harbour council <a href="https://news.example.org/story/7" rel="noopener noreferrer">'
+    "approves</a> the <strong>budget</strong>.</p><ul><li>alpha</li><li>omega</li></ul>"
+)
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["noopener", "noreferrer", "lazy", "loading", "href", "src", "img", "imgpile", "story", "640"],
+)
+def test_words_of_the_markup_match_nothing(world: World, word: str) -> None:
+    feed = world.feed(world.ann, "https://e.org/markup")
+    world.refresh(
+        feed,
+        [
+            data("linked", "Harbour news", content=MARKUP),
+            data("summary", "Summary only", summary=MARKUP.replace("Harbour", "Market")),
+        ],
+    )
+    assert keys(world, word) == []
+    # The text around the markup still matches, in content and in summary.
+    assert sorted(keys(world, "approves budget")) == ["linked", "summary"]
+    assert sorted(keys(world, "omega")) == ["linked", "summary"]  # not "alphaomega"
+    assert keys(world, "market") == ["summary"]
+
+
+def test_updated_and_discarded_entries_follow_the_index(world: World) -> None:
+    feed = world.feed(world.ann, "https://e.org/changes")
+    old = '<p>zebras <a href="https://oldhost.example/" rel="noopener noreferrer">here</a></p>'
+    new = '<p>giraffes <img src="https://newhost.example/g.jpg" alt="" loading="lazy"> now</p>'
+    world.refresh(feed, [data("k", "Report", content=old), data("other", "Other", days_ago=0)])
+    assert keys(world, "zebras") == ["k"]
+    world.refresh(feed, changed=[data("k", "Report", content=new)], now=NOW + timedelta(hours=1))
+    assert keys(world, "giraffes") == ["k"]
+    assert keys(world, "zebras") == keys(world, "oldhost") == keys(world, "newhost") == []
+    # Retention removes the entry (older than the cut, no longer in the document).
+    checked = dataclasses.replace(world.store.feeds.get(feed), checked_at=NOW)
+    world.store.updates.apply(
+        FeedUpdate(feed=checked, seen_keys=("other",)),
+        owner=None,
+        now=NOW + timedelta(hours=2),
+        retention=Retention(discard_before=NOW - timedelta(hours=12)),
+    )
+    assert [e.key for e in world.store.entries.newest(feed_id=feed, include_private=True)] == [
+        "other"
+    ]
+    assert keys(world, "giraffes") == keys(world, "report") == []
+    assert keys(world, "other") == ["other"]
+
+
+def test_text_that_looks_like_markup_is_shown_escaped_once(world: World) -> None:
+    feed = world.feed(world.ann, "https://e.org/xss")
+    world.refresh(
+        feed,
+        [
+            data(
+                "x",
+                "<b>Bold</b> claims",  # a title is text already
+                content="<p>The xylophonist wrote &lt;script&gt;alert(1)&lt;/script&gt; "
+                "and Tom &amp;amp; Jerry.</p>",
+            )
+        ],
+    )
+    (hit,) = world.store.search.search(world.ann, "xylophonist")
+    assert "<mark>xylophonist</mark>" in hit.snippet_html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in hit.snippet_html
+    assert "<script" not in hit.snippet_html and "&amp;lt;" not in hit.snippet_html
+    assert "Tom &amp;amp; Jerry" in hit.snippet_html  # the text "&amp;", escaped once
+    (titled,) = world.store.search.search(world.ann, "claims")
+    assert titled.title_html == "&lt;b&gt;Bold&lt;/b&gt; <mark>claims</mark>"
 
 
 def test_paging_and_limits(library: World) -> None:

@@ -138,6 +138,17 @@ def test_entry_data_carries_the_parsed_fields_and_hash() -> None:
     assert data.enclosures == parsed_entry.enclosures
     assert data.image == "https://example.com/x.png"
     assert data.content_hash == content_hash(parsed_entry)
+    assert (data.summary_text, data.content_text) == (None, None)  # not given: storage computes
+
+
+def test_entry_data_carries_the_text_the_parse_step_gave() -> None:
+    texts = [("s1", "c1"), ("s2", None), (None, "c3")]
+    update = plan(existing={"a1": content_hash(ENTRIES[0]), "b2": "stale"}, texts=texts)
+    ((new,), (changed,)) = update.new_entries, update.changed_entries
+    assert (new.key, new.summary_text, new.content_text) == ("c3", None, "c3")
+    assert (changed.key, changed.summary_text, changed.content_text) == ("b2", "s2", None)
+    with pytest.raises(ValueError, match="one text per parsed entry"):
+        plan(texts=texts[:2])
 
 
 def test_entry_without_a_date_has_no_published_at() -> None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -233,12 +236,14 @@ def test_new_entries_are_stored_the_same_on_every_path(store: Store) -> None:
     feed_id = store.feeds.add("https://e.org/feed", now=NOW).id
     update = dataclasses.replace(checked(store, feed_id), new_entries=(full, bare))
     store.updates.apply(update, owner=None, now=NOW, retention=Retention())
+    # The metadata's columns: on SQLite the search index's text columns are the writer's alone.
+    every_column = f"SELECT {', '.join(entries.c.keys())} FROM entries ORDER BY key"
     with store.engine.begin() as conn:
         stored = conn.execute(sa.select(entries).order_by(entries.c.key)).all()
-        raw = conn.exec_driver_sql("SELECT * FROM entries ORDER BY key").all()
+        raw = conn.exec_driver_sql(every_column).all()
         conn.execute(sa.delete(entries))
         conn.execute(sa.insert(entries), [row._asdict() for row in stored])  # through the types
-        raw_by_types = conn.exec_driver_sql("SELECT * FROM entries ORDER BY key").all()
+        raw_by_types = conn.exec_driver_sql(every_column).all()
     assert raw == raw_by_types
     first, second = stored
     # Every field where it belongs: the driver's row is positional, a slip would swap columns.
@@ -252,6 +257,63 @@ def test_new_entries_are_stored_the_same_on_every_path(store: Store) -> None:
         {"url": "https://e.org/b", "type": None, "length": None},
     ]
     assert (second.published_at, second.sort_at, second.first_seen_at) == (None, NOW, NOW)
+
+
+@pytest.fixture
+def sqlite_store(sqlite_template: Path, tmp_path: Path) -> Iterator[Store]:
+    path = tmp_path / "tidings.db"
+    shutil.copy(sqlite_template, path)
+    with Store.open(f"sqlite:///{path}") as opened:
+        yield opened
+
+
+def search_texts(store: Store) -> dict[str, tuple[str | None, str | None]]:
+    with store.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT key, summary_text, content_text FROM entries")
+        return {key: (summary, content) for key, summary, content in rows}
+
+
+def test_sqlite_writes_the_search_text_with_the_html(sqlite_store: Store) -> None:
+    store = sqlite_store
+    given = EntryData(
+        key="given",
+        title="t",
+        summary="<p>s</p>",
+        content="<p>c</p>",
+        content_hash="1",
+        summary_text="as the parser gave it",
+        content_text="",
+    )
+    computed = EntryData(
+        key="computed",
+        title="t",
+        summary="<p>one</p><p>two</p>",
+        content='<a href="https://e.org/" rel="noopener noreferrer">link</a> &amp; <b>te</b>xt',
+        content_hash="2",
+    )
+    bare = EntryData(key="bare", title="t", content_hash="3")
+    feed_id = store.feeds.add("https://e.org/feed", now=NOW).id
+    update = dataclasses.replace(checked(store, feed_id), new_entries=(given, computed, bare))
+    store.updates.apply(update, owner=None, now=NOW, retention=Retention())
+    assert search_texts(store) == {
+        "given": ("as the parser gave it", ""),
+        "computed": ("one two", "link & text"),
+        "bare": (None, None),
+    }
+    changed = (
+        dataclasses.replace(
+            given, summary=None, summary_text=None, content_text="new", content_hash="4"
+        ),
+        dataclasses.replace(computed, summary=None, content="<p>x&lt;y</p>", content_hash="5"),
+        dataclasses.replace(bare, summary="<li>now</li>", content_hash="6"),
+    )
+    update = dataclasses.replace(checked(store, feed_id), changed_entries=changed)
+    store.updates.apply(update, owner=None, now=NOW, retention=Retention())
+    assert search_texts(store) == {
+        "given": (None, "new"),
+        "computed": (None, "x<y"),
+        "bare": ("now", None),
+    }
 
 
 def test_new_entries_count_only_rows_really_inserted(store: Store) -> None:

@@ -2,7 +2,9 @@
 
 This module imports the parser and nothing of fetching or storage, so a spawned parse process
 starts in a fraction of the time and memory `tidings.refresh.run` would cost it. The content
-hashes of the entries are computed here too, next to the parse and off the main process.
+hashes of the entries and the visible text of their HTML (which SQLite's search index reads) are
+computed here too, next to the parse and off the main process, whose single database writer sets
+the pace of a large refresh.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 
 from tidings.model import ParsedEntry, ParsedFeed
 from tidings.parse import FeedParseError, parse_feed
+from tidings.plaintext import html_text
 
 __all__ = ["ParsedDocument", "body_hash", "content_hash", "parse_document", "parse_process_ready"]
 
@@ -45,16 +48,24 @@ def content_hash(entry: ParsedEntry) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ParsedDocument:
-    """A parsed feed and the content hash of each of its entries, in document order."""
+    """A parsed feed, and the content hash and the (summary, content) text of each of its entries,
+    in document order."""
 
     feed: ParsedFeed
     hashes: tuple[str, ...]
+    texts: tuple[tuple[str | None, str | None], ...] | None = None  # None: not asked for
 
 
 def parse_document(
-    body: bytes, url: str, content_type: str | None, allowed_html: str, max_entries: int
+    body: bytes,
+    url: str,
+    content_type: str | None,
+    allowed_html: str,
+    max_entries: int,
+    search_text: bool = False,
 ) -> ParsedDocument | str:
-    """The parsed document, or the parse error as a sentence (runs in a parse process)."""
+    """The parsed document, or the parse error as a sentence (runs in a parse process). With
+    `search_text` (SQLite's search index reads it) it holds each entry's visible text too."""
     try:
         parsed = parse_feed(
             body, url, content_type, allowed_html=allowed_html, max_entries=max_entries
@@ -63,7 +74,11 @@ def parse_document(
         if exc.feed_links:
             return f"This is a web page, not a feed. It announces: {', '.join(exc.feed_links)}"
         return f"This is not a feed: {exc}"
-    return ParsedDocument(parsed, tuple(content_hash(entry) for entry in parsed.entries))
+    texts = None
+    if search_text:
+        entries = parsed.entries
+        texts = tuple((html_text(entry.summary), html_text(entry.content)) for entry in entries)
+    return ParsedDocument(parsed, tuple(content_hash(entry) for entry in parsed.entries), texts)
 
 
 def parse_process_ready() -> bool:

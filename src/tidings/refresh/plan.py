@@ -70,6 +70,7 @@ def plan_update(
     recent_entry_dates: Sequence[datetime] | None = None,
     random_value: float | None = None,
     hashes: Sequence[str] | None = None,
+    texts: Sequence[tuple[str | None, str | None]] | None = None,
     new_body_hash: str | None = None,
 ) -> FeedUpdate:
     """Give everything one check of `feed` writes.
@@ -80,7 +81,8 @@ def plan_update(
     `random_value` in [0, 1) places the jitter; by default it is derived from the feed id and
     `now`, which spreads feeds apart and keeps this function pure.
     `hashes` are the content hashes of `parsed.entries`, in order, when the parse step computed
-    them already (`parsing.parse_document`); `new_body_hash` likewise the hash of the body.
+    them already (`parsing.parse_document`); `texts` likewise the (summary, content) text of each
+    entry (without them storage computes the text itself); `new_body_hash` the hash of the body.
     """
     context = _Check(feed, result, now, settings, recent_entry_dates, random_value)
     if result.error is not None or result.status is None:
@@ -96,7 +98,7 @@ def plan_update(
         # again rather than take "unchanged" or "304" for a recovery.
         return context.failed(parse_error or UNREADABLE)
     return context.succeeded(
-        parsed=parsed, entries=_diff(parsed, existing, hashes), new_body_hash=new_hash
+        parsed=parsed, entries=_diff(parsed, existing, hashes, texts), new_body_hash=new_hash
     )
 
 
@@ -105,11 +107,16 @@ def _keys(parsed: ParsedFeed) -> tuple[str, ...]:
 
 
 def _diff(
-    parsed: ParsedFeed, existing: Mapping[str, str], hashes: Sequence[str] | None = None
+    parsed: ParsedFeed,
+    existing: Mapping[str, str],
+    hashes: Sequence[str] | None = None,
+    texts: Sequence[tuple[str | None, str | None]] | None = None,
 ) -> _Entries:
     """Give the new and changed entries of a document; a key seen twice counts once (the first)."""
     if hashes is not None and len(hashes) != len(parsed.entries):
         raise ValueError("one content hash per parsed entry is needed")
+    if texts is not None and len(texts) != len(parsed.entries):
+        raise ValueError("one text per parsed entry is needed")
     new: list[EntryData] = []
     changed: list[EntryData] = []
     seen: dict[str, None] = {}
@@ -119,14 +126,13 @@ def _diff(
         seen[entry.id] = None
         digest = hashes[index] if hashes is not None else content_hash(entry)
         stored = existing.get(entry.id)
-        if stored is None:
-            new.append(_entry_data(entry, digest))
-        elif stored != digest:
-            changed.append(_entry_data(entry, digest))
+        if stored is None or stored != digest:
+            text = texts[index] if texts is not None else (None, None)
+            (new if stored is None else changed).append(_entry_data(entry, digest, text))
     return _Entries(tuple(new), tuple(changed), tuple(seen))
 
 
-def _entry_data(entry: ParsedEntry, digest: str) -> EntryData:
+def _entry_data(entry: ParsedEntry, digest: str, text: tuple[str | None, str | None]) -> EntryData:
     return EntryData(
         key=entry.id,
         title=entry.title,
@@ -140,6 +146,8 @@ def _entry_data(entry: ParsedEntry, digest: str) -> EntryData:
         categories=entry.categories,
         enclosures=entry.enclosures,
         image=entry.image,
+        summary_text=text[0],  # None, None: storage computes the text
+        content_text=text[1],
     )
 
 

@@ -272,6 +272,7 @@ class Refresher:
             result.headers.get("content-type"),
             self.settings.allowed_html,
             self.settings.max_entries_per_document,
+            self.store.dialect == "sqlite",  # only SQLite's search index reads the text
         )
         job.now = self._clock()
         if isinstance(outcome, str):
@@ -381,6 +382,7 @@ class Refresher:
                 now,
                 self._plan,
                 hashes=document.hashes if document is not None else None,
+                texts=document.texts if document is not None else None,
                 new_body_hash=job.digest,
             )
 

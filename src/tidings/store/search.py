@@ -3,11 +3,14 @@
 Only the user's CANDIDATES newest matches are scored (a very common word ranks among those;
 see docs/reading.md), so the cost of a search is bounded however common its words are.
 
-SQLite: the external-content FTS5 table `entries_fts` (title, summary, content), ranked by bm25
-with the title weighing most; `highlight()`/`snippet()` mark the matches. PostgreSQL: the
-generated column `entries.search_vector` (title weight A, text weight B; GIN index), ranked by
-ts_rank; `ts_headline` marks the matches. Both are kept in step with `entries` by the database
-itself (triggers / a generated column), so what the refresher writes is searchable at once.
+SQLite: the external-content FTS5 table `entries_fts` over the title and the plain text of the
+summary and content (`entries.summary_text`, `content_text`: revision 0005), ranked by bm25 with
+the title weighing most; `highlight()`/`snippet()` mark the matches in that text. PostgreSQL: the
+generated column `entries.search_vector` (title weight A, tag-stripped text weight B; GIN index),
+ranked by ts_rank; `ts_headline` marks the matches in the tag-stripped HTML. Both are kept in step
+with `entries` by the database itself (triggers / a generated column), so what the refresher
+writes is searchable at once. Neither indexes markup: a word of a tag or an attribute (`href`,
+`noopener`, an image's host) matches nothing.
 
 The user's words reach SQL only as bound parameters: for FTS5 every term is a quoted string
 built here (a quote inside doubled), for PostgreSQL each goes through plainto_/phraseto_tsquery.
@@ -92,8 +95,10 @@ def fts5_match(query: SearchQuery) -> str:
 
 
 def marked_html(fragment: str, *, markup: bool) -> str:
-    """Escaped HTML of a highlighted fragment, matches in <mark>. With `markup`, the fragment
-    is cut from HTML: tags (and tags cut in half at either end) go, entities are decoded."""
+    """Escaped HTML of a highlighted fragment, matches in <mark>. Without `markup` the fragment is
+    text (a title; SQLite's snippets of the plain-text columns): every character shows as it is,
+    a "<" included. With `markup` it is cut from HTML (PostgreSQL's headlines): tags (and tags
+    cut in half at either end) go, entities are decoded."""
     if markup:
         fragment = _TAG.sub(" ", fragment)
         fragment = _LEADING_PARTIAL_TAG.sub(" ", fragment)
@@ -172,7 +177,8 @@ class SearchQueries:
         rows = _page(conn, user_id, ranked, limit, offset)
         if not rows:
             return []
-        # Snippets only for the page of hits, not for every match.
+        # Snippets only for the page of hits, not for every match. Columns 1 and 2 are plain text
+        # (summary_text, content_text), so a snippet is text, escaped once by marked_html.
         marks = (
             sa.select(
                 _fts.c.rowid,
@@ -195,7 +201,7 @@ class SearchQueries:
                     entry=user_entry_from_row(row),
                     rank=-bm25,
                     title_html=marked_html(title, markup=False),
-                    snippet_html=marked_html(body, markup=True),
+                    snippet_html=marked_html(body, markup=False),
                 )
             )
         return hits

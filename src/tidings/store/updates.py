@@ -26,9 +26,17 @@ from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from tidings.model import EntryData, Feed, FeedUpdate, FetchLogRecord
+from tidings.plaintext import html_text
 from tidings.store.database import read_transaction, write_transaction
 from tidings.store.rows import FEED_COLUMNS, feed_from_row, fetch_log_from_row
-from tidings.store.schema import entries, entry_states, feeds, fetch_log, sqlite_text
+from tidings.store.schema import (
+    SEARCH_TEXT_COLUMNS,
+    entries,
+    entry_states,
+    feeds,
+    fetch_log,
+    sqlite_text,
+)
 
 # The columns a check of a feed may write; the admin's (title, refresh interval) are not here.
 _REFRESHER_COLUMNS = (
@@ -98,15 +106,35 @@ _ENTRY_COLUMNS = (
     "enclosures",
     "image",
 )
-_UPDATE_ENTRY = (
-    sa.update(entries)
-    .where(entries.c.feed_id == sa.bindparam("b_feed_id"), entries.c.key == sa.bindparam("b_key"))
-    .values(
-        {name: sa.bindparam(name) for name in _ENTRY_COLUMNS}
-        # Read and star state live in entry_states, keyed by entry id, so they survive this.
-        | {"sort_at": sa.func.coalesce(sa.bindparam("published_at"), entries.c.first_seen_at)}
+
+
+def _update_entry_statement(table: sa.Table, extra: tuple[str, ...] = ()) -> sa.Update:
+    return (
+        sa.update(table)
+        .where(table.c.feed_id == sa.bindparam("b_feed_id"), table.c.key == sa.bindparam("b_key"))
+        .values(
+            {name: sa.bindparam(name) for name in (*_ENTRY_COLUMNS, *extra)}
+            # Read and star state live in entry_states, keyed by entry id, so they survive this.
+            | {"sort_at": sa.func.coalesce(sa.bindparam("published_at"), table.c.first_seen_at)}
+        )
     )
-)
+
+
+def _with_search_text(table: sa.Table) -> sa.Table:
+    """A copy of `entries` with SQLite's search text columns, for the writer's statements only."""
+    copy = table.to_metadata(sa.MetaData())
+    for name in SEARCH_TEXT_COLUMNS:
+        copy.append_column(sa.Column(name, sa.Text))
+    return copy
+
+
+# On SQLite `entries` also holds the plain text the search index reads (SEARCH_TEXT_COLUMNS, see
+# schema.py), which the metadata leaves out so that no page reads it. It is written in the same
+# UPDATE as the HTML, so the index's update trigger takes out the old text and adds the new once.
+_UPDATE_ENTRY = {
+    "postgresql": _update_entry_statement(entries),
+    "sqlite": _update_entry_statement(_with_search_text(entries), SEARCH_TEXT_COLUMNS),
+}
 
 _LOG_COLUMNS = (
     "feed_id",
@@ -153,9 +181,16 @@ _INSERT_ENTRIES = {name: _insert_entries_statement(name) for name in ("sqlite", 
 # statement as _INSERT_ENTRIES without its RETURNING: binding through SQLAlchemy (a parameter dict
 # per row, a processor call per datetime and JSON value) was about a fifth of writing a feed of 30
 # new entries, and the writer sets the pace of a large refresh. Values are stored as the column
-# types store them.
-_SQLITE_ENTRY_COLUMNS = ("feed_id", "key", "first_seen_at", "sort_at", *_ENTRY_COLUMNS)
-_SQLITE_ROWS_PER_STATEMENT = 500  # 15 values a row: well under SQLite's 32,766 bound values
+# types store them, and the search index's plain text with them.
+_SQLITE_ENTRY_COLUMNS = (
+    "feed_id",
+    "key",
+    "first_seen_at",
+    "sort_at",
+    *_ENTRY_COLUMNS,
+    *SEARCH_TEXT_COLUMNS,
+)
+_SQLITE_ROWS_PER_STATEMENT = 500  # 17 values a row: well under SQLite's 32,766 bound values
 
 
 @functools.cache
@@ -186,7 +221,19 @@ def _sqlite_entry_row(feed_id: int, data: EntryData, now: str) -> tuple[Any, ...
         json.dumps(list(data.categories)),  # what sa.JSON stores on SQLite: json.dumps
         json.dumps(_enclosures(data)),
         data.image,
+        *_search_text(data),
     )
+
+
+def _search_text(data: EntryData) -> tuple[str | None, str | None]:
+    """The entry's (summary, content) plain text for SQLite's search index: as given (the parse
+    processes compute it), else computed here (an EntryData made without it)."""
+    summary, content = data.summary_text, data.content_text
+    if summary is None and data.summary is not None:
+        summary = html_text(data.summary)
+    if content is None and data.content is not None:
+        content = html_text(data.content)
+    return summary, content
 
 
 def _entry_values(data: EntryData) -> dict[str, Any]:
@@ -249,6 +296,7 @@ class UpdateBatch:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
         self._insert_entries = _INSERT_ENTRIES[conn.dialect.name]
+        self._update_entry = _UPDATE_ENTRY[conn.dialect.name]
         self._logged: dict[int, set[int]] = {}  # log size -> feeds given a log line
 
     def write(
@@ -359,13 +407,16 @@ class UpdateBatch:
     def _update(self, feed_id: int, changed: Sequence[EntryData]) -> None:
         if not changed:
             return
+        sqlite = self._conn.dialect.name == "sqlite"
         rows = []
         for data in changed:
             row = _entry_values(data)
             row["b_key"] = row.pop("key")
             row["b_feed_id"] = feed_id
+            if sqlite:
+                row.update(zip(SEARCH_TEXT_COLUMNS, _search_text(data), strict=True))
             rows.append(row)
-        self._conn.execute(_UPDATE_ENTRY, rows)
+        self._conn.execute(self._update_entry, rows)
 
     def _retain(self, feed_id: int, seen_keys: Collection[str], retention: Retention) -> None:
         params: dict[str, Any] = {"feed_id": feed_id, "seen": list(seen_keys)}
