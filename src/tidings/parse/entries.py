@@ -62,51 +62,53 @@ def finish_entries(
 ) -> tuple[tuple[ParsedEntry, ...], list[str]]:
     """Return the drafts as entries, each with an id and its HTML cleaned with the `mode`
     allowlist, dropping later repeats of an id."""
+    # Every Fragment of the feed is cleaned in one batch, in the order listed here (summary,
+    # then content, draft by draft); the loop below takes the results back in that order.
+    cleaned = iter(
+        clean_many(
+            [
+                value
+                for draft in drafts
+                for value in (draft.summary, draft.content)
+                if isinstance(value, Fragment)
+            ],
+            mode,
+        )
+    )
     entries: list[ParsedEntry] = []
     seen: set[str] = set()
     repeats = 0
-    for draft, (summary, content) in zip(drafts, _clean_fields(drafts, mode), strict=True):
-        if summary is None and draft.plain_summary:
+    for draft in drafts:
+        summary = draft.summary
+        if isinstance(summary, Fragment):
+            summary = next(cleaned)
+        elif summary is None and draft.plain_summary:
             summary = escape_text(draft.plain_summary)
+        content = draft.content
+        if isinstance(content, Fragment):
+            content = next(cleaned)
         key = draft.id or entry_key(draft.link, draft.title, draft.published, summary)
         if key in seen:
             repeats += 1
             continue
         seen.add(key)
+        # Positional: a frozen dataclass's __init__ costs less so (same order as the fields).
         entries.append(
             ParsedEntry(
-                id=key,
-                link=draft.link,
-                title=draft.title,
-                author=draft.author,
-                summary=summary,
-                content=content,
-                published=draft.published,
-                updated=draft.updated,
-                categories=tuple(draft.categories),
-                enclosures=tuple(draft.enclosures),
-                image=draft.image,
+                key,
+                draft.link,
+                draft.title,
+                draft.author,
+                summary,
+                content,
+                draft.published,
+                draft.updated,
+                tuple(draft.categories),
+                tuple(draft.enclosures),
+                draft.image,
             )
         )
     warnings = []
     if repeats:
         warnings.append(f"{repeats} entries repeated an id already used; kept the first of each")
     return tuple(entries), warnings
-
-
-def _clean_fields(drafts: list[EntryDraft], mode: str) -> list[tuple[str | None, str | None]]:
-    """Return the (summary, content) of each draft as clean HTML, cleaning every Fragment of
-    the feed in one batch."""
-    fragments = [
-        value
-        for draft in drafts
-        for value in (draft.summary, draft.content)
-        if isinstance(value, Fragment)
-    ]
-    cleaned = iter(clean_many(fragments, mode))
-    fields = []
-    for draft in drafts:  # the order the fragments were listed in: summary, then content
-        summary = next(cleaned) if isinstance(draft.summary, Fragment) else draft.summary
-        content = next(cleaned) if isinstance(draft.content, Fragment) else draft.content
-        fields.append((summary, content))
-    return fields
