@@ -246,17 +246,16 @@ def fragments(data: bytes) -> list[tuple[str, str | None]]:
     it hands them to clean_many."""
     seen: list[tuple[str, str | None]] = []
     entries: Any = importlib.import_module("tidings.parse.entries")  # where parse_feed calls it
-    real = entries.clean_many
 
     def spy(batch: list[tuple[str, str | None]], mode: str = "reader") -> list[str]:
         seen.extend(batch)
-        return real(batch, mode)
+        return clean_many(batch, mode)
 
     entries.clean_many = spy
     try:
         _cold(data)
     finally:
-        entries.clean_many = real
+        entries.clean_many = clean_many
     return seen
 
 
