@@ -202,6 +202,29 @@ def test_unread_counts_per_feed_and_category(world: World) -> None:
     assert (empty.total, dict(empty.by_feed), dict(empty.by_category)) == (0, {}, {})
 
 
+def test_the_sidebar_is_subscriptions_and_categories_counted_once(world: World) -> None:
+    store = world.store
+    one = world.feed(world.ann, "https://e.org/1", categories=["Tech", "All"])
+    two = world.feed(world.ann, "https://e.org/2", categories=["All"])
+    world.feed(world.ann, "https://e.org/3")
+    world.feed(world.bob, "https://e.org/1", categories=["Bob's"])
+    ids = world.refresh(one, [data("a"), data("b"), data("c")])
+    world.refresh(two, [data("d")])
+    store.reading.mark_read(world.ann, ids[:1])
+    store.reading.add_category(world.ann, "Empty")
+    subscriptions, categories = store.reading.sidebar(world.ann)
+    assert subscriptions == store.reading.subscriptions(world.ann)
+    assert categories == store.reading.categories(world.ann)
+    assert [(c.name, c.feed_count, c.unread_count) for c in categories] == [
+        ("All", 2, 3),
+        ("Empty", 0, 0),
+        ("Tech", 1, 2),
+    ]
+    # One subscription alone counts its own feed's unread entries only.
+    assert store.reading.subscription(world.ann, one).unread_count == 2
+    assert store.reading.sidebar(world.bob)[1][0].unread_count == 3  # Bob read none
+
+
 def test_deleting_a_user_or_feed_takes_their_reading_rows(world: World) -> None:
     store = world.store
     feed = world.feed(world.ann, "https://e.org/f", categories=["Tech"])

@@ -226,8 +226,15 @@ class ReadingQueries:
     def _subscriptions(
         self, user_id: int, feed_id: int | None, *, with_unread: bool = True
     ) -> list[Subscription]:
-        unread = self._unread_by_feed(user_id).subquery()
-        unread_count = sa.func.coalesce(unread.c.n, 0) if with_unread else sa.literal(0)
+        with read_transaction(self._engine) as conn:
+            unread = self._unread_per_feed(conn, user_id, feed_id) if with_unread else {}
+            return self._subscription_list(conn, user_id, feed_id, unread)
+
+    def _subscription_list(
+        self, conn: Connection, user_id: int, feed_id: int | None, unread: dict[int, int]
+    ) -> list[Subscription]:
+        """The user's subscriptions (one, or all when `feed_id` is None) by title, with the
+        unread counts of `unread` (0 for a feed it leaves out)."""
         display = sa.func.coalesce(subscriptions.c.title, feeds.c.title, feeds.c.feed_title)
         query = (
             sa.select(
@@ -240,19 +247,15 @@ class ReadingQueries:
                 feeds.c.is_public,
                 feeds.c.last_error,
                 feeds.c.checked_at,
-                unread_count.label("unread"),
             )
             .join(feeds, feeds.c.id == subscriptions.c.feed_id)
             .where(subscriptions.c.user_id == user_id)
             .order_by(sa.func.lower(sa.func.coalesce(display, feeds.c.url)), feeds.c.id)
         )
-        if with_unread:
-            query = query.outerjoin(unread, unread.c.feed_id == subscriptions.c.feed_id)
         if feed_id is not None:
             query = query.where(subscriptions.c.feed_id == feed_id)
-        with read_transaction(self._engine) as conn:
-            rows = conn.execute(query).all()
-            links = self._category_links(conn, user_id)
+        rows = conn.execute(query).all()
+        links = self._category_links(conn, user_id)
         return [
             Subscription(
                 feed_id=row.feed_id,
@@ -262,13 +265,24 @@ class ReadingQueries:
                 site_url=row.site_url,
                 is_public=bool(row.is_public),
                 categories=tuple(links.get(row.feed_id, ())),
-                unread_count=int(row.unread),
+                unread_count=unread.get(row.feed_id, 0),
                 last_error=row.last_error,
                 checked_at=row.checked_at,
                 created_at=row.created_at,
             )
             for row in rows
         ]
+
+    def sidebar(self, user_id: int) -> tuple[list[Subscription], list[UserCategory]]:
+        """The user's subscriptions and categories, each with its unread count, as the reading
+        pages' sidebar lists them: what subscriptions() and categories() give, in one read
+        transaction that counts the unread entries once (counting is most of the work)."""
+        with read_transaction(self._engine) as conn:
+            unread = self._unread_per_feed(conn, user_id)
+            return (
+                self._subscription_list(conn, user_id, None, unread),
+                self._category_list(conn, user_id, unread),
+            )
 
     @staticmethod
     def _category_links(conn: Connection, user_id: int) -> dict[int, list[UserCategory]]:
@@ -326,13 +340,20 @@ class ReadingQueries:
 
     def categories(self, user_id: int) -> list[UserCategory]:
         """The user's categories by name, with feed and unread counts."""
-        unread = self._unread_by_feed(user_id).subquery()
+        with read_transaction(self._engine) as conn:
+            return self._category_list(conn, user_id, self._unread_per_feed(conn, user_id))
+
+    @staticmethod
+    def _category_list(
+        conn: Connection, user_id: int, unread: dict[int, int]
+    ) -> list[UserCategory]:
+        """The user's categories by name, each with its feeds' count and the sum of their
+        unread counts in `unread`."""
         query = (
             sa.select(
                 user_categories.c.id,
                 user_categories.c.name,
-                sa.func.count(subscription_categories.c.feed_id).label("feeds"),
-                sa.func.coalesce(sa.func.sum(unread.c.n), 0).label("unread"),
+                subscription_categories.c.feed_id,
             )
             .outerjoin(
                 subscription_categories,
@@ -341,21 +362,21 @@ class ReadingQueries:
                     subscription_categories.c.user_id == user_id,
                 ),
             )
-            .outerjoin(unread, unread.c.feed_id == subscription_categories.c.feed_id)
             .where(user_categories.c.user_id == user_id)
-            .group_by(user_categories.c.id, user_categories.c.name)
             .order_by(sa.func.lower(user_categories.c.name), user_categories.c.id)
         )
-        with read_transaction(self._engine) as conn:
-            return [
-                UserCategory(
-                    id=row.id,
-                    name=row.name,
-                    feed_count=int(row.feeds),
-                    unread_count=int(row.unread),
-                )
-                for row in conn.execute(query)
-            ]
+        # One row per (category, feed), or one with no feed for an empty category; summed here
+        # from the counts per feed the caller already has.
+        totals: dict[int, list[Any]] = {}
+        for row in conn.execute(query):
+            total = totals.setdefault(row.id, [row.name, 0, 0])
+            if row.feed_id is not None:
+                total[1] += 1
+                total[2] += unread.get(row.feed_id, 0)
+        return [
+            UserCategory(id=category_id, name=name, feed_count=feeds_, unread_count=unread_)
+            for category_id, (name, feeds_, unread_) in totals.items()
+        ]
 
     def add_category(self, user_id: int, name: str) -> UserCategory:
         """A new category of the user's; ValueError when the name is empty, Conflict when taken."""
@@ -423,12 +444,21 @@ class ReadingQueries:
             .group_by(entries.c.feed_id)
         )
 
+    @classmethod
+    def _unread_per_feed(
+        cls, conn: Connection, user_id: int, feed_id: int | None = None
+    ) -> dict[int, int]:
+        """The user's unread entries per subscribed feed, or in the one feed `feed_id` (feeds
+        with none left out)."""
+        query = cls._unread_by_feed(user_id)
+        if feed_id is not None:
+            query = query.where(entries.c.feed_id == feed_id)
+        return {row.feed_id: int(row.n) for row in conn.execute(query)}
+
     def unread_counts(self, user_id: int) -> UnreadCounts:
         """Unread entries in all, per subscribed feed and per own category (zeros included)."""
         with read_transaction(self._engine) as conn:
-            per_feed = {
-                row.feed_id: int(row.n) for row in conn.execute(self._unread_by_feed(user_id))
-            }
+            per_feed = self._unread_per_feed(conn, user_id)
             feed_ids = conn.execute(subscribed_feed_ids(user_id)).scalars().all()
             category_ids = conn.execute(
                 sa.select(user_categories.c.id).where(user_categories.c.user_id == user_id)

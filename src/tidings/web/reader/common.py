@@ -163,4 +163,4 @@ class Sidebar:
 
 
 def sidebar(store: Store, user_id: int) -> Sidebar:
-    return Sidebar(store.reading.subscriptions(user_id), store.reading.categories(user_id))
+    return Sidebar(*store.reading.sidebar(user_id))
