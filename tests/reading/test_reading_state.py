@@ -220,8 +220,12 @@ def test_the_sidebar_is_subscriptions_and_categories_counted_once(world: World) 
         ("Empty", 0, 0),
         ("Tech", 1, 2),
     ]
-    # One subscription alone counts its own feed's unread entries only.
+    # One subscription alone, or some, count their own feeds' unread entries only.
     assert store.reading.subscription(world.ann, one).unread_count == 2
+    some = store.reading.subscriptions(world.ann, feed_ids=[two, one])
+    assert some == [s for s in subscriptions if s.feed_id in (one, two)]
+    assert store.reading.subscriptions(world.ann, feed_ids=[]) == []
+    assert store.reading.subscriptions(world.bob, feed_ids=[two]) == []  # not Bob's
     assert store.reading.sidebar(world.bob)[1][0].unread_count == 3  # Bob read none
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import json
 import math
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -219,10 +219,13 @@ class Call:
     def query(self, name: str) -> str | None:
         return self.request.query_params.get(name)
 
-    def feeds_by_id(self) -> dict[int, dict[str, Any]]:
+    def feeds_by_id(self, feed_ids: Collection[int]) -> dict[int, dict[str, Any]]:
+        """The JSON of the user's feeds among `feed_ids` (those a reply's entries embed), by id."""
         return {
             s.feed_id: feed_json(s, self.uid)
-            for s in self.store.reading.subscriptions(self.uid, with_unread=False)
+            for s in self.store.reading.subscriptions(
+                self.uid, with_unread=False, feed_ids=feed_ids
+            )
         }
 
     def category(self, category_id: int) -> UserCategory:
@@ -591,12 +594,12 @@ def list_entries(
         _time_cursor(call, "after", False), _cursor_of(call, "after_entry_id"), smaller=False
     )
     search = (params.get("search") or "").strip()
-    feeds = call.feeds_by_id()
     if status is None:
         return JSONReply({"total": 0, "entries": []})
     if search:
         found = _search(call, search, status, starred, feed_id, category_id)
         page = found[offset : offset + limit]
+        feeds = call.feeds_by_id({i.entry.feed_id for i in page})
         return JSONReply(
             {"total": len(found), "entries": [entry_json(i, call.uid, feeds) for i in page]}
         )
@@ -611,6 +614,7 @@ def list_entries(
     }
     items = reading.entries(call.uid, **filters, limit=limit, offset=offset, order=order)
     total = reading.count_entries(call.uid, **filters)
+    feeds = call.feeds_by_id({i.entry.feed_id for i in items})  # only those the page embeds
     return JSONReply({"total": total, "entries": [entry_json(i, call.uid, feeds) for i in items]})
 
 
@@ -670,7 +674,7 @@ def entry_get(call: Call) -> Response:
     feed_id = call.request.path_params.get("feed_id")
     if feed_id is not None and item.entry.feed_id != parse_id(feed_id, "feed_id"):
         raise NotFound("no such entry in this feed")
-    return JSONReply(entry_json(item, call.uid, call.feeds_by_id()))
+    return JSONReply(entry_json(item, call.uid, call.feeds_by_id([item.entry.feed_id])))
 
 
 def entries_update(call: Call) -> Response:

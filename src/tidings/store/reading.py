@@ -210,31 +210,42 @@ class ReadingQueries:
 
     def subscription(self, user_id: int, feed_id: int) -> Subscription:
         """The user's subscription to the feed, with its unread count; NotFound when absent."""
-        found = self._subscriptions(user_id, feed_id)
+        found = self._subscriptions(user_id, [feed_id])
         if not found:
             raise NotFound(f"no subscription to feed {feed_id}")
         return found[0]
 
-    def subscriptions(self, user_id: int, *, with_unread: bool = True) -> list[Subscription]:
-        """The user's subscriptions by title, each with its categories and unread count.
+    def subscriptions(
+        self,
+        user_id: int,
+        *,
+        with_unread: bool = True,
+        feed_ids: Collection[int] | None = None,
+    ) -> list[Subscription]:
+        """The user's subscriptions by title (only those to `feed_ids` when given), each with
+        its categories and unread count.
 
         Counting unread entries is most of the query's cost; callers that only need the feeds
         (an API embedding feed details in entries) pass `with_unread=False` and get 0 counts.
         """
-        return self._subscriptions(user_id, None, with_unread=with_unread)
+        return self._subscriptions(user_id, feed_ids, with_unread=with_unread)
 
     def _subscriptions(
-        self, user_id: int, feed_id: int | None, *, with_unread: bool = True
+        self, user_id: int, feed_ids: Collection[int] | None, *, with_unread: bool = True
     ) -> list[Subscription]:
         with read_transaction(self._engine) as conn:
-            unread = self._unread_per_feed(conn, user_id, feed_id) if with_unread else {}
-            return self._subscription_list(conn, user_id, feed_id, unread)
+            unread = self._unread_per_feed(conn, user_id, feed_ids) if with_unread else {}
+            return self._subscription_list(conn, user_id, feed_ids, unread)
 
     def _subscription_list(
-        self, conn: Connection, user_id: int, feed_id: int | None, unread: dict[int, int]
+        self,
+        conn: Connection,
+        user_id: int,
+        feed_ids: Collection[int] | None,
+        unread: dict[int, int],
     ) -> list[Subscription]:
-        """The user's subscriptions (one, or all when `feed_id` is None) by title, with the
-        unread counts of `unread` (0 for a feed it leaves out)."""
+        """The user's subscriptions (to `feed_ids`, or all when None) by title, with the unread
+        counts of `unread` (0 for a feed it leaves out)."""
         display = sa.func.coalesce(subscriptions.c.title, feeds.c.title, feeds.c.feed_title)
         query = (
             sa.select(
@@ -252,8 +263,8 @@ class ReadingQueries:
             .where(subscriptions.c.user_id == user_id)
             .order_by(sa.func.lower(sa.func.coalesce(display, feeds.c.url)), feeds.c.id)
         )
-        if feed_id is not None:
-            query = query.where(subscriptions.c.feed_id == feed_id)
+        if feed_ids is not None:
+            query = query.where(subscriptions.c.feed_id.in_(list(feed_ids)))
         rows = conn.execute(query).all()
         links = self._category_links(conn, user_id)
         return [
@@ -446,13 +457,13 @@ class ReadingQueries:
 
     @classmethod
     def _unread_per_feed(
-        cls, conn: Connection, user_id: int, feed_id: int | None = None
+        cls, conn: Connection, user_id: int, feed_ids: Collection[int] | None = None
     ) -> dict[int, int]:
-        """The user's unread entries per subscribed feed, or in the one feed `feed_id` (feeds
-        with none left out)."""
+        """The user's unread entries per subscribed feed, or per feed of `feed_ids` (feeds with
+        none left out)."""
         query = cls._unread_by_feed(user_id)
-        if feed_id is not None:
-            query = query.where(entries.c.feed_id == feed_id)
+        if feed_ids is not None:
+            query = query.where(entries.c.feed_id.in_(list(feed_ids)))
         return {row.feed_id: int(row.n) for row in conn.execute(query)}
 
     def unread_counts(self, user_id: int) -> UnreadCounts:
