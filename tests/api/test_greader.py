@@ -98,6 +98,16 @@ def test_stream_contents_paging_both_orders(client: TestClient, world: World) ->
     item = page.json()["items"][0]
     assert item["origin"]["streamId"].startswith("feed/")
     assert READING_LIST in item["categories"]
+    # Each item's origin and labels are its subscription's, as the subscription list has them.
+    listed = client.get(f"{R}/subscription/list?output=json", headers=h).json()["subscriptions"]
+    subs = {s["id"]: s for s in listed}
+    items = client.get(f"{R}/stream/contents?s={READING_LIST}&n=50", headers=h).json()["items"]
+    for each in items:
+        sub = subs[each["origin"]["streamId"]]
+        assert each["origin"]["title"] == sub["title"] and sub["title"]
+        labels = [c for c in each["categories"] if "/label/" in c]
+        assert labels == [c["id"] for c in sub["categories"]]
+    assert any("/label/" in c for each in items for c in each["categories"])
     assert item["id"].startswith("tag:google.com,2005:reader/item/")
 
 

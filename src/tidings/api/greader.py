@@ -116,6 +116,16 @@ class Call:
             self._subs = self.store.reading.subscriptions(self.uid, with_unread=False)
         return self._subs
 
+    def feeds_of(self, found: list[UserEntry]) -> dict[int, Subscription]:
+        """The user's subscriptions to the feeds of `found`, by feed id: only those, not all
+        of them (a page of items comes from a few feeds), unless this request listed them all
+        already."""
+        feed_ids = {item.entry.feed_id for item in found}
+        if self._subs is not None:
+            return {s.feed_id: s for s in self._subs if s.feed_id in feed_ids}
+        subs = self.store.reading.subscriptions(self.uid, with_unread=False, feed_ids=feed_ids)
+        return {s.feed_id: s for s in subs}
+
     def feed_of(self, stream: str) -> int:
         """The user's feed of a `feed/<id>` or `feed/<url>` stream; NotFound otherwise."""
         ref = stream[len("feed/") :] if stream.startswith("feed/") else stream
@@ -488,16 +498,18 @@ def cursor_key(cursor: Cursor) -> tuple[datetime, int]:
     return cursor.sort_at, cursor.id
 
 
-def item_json(call: Call, item: UserEntry, labels: dict[int, list[str]]) -> dict[str, Any]:
+def item_json(item: UserEntry, feeds: dict[int, Subscription]) -> dict[str, Any]:
+    """The Google Reader item of `item`; `feeds` holds the user's subscription to its feed (its
+    origin, and the labels, which are the subscription's categories)."""
     entry = item.entry
-    subs = {s.feed_id: s for s in call.subscriptions()}
-    sub = subs.get(entry.feed_id)
+    sub = feeds.get(entry.feed_id)
     categories = [READING_LIST]
     if item.read:
         categories.append(READ)
     if item.starred:
         categories.append(STARRED)
-    categories += [LABEL + name for name in labels.get(entry.feed_id, ())]
+    if sub is not None:
+        categories += [LABEL + category.name for category in sub.categories]
     link = [{"href": entry.link, "type": "text/html"}] if entry.link else []
     data: dict[str, Any] = {
         "id": item_id(entry.id),
@@ -529,10 +541,6 @@ def item_json(call: Call, item: UserEntry, labels: dict[int, list[str]]) -> dict
     return data
 
 
-def _labels(call: Call) -> dict[int, list[str]]:
-    return {s.feed_id: [c.name for c in s.categories] for s in call.subscriptions()}
-
-
 def _stream_name(call: Call) -> str:
     stream = call.request.path_params.get("stream") or call.get("s") or READING_LIST
     return str(stream)
@@ -541,11 +549,11 @@ def _stream_name(call: Call) -> str:
 def stream_contents(call: Call) -> Response:
     stream = _stream_name(call)
     found, continuation = stream_entries(call, stream, default_n=20)
-    labels = _labels(call)
+    feeds = call.feeds_of(found)
     reply: dict[str, Any] = {
         "id": stream,
         "updated": int(datetime.now(UTC).timestamp()),
-        "items": [item_json(call, item, labels) for item in found],
+        "items": [item_json(item, feeds) for item in found],
     }
     if continuation:
         reply["continuation"] = continuation
@@ -584,12 +592,12 @@ def stream_items_contents(call: Call) -> Response:
     found.sort(key=lambda i: (i.entry.sort_at or datetime.min.replace(tzinfo=UTC), i.id))
     if call.get("r") != "o":
         found.reverse()
-    labels = _labels(call)
+    feeds = call.feeds_of(found)
     return JSONReply(
         {
             "id": READING_LIST,
             "updated": int(datetime.now(UTC).timestamp()),
-            "items": [item_json(call, item, labels) for item in found],
+            "items": [item_json(item, feeds) for item in found],
         }
     )
 
