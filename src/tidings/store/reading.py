@@ -267,21 +267,32 @@ class ReadingQueries:
             query = query.where(subscriptions.c.feed_id.in_(list(feed_ids)))
         rows = conn.execute(query).all()
         links = self._category_links(conn, user_id)
+        # Unpacked in the order of the select: a sidebar builds one of these per feed.
         return [
             Subscription(
-                feed_id=row.feed_id,
-                url=row.url,
-                title=row.title,
-                feed_title=row.feed_title,
-                site_url=row.site_url,
-                is_public=bool(row.is_public),
-                categories=tuple(links.get(row.feed_id, ())),
-                unread_count=unread.get(row.feed_id, 0),
-                last_error=row.last_error,
-                checked_at=row.checked_at,
-                created_at=row.created_at,
+                feed_id=feed_id,
+                url=url,
+                title=title,
+                feed_title=feed_title,
+                site_url=site_url,
+                is_public=bool(is_public),
+                categories=tuple(links.get(feed_id, ())),
+                unread_count=unread.get(feed_id, 0),
+                last_error=last_error,
+                checked_at=checked_at,
+                created_at=created_at,
             )
-            for row in rows
+            for (
+                feed_id,
+                title,
+                created_at,
+                url,
+                feed_title,
+                site_url,
+                is_public,
+                last_error,
+                checked_at,
+            ) in rows
         ]
 
     def sidebar(self, user_id: int) -> tuple[list[Subscription], list[UserCategory]]:
@@ -309,8 +320,12 @@ class ReadingQueries:
             .order_by(sa.func.lower(user_categories.c.name))
         )
         links: defaultdict[int, list[UserCategory]] = defaultdict(list)
-        for row in conn.execute(query):
-            links[row.feed_id].append(UserCategory(id=row.id, name=row.name))
+        shared: dict[int, UserCategory] = {}  # one record a category, however many feeds it has
+        for feed_id, category_id, name in conn.execute(query):
+            category = shared.get(category_id)
+            if category is None:
+                category = shared[category_id] = UserCategory(id=category_id, name=name)
+            links[feed_id].append(category)
         return dict(links)
 
     @staticmethod
