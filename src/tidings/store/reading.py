@@ -13,7 +13,7 @@ the user saw the list), so entries that arrived meanwhile stay unread.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -393,15 +393,22 @@ class ReadingQueries:
         )
         # One row per (category, feed), or one with no feed for an empty category; summed here
         # from the counts per feed the caller already has.
-        totals: dict[int, list[Any]] = {}
-        for row in conn.execute(query):
-            total = totals.setdefault(row.id, [row.name, 0, 0])
-            if row.feed_id is not None:
-                total[1] += 1
-                total[2] += unread.get(row.feed_id, 0)
+        names: dict[int, str] = {}  # in the query's order
+        feed_counts: Counter[int] = Counter()
+        unread_counts: Counter[int] = Counter()
+        for category_id, name, feed_id in conn.execute(query):
+            names[category_id] = name
+            if feed_id is not None:
+                feed_counts[category_id] += 1
+                unread_counts[category_id] += unread.get(feed_id, 0)
         return [
-            UserCategory(id=category_id, name=name, feed_count=feeds_, unread_count=unread_)
-            for category_id, (name, feeds_, unread_) in totals.items()
+            UserCategory(
+                id=category_id,
+                name=name,
+                feed_count=feed_counts[category_id],
+                unread_count=unread_counts[category_id],
+            )
+            for category_id, name in names.items()
         ]
 
     def add_category(self, user_id: int, name: str) -> UserCategory:
