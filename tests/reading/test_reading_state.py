@@ -9,6 +9,7 @@ import pytest
 from reading.world import NOW, World, data
 from tidings.reading_model import Cursor
 from tidings.store import Conflict, NotFound, Store
+from tidings.store import reading as reading_module
 
 
 def test_subscribe_creates_a_private_feed_once_for_many_users(world: World) -> None:
@@ -145,6 +146,77 @@ def test_listing_order_cursor_and_paging(world: World) -> None:
     assert store.reading.entries(world.ann, after=same_time) == []
     with pytest.raises(ValueError, match="status"):
         store.reading.entries(world.ann, status="new")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("window", [1, 4, 9, 1000])
+def test_the_time_window_gives_the_same_pages(
+    world: World, monkeypatch: pytest.MonkeyPatch, window: int
+) -> None:
+    """On SQLite a list of all of a user's entries first looks among the `window` newest (or
+    oldest) entries of all feeds; every page must be the one the plain query gives."""
+    store = world.store
+    mine = [world.feed(world.ann, f"https://e.org/{n}") for n in range(3)]
+    other = world.feed(world.bob, "https://e.org/bob")  # entries Ann must never see
+    for n, feed in enumerate([*mine, other]):
+        # Some entries share a sort time (ties broken by id), some have none (first seen).
+        world.refresh(
+            feed, [data(f"{n}-{k}", days_ago=(k % 5) + n / 10 if k % 7 else None) for k in range(9)]
+        )
+    listed = store.reading.entries(world.ann, status="all", limit=500)
+    store.reading.mark_read(world.ann, [e.id for e in listed[::3]])
+    store.reading.star(world.ann, [e.id for e in listed[::4]])
+
+    def pages() -> list[list[int]]:
+        found = []
+        for status in ("unread", "read", "all"):
+            for starred in (None, True, False):
+                for order in ("newest", "oldest"):
+                    for limit, offset in ((5, 0), (5, 10), (50, 0), (0, 0)):
+                        found.append(
+                            [
+                                e.id
+                                for e in store.reading.entries(
+                                    world.ann,
+                                    status=status,  # type: ignore[arg-type]
+                                    starred=starred,
+                                    order=order,  # type: ignore[arg-type]
+                                    limit=limit,
+                                    offset=offset,
+                                )
+                            ]
+                        )
+                first = store.reading.entries(world.ann, status=status, limit=4)
+                if first:
+                    cursor = Cursor(first[-1].entry.sort_at, first[-1].id)  # type: ignore[arg-type]
+                    for key in ("before", "after"):
+                        found.append(
+                            [
+                                e.id
+                                for e in store.reading.entries(
+                                    world.ann, status=status, limit=6, **{key: cursor}
+                                )
+                            ]
+                        )
+        return found
+
+    monkeypatch.setattr(reading_module, "WINDOW", 10**9)  # never a window: the plain query
+    expected = pages()
+    answered: list[bool] = []
+    real = reading_module._page_in_window
+
+    def counted(*args: object) -> object:
+        rows = real(*args)  # type: ignore[arg-type]
+        answered.append(rows is not None)
+        return rows
+
+    monkeypatch.setattr(reading_module, "_page_in_window", counted)
+    monkeypatch.setattr(reading_module, "WINDOW", window)
+    assert pages() == expected
+    if store.engine.dialect.name == "sqlite":  # the window answers some pages, not all
+        assert (any(answered), all(answered)) == ((True, False) if window < 27 else (False, False))
+    assert any(expected) and not any(
+        e.entry.feed_id == other for e in store.reading.entries(world.ann, status="all", limit=500)
+    )
 
 
 def test_mark_all_read_sweeps_only_what_was_seen(world: World) -> None:
