@@ -76,15 +76,23 @@ def subscribed_feed_ids(user_id: int) -> sa.Select[Any]:
     return sa.select(subscriptions.c.feed_id).where(subscriptions.c.user_id == user_id)
 
 
+def _own_state(user_id: int) -> sa.ColumnElement[bool]:
+    """The join condition of an entry and the user's state row for it."""
+    return sa.and_(entry_states.c.entry_id == entries.c.id, entry_states.c.user_id == user_id)
+
+
 def user_entries_from(user_id: int) -> sa.FromClause:
     """entries ⨝ the user's subscriptions ⟕ the user's state rows: what a user may see."""
     return entries.join(
         subscriptions,
         sa.and_(subscriptions.c.feed_id == entries.c.feed_id, subscriptions.c.user_id == user_id),
-    ).outerjoin(
-        entry_states,
-        sa.and_(entry_states.c.entry_id == entries.c.id, entry_states.c.user_id == user_id),
-    )
+    ).outerjoin(entry_states, _own_state(user_id))
+
+
+def entries_with_state(user_id: int) -> sa.FromClause:
+    """entries ⟕ the user's state rows, without the subscription join: for a query that checks
+    the user may see the entries its own way (ids already vetted, or a cheaper test)."""
+    return entries.outerjoin(entry_states, _own_state(user_id))
 
 
 def is_read() -> sa.ColumnElement[bool]:
@@ -469,21 +477,17 @@ class ReadingQueries:
     # --- unread counts -------------------------------------------------------------------------
 
     @staticmethod
-    def _unread_by_feed(user_id: int) -> sa.Select[Any]:
-        return (
+    def _unread_per_feed(
+        conn: Connection, user_id: int, feed_ids: Collection[int] | None = None
+    ) -> dict[int, int]:
+        """The user's unread entries per subscribed feed, or per feed of `feed_ids` (feeds with
+        none left out)."""
+        query = (
             sa.select(entries.c.feed_id, sa.func.count().label("n"))
             .select_from(user_entries_from(user_id))
             .where(is_unread())
             .group_by(entries.c.feed_id)
         )
-
-    @classmethod
-    def _unread_per_feed(
-        cls, conn: Connection, user_id: int, feed_ids: Collection[int] | None = None
-    ) -> dict[int, int]:
-        """The user's unread entries per subscribed feed, or per feed of `feed_ids` (feeds with
-        none left out)."""
-        query = cls._unread_by_feed(user_id)
         if feed_ids is not None:
             query = query.where(entries.c.feed_id.in_(list(feed_ids)))
         return {row.feed_id: int(row.n) for row in conn.execute(query)}
@@ -562,10 +566,11 @@ class ReadingQueries:
             where.append(entries.c.feed_id == feed_id)
         if category_id is not None:
             where.append(entries.c.feed_id.in_(self._category_feed_ids(user_id, category_id)))
-        if before is not None:
-            where.append(_older_than(before))
+        # The cursors alone also bound the time window (_page_in_window).
+        cursors = [_older_than(before)] if before is not None else []
         if after is not None:
-            where.append(_newer_than(after))
+            cursors.append(_newer_than(after))
+        where += cursors
         if order == "newest":
             in_order = (entries.c.sort_at.desc(), entries.c.id.desc())
         else:
@@ -585,7 +590,7 @@ class ReadingQueries:
         with read_transaction(self._engine) as conn:
             rows = None
             if conn.dialect.name == "sqlite" and feed_id is None and category_id is None:
-                rows = _page_in_window(conn, user_id, page, order, before, after, limit)
+                rows = _page_in_window(conn, user_id, page, order, cursors, limit)
             if rows is None:
                 rows = conn.execute(page(user_entries_from(user_id))).all()
         return [user_entry_from_row(row) for row in rows]
@@ -855,22 +860,17 @@ def _page_in_window(
     user_id: int,
     page: Callable[..., sa.Select[Any]],
     order: Order,
-    before: Cursor | None,
-    after: Cursor | None,
+    cursors: list[sa.ColumnElement[bool]],
     limit: int,
 ) -> Sequence[Any] | None:
     """The rows of `page(user_entries_from(user_id))` (a page of all the user's entries in
-    `order`, between the cursors), found among the WINDOW first entries of all feeds in that
+    `order`, within `cursors`), found among the WINDOW first entries of all feeds in that
     order; None when the window cannot tell.
 
     Every entry outside the window lies strictly beyond every entry in it (its sort time is past
     the window's edge), so when the window holds a full page, that page is the query's.
     """
-    edge_query = sa.select(entries.c.sort_at)
-    if before is not None:
-        edge_query = edge_query.where(_older_than(before))
-    if after is not None:
-        edge_query = edge_query.where(_newer_than(after))
+    edge_query = sa.select(entries.c.sort_at).where(*cursors)
     newest = order == "newest"
     by_time = entries.c.sort_at.desc() if newest else entries.c.sort_at.asc()
     edge = conn.execute(edge_query.order_by(by_time).limit(1).offset(WINDOW - 1)).scalar()
@@ -879,8 +879,7 @@ def _page_in_window(
     in_window = entries.c.sort_at >= edge if newest else entries.c.sort_at <= edge
     # "+feed_id" keeps SQLite off the feed index, so that it walks the time index instead.
     subscribed = sa.literal_column("+entries.feed_id").in_(subscribed_feed_ids(user_id))
-    state = sa.and_(entry_states.c.entry_id == entries.c.id, entry_states.c.user_id == user_id)
-    rows = conn.execute(page(entries.outerjoin(entry_states, state), in_window, subscribed)).all()
+    rows = conn.execute(page(entries_with_state(user_id), in_window, subscribed)).all()
     return rows if len(rows) == limit else None
 
 

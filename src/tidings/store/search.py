@@ -34,6 +34,7 @@ from tidings.search_query import SearchQuery, parse_search_query
 from tidings.store.database import read_transaction
 from tidings.store.reading import (
     STATE_COLUMNS,
+    entries_with_state,
     is_read,
     is_starred,
     is_unread,
@@ -43,7 +44,6 @@ from tidings.store.reading import (
 from tidings.store.rows import Row
 from tidings.store.schema import (
     entries,
-    entry_states,
     feeds,
     subscription_categories,
     subscriptions,
@@ -296,10 +296,9 @@ def _page(
     order = conn.execute(ranked.limit(limit).offset(offset)).all()
     if not order:
         return []
-    state = sa.and_(entry_states.c.entry_id == entries.c.id, entry_states.c.user_id == user_id)
     full = (
         sa.select(entries, *STATE_COLUMNS)
-        .select_from(entries.outerjoin(entry_states, state))
+        .select_from(entries_with_state(user_id))
         .where(entries.c.id.in_([row.id for row in order]))
     )
     by_id = {row.id: row for row in conn.execute(full)}
