@@ -1,9 +1,12 @@
 """Serve the client APIs over a reader with 200 feeds and 6,000 entries, and measure them.
 
     .venv/bin/python benchmarks/api.py [--seconds 5] [--connections 16]
+        [--database postgresql://postgres@127.0.0.1:5432/test] [--unfollowed 800]
 
-Builds a temporary SQLite database: one user subscribed to 200 feeds x 30 entries (generated
-through store.updates.apply), with an API key and an API password. Starts the app
+Builds a temporary SQLite database (or, with `--database`, a scratch schema on that PostgreSQL
+server, dropped afterwards): one user subscribed to 200 feeds x 30 entries (generated through
+store.updates.apply), with an API key and an API password, and with `--unfollowed N`, N feeds
+more that only another user follows. Starts the app
 (`create_app`) under uvicorn in a subprocess (one worker, loopback), then drives it with an
 asyncio load generator over raw keep-alive sockets, bounded in requests and in time. Measures
 Miniflux `/v1/entries?status=unread&limit=100`, Google Reader `stream/contents` of the reading
@@ -21,15 +24,20 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import sqlalchemy as sa
 from corpus import fill_feed
 from loadgen import free_port, get_request, measure
 
 from tidings.accounts import create_user
 from tidings.store import Store
+from tidings.store.database import normalize_url
 
 FEEDS, ENTRIES = 200, 30
 API_PASSWORD = "bench api password"
@@ -37,6 +45,7 @@ SERVER = """
 import sys, uvicorn
 from tidings.config import Settings
 from tidings.store import Store
+from tidings.store.database import normalize_url
 from tidings.web.app import create_app
 store = Store.open(sys.argv[1])
 app = create_app(Settings(secret_key="bench", site_name="Bench"), store)
@@ -44,23 +53,54 @@ uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", a
 """
 
 
-def build(url: str) -> str:
-    """The reader: FEEDS subscriptions of ENTRIES entries each; gives back an API key."""
+def build(url: str, unfollowed: int = 0) -> str:
+    """The reader: FEEDS subscriptions of ENTRIES entries each, and `unfollowed` more feeds of
+    as many entries that only another user follows; gives back the reader's API key."""
     now = datetime.now(UTC)
     with Store.open(url) as store:
         store.migrate()
         user = create_user(store, "reader", "reader password")
         store.api_passwords.set_api_password(user.id, "reader", API_PASSWORD)
         _, token = store.api_keys.create(user.id, "bench")
-        for f in range(FEEDS):
+        other = create_user(store, "other", "other password") if unfollowed else None
+        for f in range(FEEDS + unfollowed):
+            follower = user if f < FEEDS else other
+            assert follower is not None
             sub = store.reading.subscribe(
-                user.id, f"https://feed{f}.example/rss", categories=[f"Topic {f % 12}"]
+                follower.id, f"https://feed{f}.example/rss", categories=[f"Topic {f % 12}"]
             )
             fill_feed(store, store.feeds.get(sub.feed_id), "Feed", f, ENTRIES, now)
         # A third read, so that "unread" filters for real.
         ids = [e.id for e in store.reading.entries(user.id, status="all", limit=500)]
         store.reading.mark_read(user.id, ids[::3])
+        if store.engine.dialect.name == "postgresql":
+            with store.engine.begin() as conn:  # what autovacuum does soon after such a load
+                conn.exec_driver_sql("ANALYZE")
         return token
+
+
+@contextmanager
+def database(server: str | None) -> Iterator[str]:
+    """Give the URL of an empty database: a temporary SQLite file when `server` is None, else a
+    new schema on that PostgreSQL server (dropped on the way out)."""
+    if server is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite:///{Path(tmp) / 'bench.db'}"
+        return
+    admin = sa.create_engine(normalize_url(server))
+    schema = f"bench_api_{uuid.uuid4().hex[:12]}"
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield (
+            normalize_url(server)
+            .update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
 
 
 def _session_cookie(base: str) -> str:
@@ -83,10 +123,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--database", metavar="URL", help="a PostgreSQL server to use instead of SQLite"
+    )
+    parser.add_argument(
+        "--unfollowed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="N more feeds that another user follows (a shared instance)",
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        token = build(url)
+    with database(args.database) as url:
+        token = build(url, args.unfollowed)
         port = free_port()
         env = {**os.environ, "PYTHONWARNINGS": "ignore"}
         server = subprocess.Popen([sys.executable, "-c", SERVER, url, str(port)], env=env)
@@ -132,7 +181,9 @@ def main() -> int:
             server.terminate()
             server.wait(timeout=10)
     print(
-        f"\n1 reader, {FEEDS} feeds x {ENTRIES} entries (a third read), SQLite, 1 uvicorn worker, "
+        f"\n1 reader, {FEEDS} feeds x {ENTRIES} entries (a third read), "
+        f"{args.unfollowed} feeds more that another user follows, "
+        f"{'PostgreSQL' if args.database else 'SQLite'}, 1 uvicorn worker, "
         f"{args.connections} keep-alive connections, {args.seconds:g} s per request\n"
     )
     print("| request | requests | req/s | p50 ms | p99 ms | errors |")

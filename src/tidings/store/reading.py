@@ -100,8 +100,34 @@ def is_read() -> sa.ColumnElement[bool]:
     return sa.and_(entry_states.c.read.is_not(None), entry_states.c.read == sa.true())
 
 
-def is_unread() -> sa.ColumnElement[bool]:
-    return sa.or_(entry_states.c.read.is_(None), entry_states.c.read == sa.false())
+# The state rows "is_unread" looks into, apart from the row user_entries_from joins.
+_read_state = entry_states.alias("read_state")
+
+
+def is_unread(user_id: int) -> sa.ColumnElement[bool]:
+    """The entry is unread by `user_id`: no state row of theirs says read (an anti-join, for
+    any query over entries)."""
+    return ~sa.exists().where(
+        _read_state.c.entry_id == entries.c.id,
+        _read_state.c.user_id == user_id,
+        _read_state.c.read,
+    )
+
+
+def unread_in(user_id: int, dialect: str) -> sa.ColumnElement[bool]:
+    """On user_entries_from(user_id) and the `dialect` ("sqlite", "postgresql"): the entry is
+    unread.
+
+    PostgreSQL gets the anti-join (is_unread). Given the test of the outer-joined row (`read IS
+    NULL OR NOT read`), it estimates one row in thousands to pass, plans nested loops over every
+    entry, and once psycopg prepares the statement picks a plan that took 1.0 s for a page of 50
+    among 30,000 entries (2 ms with the anti-join). SQLite gets the joined row's test: it walks
+    the user's subscriptions first and has the row at hand, while the anti-join makes it scan
+    every entry (a user's 6,000 unread ids among 30,000 entries: 4 ms, against 15).
+    """
+    if dialect == "sqlite":
+        return sa.or_(entry_states.c.read.is_(None), entry_states.c.read == sa.false())
+    return is_unread(user_id)
 
 
 def is_starred() -> sa.ColumnElement[bool]:
@@ -482,10 +508,11 @@ class ReadingQueries:
     ) -> dict[int, int]:
         """The user's unread entries per subscribed feed, or per feed of `feed_ids` (feeds with
         none left out)."""
+        # Without user_entries_from's outer join, which only is_unread would read: for a user of
+        # 200 feeds among 1,000 (30,000 entries), 16 -> 3 ms on PostgreSQL, 2.4 -> 1.6 on SQLite.
         query = (
             sa.select(entries.c.feed_id, sa.func.count().label("n"))
-            .select_from(user_entries_from(user_id))
-            .where(is_unread())
+            .where(entries.c.feed_id.in_(subscribed_feed_ids(user_id)), is_unread(user_id))
             .group_by(entries.c.feed_id)
         )
         if feed_ids is not None:
@@ -548,24 +575,10 @@ class ReadingQueries:
         """The user's entries with their state: of subscribed feeds only (a feed or category
         that is not the user's gives none). `before`/`after` keep entries strictly older/newer
         than a cursor (sort time, then id); `order` is newest or oldest first."""
-        if status not in ("unread", "read", "all"):
-            raise ValueError(f"status must be unread, read or all, not {status!r}")
         if order not in ("newest", "oldest"):
             raise ValueError(f"order must be newest or oldest, not {order!r}")
         limit = max(0, min(limit, MAX_LIMIT))
-        where: list[sa.ColumnElement[bool]] = []
-        if status == "unread":
-            where.append(is_unread())
-        elif status == "read":
-            where.append(is_read())
-        if starred is True:
-            where.append(is_starred())
-        elif starred is False:
-            where.append(~is_starred())
-        if feed_id is not None:
-            where.append(entries.c.feed_id == feed_id)
-        if category_id is not None:
-            where.append(entries.c.feed_id.in_(self._category_feed_ids(user_id, category_id)))
+        where = self._state_filters(user_id, status, starred, feed_id, category_id)
         # The cursors alone also bound the time window (_page_in_window).
         cursors = [_older_than(before)] if before is not None else []
         if after is not None:
@@ -754,11 +767,13 @@ class ReadingQueries:
         feed_id: int | None,
         category_id: int | None,
     ) -> list[sa.ColumnElement[bool]]:
+        """The conditions on user_entries_from(user_id) that these filters ask for (entries and
+        the API listings share them); ValueError for a status not unread, read or all."""
         if status not in ("unread", "read", "all"):
             raise ValueError(f"status must be unread, read or all, not {status!r}")
         where: list[sa.ColumnElement[bool]] = []
         if status == "unread":
-            where.append(is_unread())
+            where.append(unread_in(user_id, self._engine.dialect.name))
         elif status == "read":
             where.append(is_read())
         if starred is True:

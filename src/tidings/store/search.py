@@ -37,7 +37,7 @@ from tidings.store.reading import (
     entries_with_state,
     is_read,
     is_starred,
-    is_unread,
+    unread_in,
     user_entries_from,
     user_entry_from_row,
 )
@@ -127,7 +127,7 @@ class SearchQueries:
         limit = max(0, min(limit, MAX_LIMIT))
         offset = max(0, offset)
         base = sa.select(entries, *STATE_COLUMNS).select_from(user_entries_from(user_id))
-        base = base.where(*_filters(user_id, parsed))
+        base = base.where(*_filters(user_id, parsed, self._engine.dialect.name))
         with read_transaction(self._engine) as conn:
             if conn.dialect.name == "sqlite":
                 return self._sqlite(conn, user_id, base, parsed, limit, offset)
@@ -374,11 +374,11 @@ def _feed_conditions(
     return conditions
 
 
-def _filters(user_id: int, parsed: SearchQuery) -> Sequence[sa.ColumnElement[bool]]:
-    """The query's filters as conditions on user_entries_from(user_id)."""
+def _filters(user_id: int, parsed: SearchQuery, dialect: str) -> Sequence[sa.ColumnElement[bool]]:
+    """The query's filters as conditions on user_entries_from(user_id), for `dialect`."""
     conditions = list(_feed_conditions(user_id, parsed, entries.c.feed_id))
     if parsed.unread is True:
-        conditions.append(is_unread())
+        conditions.append(unread_in(user_id, dialect))
     elif parsed.unread is False:
         conditions.append(is_read())
     if parsed.starred:
