@@ -22,22 +22,16 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
-import sqlalchemy as sa
 from corpus import fill_feed
 from loadgen import free_port, get_request, measure
+from scratch import scratch_database
 
 from tidings.accounts import create_user
 from tidings.store import Store
-from tidings.store.database import normalize_url
 
 FEEDS, ENTRIES = 200, 30
 API_PASSWORD = "bench api password"
@@ -79,30 +73,6 @@ def build(url: str, unfollowed: int = 0) -> str:
         return token
 
 
-@contextmanager
-def database(server: str | None) -> Iterator[str]:
-    """Give the URL of an empty database: a temporary SQLite file when `server` is None, else a
-    new schema on that PostgreSQL server (dropped on the way out)."""
-    if server is None:
-        with tempfile.TemporaryDirectory() as tmp:
-            yield f"sqlite:///{Path(tmp) / 'bench.db'}"
-        return
-    admin = sa.create_engine(normalize_url(server))
-    schema = f"bench_api_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield (
-            normalize_url(server)
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
-
-
 def _session_cookie(base: str) -> str:
     """A signed-in session's Cookie header value, through the real sign-in form."""
     with httpx.Client(base_url=base) as client:
@@ -134,7 +104,7 @@ def main() -> int:
         help="N more feeds that another user follows (a shared instance)",
     )
     args = parser.parse_args()
-    with database(args.database) as url:
+    with scratch_database(args.database, "bench_api") as url:
         token = build(url, args.unfollowed)
         port = free_port()
         env = {**os.environ, "PYTHONWARNINGS": "ignore"}

@@ -7,7 +7,9 @@
 The feeds come from benchmarks/feedserver.py, started in a process of its own (so serving does not
 steal the measured process's GIL), spread over 100 loopback addresses, 30 items each with HTML
 descriptions, ETag and Last-Modified. Each engine runs in a fresh subprocess on a fresh SQLite
-file, so its CPU time (self + reaped children) and peak RSS (self, largest child) are its own:
+file (`tidings-pg` in `--engines`: a fresh schema on the PostgreSQL server that
+TIDINGS_BENCH_POSTGRES_URL names, by default the local test database), so its CPU time (self +
+reaped children) and peak RSS (self, largest child) are its own:
 
 1. first: every feed is new;
 2. forced 304: every feed is checked again and answers 304 (`tidings refresh --all`; reader's
@@ -167,6 +169,24 @@ def measure(name: str, work: Callable[[], tuple[int, int]]) -> dict[str, Any]:
 def run_tidings(
     urls: list[str], port: int, workdir: Path, phases: int, profile: bool
 ) -> list[dict[str, Any]]:
+    """tidings on SQLite."""
+    return _run_tidings(f"sqlite:///{workdir / 'tidings.db'}", urls, port, workdir, phases, profile)
+
+
+def run_tidings_pg(
+    urls: list[str], port: int, workdir: Path, phases: int, profile: bool
+) -> list[dict[str, Any]]:
+    """tidings on a scratch schema of the PostgreSQL server TIDINGS_BENCH_POSTGRES_URL names."""
+    from scratch import POSTGRES, scratch_database
+
+    server = os.environ.get("TIDINGS_BENCH_POSTGRES_URL", POSTGRES)
+    with scratch_database(server, "bench_refresh") as url:
+        return _run_tidings(url, urls, port, workdir, phases, profile)
+
+
+def _run_tidings(
+    url: str, urls: list[str], port: int, workdir: Path, phases: int, profile: bool
+) -> list[dict[str, Any]]:
     import sqlalchemy as sa
 
     from tidings.config import load_settings
@@ -174,7 +194,7 @@ def run_tidings(
     from tidings.store import Store
     from tidings.store.schema import feeds
 
-    store = Store.open(f"sqlite:///{workdir / 'tidings.db'}")
+    store = Store.open(url)
     store.migrate()
     now = datetime.now(UTC)
     with store.engine.begin() as conn:  # subscribing is not what is measured
@@ -269,6 +289,7 @@ def run_reader(
 
 ENGINES: dict[str, Callable[[list[str], int, Path, int, bool], list[dict[str, Any]]]] = {
     "tidings": run_tidings,
+    "tidings-pg": run_tidings_pg,
     "reader": run_reader,
 }
 

@@ -213,8 +213,9 @@ def test_a_batch_keeps_each_feed_all_or_nothing(store: Store) -> None:
 
 
 def test_new_entries_are_stored_the_same_on_every_path(store: Store) -> None:
-    # SQLite takes new entries through the driver (updates._insert_sqlite), not through
-    # SQLAlchemy's column types: the stored text must be what the types store.
+    # New entries skip SQLAlchemy's column types: through the driver on SQLite
+    # (updates._insert_sqlite), as arrays unnested by the server on PostgreSQL
+    # (_insert_postgresql). What they store must be what the types store.
     full = EntryData(
         key="k1",
         title="Tïtle",
@@ -257,6 +258,7 @@ def test_new_entries_are_stored_the_same_on_every_path(store: Store) -> None:
         {"url": "https://e.org/b", "type": None, "length": None},
     ]
     assert (second.published_at, second.sort_at, second.first_seen_at) == (None, NOW, NOW)
+    assert first.id < second.id  # ids in the feed's order: they break ties of sort time
 
 
 @pytest.fixture
