@@ -19,20 +19,16 @@ import dataclasses
 import itertools
 import os
 import random
-import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import sqlalchemy as sa
+from scratch import scratch_database
 
 from tidings.model import EntryData, FeedUpdate
 from tidings.plaintext import html_text
 from tidings.store import Store
-from tidings.store.database import normalize_url
 from tidings.store.updates import Retention
 
 POSTGRES_URL = os.environ.get(
@@ -133,32 +129,9 @@ def pct(samples: list[float], q: float) -> float:
 @contextmanager
 def database(kind: str) -> Iterator[Callable[[], str]]:
     """Gives a function that makes a new empty database URL (dropped afterwards)."""
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            counter = iter(range(1000))
-            yield lambda: f"sqlite:///{Path(tmp) / f'bench{next(counter)}.db'}"
-        return
-    admin = sa.create_engine(normalize_url(POSTGRES_URL))
-    schemas: list[str] = []
-
-    def make() -> str:
-        schema = f"tidings_bench_{uuid.uuid4().hex[:10]}"
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-        schemas.append(schema)
-        return (
-            normalize_url(POSTGRES_URL)
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-        )
-
-    try:
-        yield make
-    finally:
-        with admin.begin() as conn:
-            for schema in schemas:
-                conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with ExitStack() as made:
+        server = None if kind == "sqlite" else POSTGRES_URL
+        yield lambda: made.enter_context(scratch_database(server, "tidings_bench"))
 
 
 def insert_compare(url: str, with_index: bool) -> float:

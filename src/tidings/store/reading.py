@@ -506,24 +506,27 @@ class ReadingQueries:
     def _unread_per_feed(
         conn: Connection, user_id: int, feed_ids: Collection[int] | None = None
     ) -> dict[int, int]:
-        """The user's unread entries per subscribed feed, or per feed of `feed_ids` (feeds with
-        none left out)."""
-        # Without user_entries_from's outer join, which only is_unread would read: for a user of
-        # 200 feeds among 1,000 (30,000 entries), 16 -> 3 ms on PostgreSQL, 2.4 -> 1.6 on SQLite.
-        query = (
-            sa.select(entries.c.feed_id, sa.func.count().label("n"))
-            .where(entries.c.feed_id.in_(subscribed_feed_ids(user_id)), is_unread(user_id))
-            .group_by(entries.c.feed_id)
+        """The user's unread entries per subscribed feed, or per subscribed feed of `feed_ids`
+        (zeros included)."""
+        # Counted one subscription at a time, through the (feed_id, ...) index: the work is the
+        # user's own entries, not the whole table. Grouping all entries of the subscribed feeds
+        # let PostgreSQL misjudge how many those are when feeds differ in size, and scan every
+        # entry: 28 ms for a reader of 200 feeds (6,000 entries) among 100,000 entries, 1.8 ms
+        # this way; 45 -> 52 ms for a user who follows all of them. SQLite: the same or better.
+        unread = (
+            sa.select(sa.func.count())
+            .where(entries.c.feed_id == subscriptions.c.feed_id, is_unread(user_id))
+            .scalar_subquery()
         )
+        query = sa.select(subscriptions.c.feed_id, unread).where(subscriptions.c.user_id == user_id)
         if feed_ids is not None:
-            query = query.where(entries.c.feed_id.in_(list(feed_ids)))
-        return {row.feed_id: int(row.n) for row in conn.execute(query)}
+            query = query.where(subscriptions.c.feed_id.in_(list(feed_ids)))
+        return {int(feed_id): int(n) for feed_id, n in conn.execute(query)}
 
     def unread_counts(self, user_id: int) -> UnreadCounts:
         """Unread entries in all, per subscribed feed and per own category (zeros included)."""
         with read_transaction(self._engine) as conn:
-            per_feed = self._unread_per_feed(conn, user_id)
-            feed_ids = conn.execute(subscribed_feed_ids(user_id)).scalars().all()
+            by_feed = self._unread_per_feed(conn, user_id)
             category_ids = conn.execute(
                 sa.select(user_categories.c.id).where(user_categories.c.user_id == user_id)
             ).scalars()
@@ -533,7 +536,6 @@ class ReadingQueries:
                 ).where(subscription_categories.c.user_id == user_id)
             ).all()
             by_category = dict.fromkeys(category_ids, 0)
-        by_feed = {feed_id: per_feed.get(feed_id, 0) for feed_id in feed_ids}
         for link in links:
             by_category[link.category_id] += by_feed.get(link.feed_id, 0)
         return UnreadCounts(total=sum(by_feed.values()), by_feed=by_feed, by_category=by_category)
