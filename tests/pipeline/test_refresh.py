@@ -156,6 +156,7 @@ def test_changed_entry_is_updated_in_place_and_keeps_read_and_star_state(
             entry_states.insert().values(
                 user_id=user_id,
                 entry_id=before["g1"]["id"],
+                feed_id=feed.id,
                 read=True,
                 starred=True,
                 read_at=NOW,
@@ -303,7 +304,7 @@ def test_retention_removes_old_entries_gone_from_the_document_but_keeps_starred(
         ).scalar_one()
         conn.execute(
             entry_states.insert().values(
-                user_id=user_id, entry_id=stored["old-starred"]["id"], starred=True
+                user_id=user_id, entry_id=stored["old-starred"]["id"], feed_id=feed.id, starred=True
             )
         )
 

@@ -14,7 +14,7 @@ from alembic import command
 from tidings.model import EntryData, FeedUpdate
 from tidings.store import Store
 from tidings.store.database import _alembic_config, write_transaction
-from tidings.store.schema import entries
+from tidings.store.schema import entries, subscriptions
 from tidings.store.updates import Retention
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
@@ -64,7 +64,12 @@ def old(tmp_path: Path) -> Iterator[tuple[Store, int, int]]:
     with Store.open(f"sqlite:///{tmp_path / 'old.db'}") as store:
         migrate_to(store, "0004")
         ann = store.users.add("ann", "x").id
-        feed_id = store.reading.subscribe(ann, "https://e.org/feed", now=NOW).feed_id
+        # Rows, not reading.subscribe: today's code reads tables as the newest revision has them.
+        feed_id = store.feeds.add("https://e.org/feed", now=NOW).id
+        with store.engine.begin() as conn:
+            conn.execute(
+                sa.insert(subscriptions).values(user_id=ann, feed_id=feed_id, created_at=NOW)
+            )
         row = {
             "feed_id": feed_id,
             "link": None,
@@ -103,7 +108,7 @@ def test_0005_indexes_the_text_and_downgrades_to_0004(old: tuple[Store, int, int
     assert len(matches(store, "noopener")) == FILLERS + 2
     assert len(matches(store, "lazy")) == 2
 
-    assert store.migrate() == ["0005"]
+    migrate_to(store, "0005")
     check_index(store)
     for word in ("noopener", "noreferrer", "lazy", "href", "imgpile", "src", "alt", "gt", "lt"):
         assert matches(store, word) == [], word
@@ -149,7 +154,7 @@ def test_0005_indexes_the_text_and_downgrades_to_0004(old: tuple[Store, int, int
     assert len(matches(store, "ferries")) == 1
     assert len(matches(store, "example")) == 3  # the hosts of summary, markup and new
 
-    assert store.migrate() == ["0005"]  # and up again
+    migrate_to(store, "0005")  # and up again
     check_index(store)
     assert matches(store, "noopener") == matches(store, "example") == []
     assert store.entries.count(feed_id=feed_id) == FILLERS + 3

@@ -79,7 +79,11 @@ def test_apply_inserts_updates_and_keeps_state(store: Store) -> None:
     with store.engine.begin() as conn:
         conn.execute(
             entry_states.insert().values(
-                user_id=user.id, entry_id=newest[1].id, read=True, starred=True
+                user_id=user.id,
+                entry_id=newest[1].id,
+                feed_id=newest[1].feed_id,
+                read=True,
+                starred=True,
             )
         )
     store.updates.claim_due("w", NOW + timedelta(hours=2), 10, 60)
@@ -119,7 +123,9 @@ def test_retention_spares_starred_and_present_entries(store: Store) -> None:
     user = store.users.add("u", "x")
     with store.engine.begin() as conn:
         conn.execute(
-            entry_states.insert().values(user_id=user.id, entry_id=old_star.id, starred=True)
+            entry_states.insert().values(
+                user_id=user.id, entry_id=old_star.id, feed_id=old_star.feed_id, starred=True
+            )
         )
     keep_policy = Retention(discard_before=NOW - timedelta(days=100))
     still_listed = dataclasses.replace(checked(store, feed.id), seen_keys=("old1", "fresh"))
