@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 
+from support.migrations import migrate_to
 from tidings.model import EntryData, FeedUpdate
 from tidings.store import Store
-from tidings.store.database import _alembic_config, write_transaction
 from tidings.store.schema import entries, subscriptions
 from tidings.store.updates import Retention
 
@@ -24,11 +23,6 @@ MARKUP = (
     "<em>budget</em></p><p>&lt;script&gt;tail</p>"
 )
 FILLERS = 2001  # more than two of the migration's batches of 1000
-
-
-def migrate_to(store: Store, revision: str, *, down: bool = False) -> None:
-    with write_transaction(store.engine) as conn:
-        (command.downgrade if down else command.upgrade)(_alembic_config(conn), revision)
 
 
 def matches(store: Store, query: str) -> list[int]:

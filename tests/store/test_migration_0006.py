@@ -5,17 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from alembic import command
 
+from support.migrations import migrate_to
 from tidings.store import Store
-from tidings.store.database import _alembic_config, write_transaction
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
-
-
-def migrate_to(store: Store, revision: str, *, down: bool = False) -> None:
-    with write_transaction(store.engine) as conn:
-        (command.downgrade if down else command.upgrade)(_alembic_config(conn), revision)
 
 
 def columns(store: Store) -> set[str]:

@@ -899,11 +899,13 @@ def _page_in_window(
     Every entry outside the window lies strictly beyond every entry in it (its sort time is past
     the window's edge), so when the window holds a full page, that page is the query's.
     """
+    if limit == 0:
+        return None
     edge_query = sa.select(entries.c.sort_at).where(*cursors)
     newest = order == "newest"
     by_time = entries.c.sort_at.desc() if newest else entries.c.sort_at.asc()
     edge = conn.execute(edge_query.order_by(by_time).limit(1).offset(WINDOW - 1)).scalar()
-    if edge is None or limit == 0:
+    if edge is None:
         return None  # fewer entries than the window holds: the usual query is cheap
     in_window = entries.c.sort_at >= edge if newest else entries.c.sort_at <= edge
     # "+feed_id" keeps SQLite off the feed index, so that it walks the time index instead.

@@ -17,7 +17,7 @@ import functools
 import json
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -31,6 +31,7 @@ from tidings.store.database import read_transaction, write_transaction
 from tidings.store.rows import FEED_COLUMNS, feed_from_row, fetch_log_from_row
 from tidings.store.schema import (
     SEARCH_TEXT_COLUMNS,
+    UTCDateTime,
     entries,
     entry_states,
     feeds,
@@ -211,31 +212,18 @@ _PG_INSERT_ENTRIES = (
 )
 
 
-def _postgresql_entry_row(data: EntryData) -> tuple[Any, ...]:
-    """The values of one new entry in _PG_ARRAY_COLUMNS order, as the arrays carry them."""
-    return (
-        data.key,
-        data.title,
-        data.link,
-        data.author,
-        data.summary,
-        data.content,
-        _aware(data.published_at),
-        _aware(data.updated_at),
-        data.content_hash,
-        json.dumps(list(data.categories)),  # what sa.JSON sends: json.dumps
-        json.dumps(_enclosures(data)),
-        data.image,
-    )
+def _postgresql_entry_row(data: EntryData, dialect: sa.Dialect) -> dict[str, Any]:
+    """The values of one new entry by column, as the arrays carry them: what the column types
+    would send (JSON text, datetimes checked aware and in UTC)."""
+    row = _entry_values(data)
+    row["categories"] = json.dumps(row["categories"])  # what sa.JSON sends: json.dumps
+    row["enclosures"] = json.dumps(row["enclosures"])
+    for name in ("published_at", "updated_at"):
+        row[name] = _BIND_DATETIME(row[name], dialect)
+    return row
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    """`value` in UTC; ValueError for a naive datetime (what UTCDateTime checks on binding)."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise ValueError("naive datetime given to storage; use timezone-aware UTC")
-    return value.astimezone(UTC)
+_BIND_DATETIME: Final = UTCDateTime().process_bind_param
 
 
 def _sqlite_entry_row(feed_id: int, data: EntryData, now: str) -> tuple[Any, ...]:
@@ -420,9 +408,10 @@ class UpdateBatch:
         return self._insert_postgresql(feed_id, new, now)
 
     def _insert_postgresql(self, feed_id: int, new: Sequence[EntryData], now: datetime) -> int:
-        rows = [_postgresql_entry_row(data) for data in new]
-        columns = zip(_PG_ARRAY_COLUMNS, map(list, zip(*rows, strict=True)), strict=True)
-        values = {"feed_id": feed_id, "now": _aware(now), **dict(columns)}
+        dialect = self._conn.dialect
+        rows = [_postgresql_entry_row(data, dialect) for data in new]
+        columns = {name: [row[name] for row in rows] for name in _PG_ARRAY_COLUMNS}
+        values = {"feed_id": feed_id, "now": _BIND_DATETIME(now, dialect), **columns}
         # The statement's row count is the rows inserted, skipped keys not counted.
         return self._conn.exec_driver_sql(_PG_INSERT_ENTRIES, values).rowcount
 
