@@ -334,7 +334,7 @@ def user_passwd(app: AppContext, name: str, password: str) -> None:
     user_id = _user_id(store, name)
     check_new_password(password)
     store.users.set_password_hash(user_id, hash_password(password))
-    click.echo(f"changed the password of {name}")
+    click.echo(f"changed the password of {name} and signed them out everywhere")
 
 
 def main() -> None:

@@ -170,14 +170,13 @@ def test_same_feed_shows_entries_but_never_anns_title_or_state(
     assert snapshot(store, anns.user)[2] == before[2]
 
 
-def test_anns_key_does_not_open_bobs_search_feed(
+def test_anns_feed_link_does_not_open_bobs_search_feed(
     client_without_session: TestClient, store: Store, anns: Anns, bob: int
 ) -> None:
     mine = store.reading.subscribe(bob, "https://bob.example/feed")
     add_entries(store, mine.feed_id, 2, title="Bobstuff")
-    feed = client_without_session.get(
-        "/reader/search.rss", params={"q": "gardens", "key": anns.token}
-    )
+    _, token = store.feed_tokens.create(anns.user, "gardens")
+    feed = client_without_session.get("/reader/search.rss", params={"q": "gardens", "token": token})
     assert feed.status_code == 200
     assert "Annsecret" in feed.text and "Bobstuff" not in feed.text
 

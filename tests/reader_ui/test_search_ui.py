@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qs, urlsplit
 
 import lxml.etree
 import lxml.html
@@ -68,36 +69,47 @@ def test_help_page_documents_the_syntax_and_keys(ann_client: TestClient) -> None
     text = lxml.html.fromstring(ann_client.get("/reader/help").text).text_content()
     for piece in ('"memory safety"', "feed:lobsters", "category:tech", "is:starred", "after:"):
         assert piece in text
-    assert "next / previous entry" in text and "&key=" in text
+    assert "next / previous entry" in text and "Get a link for feed readers" in text
 
 
-def test_search_feeds_with_a_key_or_the_session(
+def test_search_feeds_with_a_feed_link_or_the_session(
     ann_client: TestClient, client_without_session: TestClient, store: Store, ann: int
 ) -> None:
     sub = store.reading.subscribe(ann, "https://a.example/feed", title="Garden log")
     add_entries(store, sub.feed_id, 3)
-    _, token = store.api_keys.create(ann, "feed reader")
+    _, api_token = store.api_keys.create(ann, "an app")
     # Signed in: the session is enough.
     rss = ann_client.get("/reader/search.rss?q=tomatoes")
     assert rss.status_code == 200 and rss.headers["content-type"].startswith("application/rss")
     assert rss.headers["cache-control"] == "private, no-cache" and "etag" in rss.headers
-    # A feed reader: no cookie, the key in the query.
+    # A feed reader: no cookie; an API key is no credential here (it would sit in access logs).
     anonymous = client_without_session
     assert anonymous.get("/reader/search.rss?q=tomatoes").status_code == 403
-    assert anonymous.get("/reader/search.rss?q=tomatoes&key=wrong").status_code == 403
-    atom = anonymous.get("/reader/search.atom", params={"q": "tomatoes", "key": token})
+    assert anonymous.get("/reader/search.rss?q=tomatoes&token=wrong").status_code == 403
+    keyed = anonymous.get("/reader/search.rss", params={"q": "tomatoes", "key": api_token})
+    assert keyed.status_code == 403
+    # The results page makes a feed link for the search; the link page shows it once.
+    page = post(ann_client, "/reader/search/link", {"q": "tomatoes"})
+    assert page.status_code == 200
+    links = lxml.html.fromstring(page.text).xpath("//input[@class='token-value']/@value")
+    atom_url = next(u for u in links if "/reader/search.atom?" in u)
+    token = parse_qs(urlsplit(atom_url).query)["token"][0]
+    atom = anonymous.get(atom_url)
     assert atom.status_code == 200
     tree = lxml.etree.fromstring(atom.content)
     ns = {"a": "http://www.w3.org/2005/Atom"}
     assert len(tree.xpath("//a:entry", namespaces=ns)) == 3
     assert tree.xpath("string(//a:entry/a:source/a:title)", namespaces=ns) == "Garden log"
-    assert token not in atom.text  # the key never appears in the document
+    assert token not in atom.text  # the token never appears in the document
     data = json.loads(
-        anonymous.get("/reader/search.json", params={"q": "tomatoes", "key": token}).text
+        anonymous.get("/reader/search.json", params={"q": "tomatoes", "token": token}).text
     )
     assert len(data["items"]) == 3 and "search for tomatoes" in data["title"]
-    assert store.api_keys.of_user(ann)[0].last_used_at is not None
-    # A revoked key stops working.
-    key = store.api_keys.of_user(ann)[0]
-    assert post(ann_client, f"/account/keys/{key.id}/revoke").status_code == 303
-    assert anonymous.get("/reader/search.rss", params={"q": "x", "key": token}).status_code == 403
+    assert store.feed_tokens.of_user(ann)[0].last_used_at is not None
+    # Scoped to its search: another search with the same token is refused.
+    other = anonymous.get("/reader/search.rss", params={"q": "gardens", "token": token})
+    assert other.status_code == 403
+    # A revoked link stops working.
+    link = store.feed_tokens.of_user(ann)[0]
+    assert post(ann_client, f"/account/feed-links/{link.id}/revoke").status_code == 303
+    assert anonymous.get(atom_url).status_code == 403

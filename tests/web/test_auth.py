@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from starlette.testclient import TestClient
 
 from support.forms import csrf_of, sign_in
 from tidings.accounts import create_user
+from tidings.app.signin_limits import SignInLimiter
 from tidings.store import Store
-from tidings.web.ratelimit import LoginLimiter
 from tidings.web.sessions import COOKIE_NAME, SessionSigner, new_session
 from web.helpers import ADMIN_PASSWORD
 
@@ -70,7 +72,7 @@ def test_failed_sign_ins_are_limited_per_name(client: TestClient, store: Store) 
 
 
 def test_failed_sign_ins_are_limited_per_address(client: TestClient, store: Store) -> None:
-    client.app.state.site.limiter = LoginLimiter(per_address=3)  # type: ignore[attr-defined]
+    client.app.state.site.limiter = SignInLimiter(per_address=3)  # type: ignore[attr-defined]
     token = csrf_of(client.get("/login").text)
     for i in range(3):
         client.post("/login", data={"name": f"user{i}", "password": "x", "csrf_token": token})
@@ -109,10 +111,11 @@ def test_login_form_without_cookie_is_refused(client: TestClient, store: Store) 
 
 def test_forged_or_tampered_cookies_are_ignored(client: TestClient, store: Store) -> None:
     user = create_user(store, "admin", ADMIN_PASSWORD, is_admin=True)
-    forged = SessionSigner("another key").dumps(new_session(user.id, "admin", True))
+    token = store.sessions.start(user.id, timedelta(days=1))
+    forged = SessionSigner("another key").dumps(new_session(token))
     client.cookies.set(COOKIE_NAME, forged)
     assert client.get("/admin", follow_redirects=False).status_code == 303
-    genuine = SessionSigner("test secret key").dumps(new_session(user.id, "admin", True))
+    genuine = SessionSigner("test secret key").dumps(new_session(token))
     body, signature = genuine.split(".")
     client.cookies.set(COOKIE_NAME, body[:-2] + "xx." + signature)
     assert client.get("/admin", follow_redirects=False).status_code == 303

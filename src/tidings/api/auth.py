@@ -1,4 +1,4 @@
-"""Credentials of the client APIs and the limit on failed attempts.
+"""Credentials of the client APIs, each checked through the site's one sign-in limiter.
 
 - Miniflux: `X-Auth-Token` (an API key, `store.api_keys`) or HTTP Basic with the login password.
 - Google Reader: ClientLogin with the user's *API password*; the `Auth` token it hands out is
@@ -6,8 +6,9 @@
   needs no table and no clean-up, and setting a new API password revokes every token at once.
 - Fever: `api_key` = md5("name:API password"), looked up in `users.fever_key`.
 
-Failures are counted per client address and per user name in a LoginLimiter of the API's own
-(one per app, in `app.state`), so guessing through an API is limited like the login form.
+Every check goes through `site.limiter.attempt` (tidings.app.signin_limits), the limiter of the
+web sign-in form too: a password is limited per name and address, a token per address, counted
+before it is checked, and a refused attempt costs no hash.
 """
 
 from __future__ import annotations
@@ -16,55 +17,28 @@ import base64
 import binascii
 import hashlib
 import hmac
+from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 
 from tidings.accounts import authenticate
 from tidings.api.common import in_thread
 from tidings.model import User
-from tidings.web.ratelimit import LoginLimiter
+from tidings.web.guards import client_address
 from tidings.web.site import site_of
 
 
-def limiter(request: Request) -> LoginLimiter:
-    """The app's limiter of failed API sign-ins (made on first use)."""
-    state = request.app.state
-    found: LoginLimiter | None = getattr(state, "api_limiter", None)
-    if found is None:
-        found = LoginLimiter()
-        state.api_limiter = found
-    return found
+async def checked(
+    request: Request, name: str | None, check: Callable[[], Awaitable[User | None]]
+) -> User | None:
+    """The user `check` finds, counted by the sign-in limiter; TooManyAttempts when refused.
 
-
-def address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-class Refused(Exception):
-    """Too many failures: `retry_after` seconds to wait."""
-
-    def __init__(self, retry_after: float) -> None:
-        super().__init__("too many failed attempts")
-        self.retry_after = max(1, int(retry_after + 0.999))
-
-
-def token_key(request: Request) -> str:
-    """The limiter's "name" for failures that carry no user name (a token, a Fever key): per
-    address, so that nobody can lock every token out by failing on purpose."""
-    return f"token@{address(request)}"
-
-
-def check_limit(request: Request, name: str) -> None:
-    wait = limiter(request).retry_after(address(request), name)
-    if wait > 0:
-        raise Refused(wait)
-
-
-def note(request: Request, name: str, user: User | None) -> User | None:
-    if user is None:
-        limiter(request).failed(address(request), name)
-    else:
-        limiter(request).succeeded(address(request), name)
+    `name` is the user name a password is for, None for a token (limited per address).
+    """
+    limiter = site_of(request).limiter
+    async with limiter.attempt(client_address(request), name) as attempt:
+        user = await check()
+        attempt.result(user is not None)
     return user
 
 
@@ -82,19 +56,20 @@ def basic_credentials(header: str) -> tuple[str, str] | None:
 
 
 async def miniflux_user(request: Request) -> User | None:
-    """The user of a Miniflux request (API key or Basic), None when refused; may raise Refused."""
+    """The user of a Miniflux request (API key or Basic), None when refused.
+
+    May raise TooManyAttempts."""
     store = site_of(request).store
     token = request.headers.get("x-auth-token")
     if token is not None:
-        check_limit(request, token_key(request))
-        found = await in_thread(store.api_keys.authenticate, token) if token else None
-        return note(request, token_key(request), found)
+        if not token:
+            return None
+        return await checked(request, None, lambda: in_thread(store.api_keys.authenticate, token))
     credentials = basic_credentials(request.headers.get("authorization", ""))
     if credentials is None:
         return None
     name, password = credentials
-    check_limit(request, name)
-    return note(request, name, await in_thread(authenticate, store, name, password))
+    return await checked(request, name, lambda: in_thread(authenticate, store, name, password))
 
 
 # --- Google Reader ----------------------------------------------------------------------------
@@ -111,11 +86,10 @@ def greader_token(secret_key: str, user_id: int, api_password_hash: str) -> str:
 
 
 async def greader_login(request: Request, name: str, password: str) -> str | None:
-    """The Auth token when name and API password match, else None; may raise Refused."""
+    """The Auth token when name and API password match, else None; may raise TooManyAttempts."""
     site = site_of(request)
-    check_limit(request, name)
-    user = note(
-        request, name, await in_thread(site.store.api_passwords.check_greader, name, password)
+    user = await checked(
+        request, name, lambda: in_thread(site.store.api_passwords.check_greader, name, password)
     )
     if user is None:
         return None
@@ -138,23 +112,24 @@ async def greader_user(request: Request) -> User | None:
     token = greader_auth_header(request)
     if token is None:
         return None
-    check_limit(request, token_key(request))
     user_part, _, signature = token.partition("/")
-    user: User | None = None
-    if user_part.isascii() and user_part.isdigit() and len(user_part) <= 18 and signature:
+
+    async def check() -> User | None:
+        if not (user_part.isascii() and user_part.isdigit() and len(user_part) <= 18):
+            return None
         site = site_of(request)
         secret = await in_thread(site.store.api_passwords.secret_of, int(user_part))
-        if secret is not None:
-            expected = _signature(site.settings.secret_key, secret[0].id, secret[1])
-            if hmac.compare_digest(expected, signature):
-                user = secret[0]
-    return note(request, token_key(request), user)
+        if secret is None or not signature:
+            return None
+        expected = _signature(site.settings.secret_key, secret[0].id, secret[1])
+        return secret[0] if hmac.compare_digest(expected, signature) else None
+
+    return await checked(request, None, check)
 
 
 async def fever_user(request: Request, api_key: str) -> User | None:
-    """The user whose Fever key this is, or None; may raise Refused."""
-    check_limit(request, token_key(request))
+    """The user whose Fever key this is, or None; may raise TooManyAttempts."""
     store = site_of(request).store
-    return note(
-        request, token_key(request), await in_thread(store.api_passwords.user_by_fever_key, api_key)
+    return await checked(
+        request, None, lambda: in_thread(store.api_passwords.user_by_fever_key, api_key)
     )

@@ -17,8 +17,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from tidings.api.auth import Refused, fever_user
+from tidings.api.auth import fever_user
 from tidings.api.common import MAX_ID, ApiError, JSONReply, from_unix, in_thread, unix
+from tidings.app.signin_limits import TooManyAttempts
 from tidings.model import User
 from tidings.reading_model import Subscription, UserEntry
 from tidings.store import NotFound, Store
@@ -202,7 +203,7 @@ async def fever(request: Request) -> Response:
     key = params.get("api_key", "")
     try:
         user = await fever_user(request, key) if key else None
-    except Refused:
+    except TooManyAttempts:
         user = None
     if user is None:
         return refused()

@@ -21,8 +21,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from tidings.api.auth import Refused, greader_auth_header, greader_login, greader_user
+from tidings.api.auth import greader_auth_header, greader_login, greader_user
 from tidings.api.common import MAX_ID, ApiError, JSONReply, from_unix, in_thread, parse_int
+from tidings.app.signin_limits import TooManyAttempts
 from tidings.model import User
 from tidings.reading_model import Cursor, Order, Status, Subscription, UserCategory, UserEntry
 from tidings.store import Conflict, NotFound, Store
@@ -167,7 +168,7 @@ def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     async def run(request: Request) -> Response:
         try:
             user = await greader_user(request)
-        except Refused as refused:
+        except TooManyAttempts as refused:
             reply = text("Too many failed attempts\n", 429)
             reply.headers["Retry-After"] = str(refused.retry_after)
             return reply
@@ -205,7 +206,7 @@ async def client_login(request: Request) -> Response:
         return text("Error=BadAuthentication\n", 401)
     try:
         token = await greader_login(request, name, password)
-    except Refused as refused:
+    except TooManyAttempts as refused:
         reply = text("Error=BadAuthentication\n", 429)
         reply.headers["Retry-After"] = str(refused.retry_after)
         return reply

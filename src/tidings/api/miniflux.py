@@ -21,7 +21,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from tidings.accounts import AccountError, check_new_password, create_user, hash_password
-from tidings.api.auth import Refused, miniflux_user
+from tidings.api.auth import miniflux_user
 from tidings.api.common import (
     ApiError,
     JSONReply,
@@ -31,6 +31,7 @@ from tidings.api.common import (
     parse_id,
     parse_int,
 )
+from tidings.app.signin_limits import TooManyAttempts
 from tidings.discovery import DiscoveryError, discover_feeds
 from tidings.model import Category, Feed, User
 from tidings.publish.opml import OPMLError, parse_opml, write_opml
@@ -245,7 +246,7 @@ def endpoint(handler: Handler, *, admin: bool = False) -> Callable[[Request], Aw
     async def run(request: Request) -> Response:
         try:
             user = await miniflux_user(request)
-        except Refused as refused:
+        except TooManyAttempts as refused:
             reply = error(429, "Too many failed attempts; try again later")
             reply.headers["Retry-After"] = str(refused.retry_after)
             return reply

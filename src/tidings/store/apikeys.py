@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -15,6 +13,7 @@ from tidings.store.database import read_transaction, write_transaction
 from tidings.store.errors import NotFound
 from tidings.store.rows import user_from_row
 from tidings.store.schema import api_keys, users
+from tidings.store.tokens import hash_token, new_token
 
 # last_used_at is written at most this often per key: a client polling every few seconds should
 # not turn every read request into a write.
@@ -30,11 +29,6 @@ class ApiKey:
     name: str
     created_at: datetime
     last_used_at: datetime | None = None
-
-
-def hash_token(token: str) -> str:
-    """The stored form of a token."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 _KEY_COLUMNS = (
@@ -55,7 +49,7 @@ class ApiKeyQueries:
         name = name.strip()
         if not name:
             raise ValueError("an API key needs a name")
-        token = secrets.token_urlsafe(32)
+        token = new_token()
         with write_transaction(self._engine) as conn:
             row = conn.execute(
                 api_keys.insert()
@@ -92,8 +86,18 @@ class ApiKeyQueries:
         """The user the token belongs to, or None; notes when the key was last used."""
         now = now or datetime.now(UTC)
         digest = hash_token(token)
+        # Every column named, and the key's own under labels of their own: with `*users.c`
+        # after `api_keys.c.id`, the row's `id` was the key's, and a reader's key 1 acted as
+        # user 1 (tests/security/test_identity.py).
         query = (
-            sa.select(api_keys.c.id, api_keys.c.last_used_at, *users.c)
+            sa.select(
+                api_keys.c.id.label("key_id"),
+                api_keys.c.last_used_at.label("key_last_used_at"),
+                users.c.id,
+                users.c.name,
+                users.c.is_admin,
+                users.c.created_at,
+            )
             .join(users, users.c.id == api_keys.c.user_id)
             .where(api_keys.c.token_hash == digest)
         )
@@ -101,9 +105,10 @@ class ApiKeyQueries:
             row = conn.execute(query).first()
         if row is None:
             return None
-        if row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION:
+        last_used = row.key_last_used_at
+        if last_used is None or now - last_used >= LAST_USED_PRECISION:
             with write_transaction(self._engine) as conn:
                 conn.execute(
-                    sa.update(api_keys).where(api_keys.c.id == row[0]).values(last_used_at=now)
+                    sa.update(api_keys).where(api_keys.c.id == row.key_id).values(last_used_at=now)
                 )
         return user_from_row(row)

@@ -308,6 +308,35 @@ api_keys = sa.Table(
     sa.Column("last_used_at", UTCDateTime),
 )
 
+# --- sessions and feed tokens (revision 0007) -------------------------------------------------
+# A signed-in browser: its cookie carries a random token, this row its sha256. The request is
+# signed in while the row exists and has not expired; ending a session is deleting its row.
+user_sessions = sa.Table(
+    "user_sessions",
+    metadata,
+    sa.Column("token_hash", sa.Text, primary_key=True),
+    sa.Column(
+        "user_id", BigId, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False, index=True),
+    sa.Column("user_agent", sa.Text, nullable=False, server_default=""),
+)
+
+# A personal search feed's credential: read-only, good for one search (`query`) of one user.
+feed_tokens = sa.Table(
+    "feed_tokens",
+    metadata,
+    sa.Column("id", BigId, primary_key=True),
+    sa.Column(
+        "user_id", BigId, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    sa.Column("query", sa.Text, nullable=False),
+    sa.Column("token_hash", sa.Text, nullable=False, unique=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("last_used_at", UTCDateTime),
+)
+
 
 def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object

@@ -19,9 +19,11 @@ from tidings.store.database import (
 )
 from tidings.store.entries import EntryQueries
 from tidings.store.feeds import FeedQueries
+from tidings.store.feedtokens import FeedTokenQueries
 from tidings.store.reading import ReadingQueries
 from tidings.store.schema import categories, entries, feed_categories, feeds
 from tidings.store.search import SearchQueries
+from tidings.store.sessions import SessionQueries
 from tidings.store.site_settings import SiteSettingQueries
 from tidings.store.updates import UpdateQueries
 from tidings.store.users import UserQueries
@@ -38,6 +40,8 @@ class Store:
         self.users = UserQueries(engine)
         self.api_keys = ApiKeyQueries(engine)
         self.api_passwords = ApiPasswordQueries(engine)
+        self.sessions = SessionQueries(engine)
+        self.feed_tokens = FeedTokenQueries(engine)
         self.updates = UpdateQueries(engine)
         self.reading = ReadingQueries(engine)
         self.search = SearchQueries(engine)

@@ -13,6 +13,7 @@ from tidings.store.errors import Conflict, NotFound
 from tidings.store.reading import delete_orphaned_private_feeds
 from tidings.store.rows import user_from_row
 from tidings.store.schema import subscriptions, users
+from tidings.store.sessions import end_sessions
 
 _USER_COLUMNS = (users.c.id, users.c.name, users.c.is_admin, users.c.created_at)
 
@@ -60,19 +61,27 @@ class UserQueries:
             rows = conn.execute(sa.select(*_USER_COLUMNS).order_by(users.c.name)).all()
         return [user_from_row(row) for row in rows]
 
-    def set_password_hash(self, user_id: int, password_hash: str) -> None:
-        """Replace a user's password hash; NotFound when the user is absent."""
+    def set_password_hash(
+        self, user_id: int, password_hash: str, *, keep_session: str | None = None
+    ) -> None:
+        """Replace a user's password hash and end their sessions; NotFound when absent.
+
+        A new password ends every session but the one of token `keep_session` (the person who
+        changed it stays signed in): whoever knew the old password is signed out with it.
+        """
         with write_transaction(self._engine) as conn:
             result = conn.execute(
                 sa.update(users).where(users.c.id == user_id).values(password_hash=password_hash)
             )
             if result.rowcount == 0:
                 raise NotFound(f"no user with id {user_id}")
+            end_sessions(conn, user_id, keep=keep_session)
 
     def remove(self, user_id: int) -> None:
         """Delete the user, their subscriptions and state; NotFound when absent.
 
-        The private feeds only they followed go too.
+        The private feeds only they followed go too; their sessions, API keys and feed tokens
+        go by cascade.
         """
         with write_transaction(self._engine) as conn:
             followed = list(

@@ -14,14 +14,15 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import BaseRoute, Route
 
 from tidings.api import api_routes
+from tidings.app.signin_limits import SignInLimiter
 from tidings.config import Settings
 from tidings.store import Store
 from tidings.web import admin, admin_categories, admin_import, admin_sources, login, outputs, pages
 from tidings.web.assets import StaticAssets
 from tidings.web.errors import http_error, server_error, sign_in_required
 from tidings.web.guards import SignInRequired
+from tidings.web.identity import IdentityMiddleware
 from tidings.web.pagecache import PageCache
-from tidings.web.ratelimit import LoginLimiter
 from tidings.web.reader import reader_routes
 from tidings.web.rendering import Templates
 from tidings.web.security import SecurityHeadersMiddleware
@@ -76,7 +77,7 @@ def create_app(
         store=store,
         templates=Templates(assets),
         signer=SessionSigner(settings.secret_key),
-        limiter=LoginLimiter(),
+        limiter=SignInLimiter(),
         cache=PageCache(),
         discover=discover,
     )
@@ -99,6 +100,7 @@ def create_app(
         middleware=[
             Middleware(SecurityHeadersMiddleware),
             Middleware(GZipMiddleware, minimum_size=1000),
+            Middleware(IdentityMiddleware),
         ],
         exception_handlers={
             HTTPException: http_error,

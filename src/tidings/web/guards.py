@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlsplit
 
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from tidings.store import NotFound
+from tidings.web.identity import signed_in_user
 from tidings.web.sessions import CSRF_FIELD, Session, csrf_valid
 from tidings.web.site import site_of
 
@@ -44,20 +43,21 @@ def require_reader(request: Request) -> Session:
 async def require_admin(request: Request) -> Session:
     """The session of a signed-in administrator; SignInRequired or 403 otherwise.
 
-    The role is read from the database, not the cookie: a removed or demoted admin loses access
-    at once rather than when the cookie expires.
+    The user and role are the live session row's (tidings.web.identity), read on this request:
+    a removed or demoted admin, or an ended session, loses access at once.
     """
-    site = site_of(request)
-    session = site.session(request)
-    if not session.signed_in or session.user_id is None:
+    session = site_of(request).session(request)
+    user = signed_in_user(request)
+    if user is None:
         raise SignInRequired(next_of(request))
-    try:
-        user = await run_in_threadpool(site.store.users.get, session.user_id)
-    except NotFound:
-        raise SignInRequired(next_of(request)) from None
     if not user.is_admin:
         raise HTTPException(403, "This page is for administrators.")
     return session
+
+
+def client_address(request: Request) -> str:
+    """The address sign-in limits count attempts against."""
+    return request.client.host if request.client else "unknown"
 
 
 async def checked_form(request: Request, session: Session) -> FormData:

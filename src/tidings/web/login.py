@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+from datetime import timedelta
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -10,9 +10,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from tidings.accounts import authenticate
-from tidings.web.guards import checked_form, local_path
+from tidings.app.signin_limits import TooManyAttempts
+from tidings.web.guards import checked_form, client_address, local_path
 from tidings.web.responses import PRIVATE, send
-from tidings.web.sessions import Session, new_session, save_session
+from tidings.web.sessions import MAX_AGE, Session, new_session, save_session
 from tidings.web.site import site_of
 
 MAX_NAME = 100
@@ -54,22 +55,29 @@ async def login(request: Request) -> Response:
     form = await checked_form(request, session)
     name = str(form.get("name", "")).strip()[:MAX_NAME]
     password = str(form.get("password", ""))[:MAX_PASSWORD]
-    address = request.client.host if request.client else "unknown"
-    wait = site.limiter.retry_after(address, name)
-    if wait > 0:
-        minutes = max(1, math.ceil(wait / 60))
+    if not name:
+        return _form(request, session, error="Unknown user name or wrong password.")
+    try:
+        async with site.limiter.attempt(client_address(request), name) as attempt:
+            user = await run_in_threadpool(authenticate, site.store, name, password)
+            attempt.result(user is not None)
+    except TooManyAttempts as refused:
+        minutes = refused.minutes
         error = f"Too many failed sign-ins. Try again in {minutes} minute{'s' * (minutes != 1)}."
         return _form(request, session, name=name, error=error, status=429)
-    user = await run_in_threadpool(authenticate, site.store, name, password) if name else None
     if user is None:
-        site.limiter.failed(address, name)
         return _form(request, session, name=name, error="Unknown user name or wrong password.")
-    site.limiter.succeeded(address, name)
+    token = await run_in_threadpool(
+        site.store.sessions.start,
+        user.id,
+        timedelta(seconds=MAX_AGE),
+        user_agent=request.headers.get("user-agent", ""),
+    )
     default = "/admin" if user.is_admin else "/"
     target = local_path(str(form.get("next", "")), default)
     response = RedirectResponse(target, status_code=303)
     # A new session (and CSRF token) at sign-in: a token planted before cannot be reused.
-    save_session(request, response, site.signer, new_session(user.id, user.name, user.is_admin))
+    save_session(request, response, site.signer, new_session(token))
     return response
 
 
@@ -86,6 +94,9 @@ async def logout(request: Request) -> Response:
     site = site_of(request)
     session = site.session(request)
     await checked_form(request, session)
+    if session.token:
+        # Ends the session itself, not only this browser's copy of the cookie.
+        await run_in_threadpool(site.store.sessions.end, session.token)
     response = RedirectResponse("/", status_code=303)
     save_session(request, response, site.signer, None)
     return response

@@ -1,7 +1,9 @@
-"""Signed session cookies: who is signed in, their CSRF token, and one-shot messages.
+"""Signed session cookies: the CSRF token, the sign-in's token, and one-shot messages.
 
 The cookie holds JSON signed with HMAC-SHA256 under a key derived from settings.secret_key, so
-it cannot be forged or altered; it carries nothing secret (no password, no hash).
+it cannot be forged or altered. A signed-in cookie carries a random session token, never a user
+id: who the person is comes from the `user_sessions` row of that token, read on every request
+(`tidings.web.identity`), so deleting the row ends the session wherever the cookie is.
 """
 
 from __future__ import annotations
@@ -23,11 +25,19 @@ MAX_AGE = 14 * 24 * 3600  # seconds a sign-in lasts
 CSRF_FIELD = "csrf_token"
 
 
+MAX_FLASH = 200  # characters of one message: titles go into them, and cookies are small
+
+
 @dataclass(frozen=True, slots=True)
 class Session:
-    """What the session cookie says about the person making the request."""
+    """The person making the request: the cookie's fields, and the user its token names.
+
+    `user_id`, `user_name` and `is_admin` are never read from the cookie: they are the live
+    session row's user, filled in by `tidings.web.identity` (and empty when the row is gone).
+    """
 
     csrf: str = ""
+    token: str | None = None
     user_id: int | None = None
     user_name: str | None = None
     is_admin: bool = False
@@ -42,17 +52,10 @@ class Session:
 ANONYMOUS = Session()
 
 
-def new_session(
-    user_id: int | None = None, name: str | None = None, admin: bool = False
-) -> Session:
-    """A fresh session with a new CSRF token (a sign-in always gets a new one)."""
-    return Session(
-        csrf=secrets.token_urlsafe(32),
-        user_id=user_id,
-        user_name=name,
-        is_admin=admin,
-        issued=int(time.time()),
-    )
+def new_session(token: str | None = None) -> Session:
+    """A fresh session with a new CSRF token (a sign-in always gets a new one); `token` is the
+    sign-in's session token, None for an anonymous visitor's."""
+    return Session(csrf=secrets.token_urlsafe(32), token=token, issued=int(time.time()))
 
 
 class SessionSigner:
@@ -68,9 +71,7 @@ class SessionSigner:
         """The cookie value for `session`: base64 JSON, a dot, base64 signature."""
         payload = {
             "c": session.csrf,
-            "u": session.user_id,
-            "n": session.user_name,
-            "a": session.is_admin,
+            "t": session.token,
             "i": session.issued,
             "f": list(session.flash),
         }
@@ -85,13 +86,13 @@ class SessionSigner:
             if not hmac.compare_digest(given, self._sign(body)):
                 return None
             data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+            # A cookie of the old format (a user id, no token) reads as anonymous: sign in again.
+            token = data.get("t")
             session = Session(
                 csrf=str(data["c"]),
-                user_id=None if data["u"] is None else int(data["u"]),
-                user_name=None if data["n"] is None else str(data["n"]),
-                is_admin=bool(data["a"]),
+                token=token if isinstance(token, str) and token else None,
                 issued=int(data["i"]),
-                flash=tuple(str(m) for m in data["f"]),
+                flash=tuple(str(m)[:MAX_FLASH] for m in data["f"]),
             )
         except (ValueError, KeyError, TypeError, binascii.Error):
             return None
@@ -107,14 +108,26 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+SCOPE_KEY = "tidings.session"
+
+
+def cookie_session(request: Request, signer: SessionSigner) -> Session:
+    """The session the request's cookie holds, its user not yet known; ANONYMOUS without one."""
+    raw = request.cookies.get(COOKIE_NAME)
+    return (signer.loads(raw) if raw else None) or ANONYMOUS
+
+
 def load_session(request: Request, signer: SessionSigner) -> Session:
-    """The request's session (read once per request), or ANONYMOUS."""
-    cached = request.scope.get("tidings.session")
+    """The request's session as `tidings.web.identity` resolved it.
+
+    Without that resolution (a request that did not pass the middleware) the cookie's session
+    is given back without a user: signed out, never signed in as somebody unchecked.
+    """
+    cached = request.scope.get(SCOPE_KEY)
     if isinstance(cached, Session):
         return cached
-    raw = request.cookies.get(COOKIE_NAME)
-    session = (signer.loads(raw) if raw else None) or ANONYMOUS
-    request.scope["tidings.session"] = session
+    session = cookie_session(request, signer)
+    request.scope[SCOPE_KEY] = session
     return session
 
 
@@ -138,7 +151,9 @@ def save_session(
 
 
 def with_flash(session: Session, message: str) -> Session:
-    """The session with one more message to show on the next page."""
+    """The session with one more message to show on the next page (cut to MAX_FLASH)."""
+    if len(message) > MAX_FLASH:
+        message = message[: MAX_FLASH - 1] + "…"
     return replace(session, flash=(*session.flash, message)[-5:])
 
 

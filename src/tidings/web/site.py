@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 
+from tidings.app.signin_limits import SignInLimiter
 from tidings.config import Settings
 from tidings.site_settings import apply_site_settings
 from tidings.store import Store
 from tidings.web.pagecache import PageCache
-from tidings.web.ratelimit import LoginLimiter
 from tidings.web.rendering import Templates
 from tidings.web.responses import Rendered
 from tidings.web.sessions import Session, SessionSigner, load_session
@@ -40,7 +40,7 @@ class Site:
     store: Store
     templates: Templates
     signer: SessionSigner
-    limiter: LoginLimiter
+    limiter: SignInLimiter
     cache: PageCache
     discover: Discover | None = None
     configured: Settings = field(init=False)

@@ -1,14 +1,12 @@
-"""Accounts: a user's password and API keys; users administration for admins."""
+"""Accounts: password, sessions, API keys and feed links; users administration for admins."""
 
 from __future__ import annotations
-
-import math
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from tidings.accounts import (
@@ -18,9 +16,11 @@ from tidings.accounts import (
     create_user,
     hash_password,
 )
+from tidings.app.signin_limits import TooManyAttempts
 from tidings.store import NotFound
-from tidings.web.guards import checked_form
+from tidings.web.guards import checked_form, client_address
 from tidings.web.reader.common import Reader, back_to, path_number, private_page, require_user
+from tidings.web.sessions import save_session
 from tidings.web.site import site_of
 
 MAX_PASSWORD = 1000
@@ -30,17 +30,27 @@ KEYS = "/account/keys"
 USERS = "/account/users"
 
 
-def _password_page(
+async def _account_page(
     request: Request, reader: Reader, *, status: int = 200, errors: dict[str, str] | None = None
 ) -> Response:
+    site = site_of(request)
+    sessions = await run_in_threadpool(
+        lambda: site.store.sessions.of_user(reader.id, current=reader.session.token)
+    )
     return private_page(
-        request, reader, "account/index.html", status=status, title="Account", errors=errors or {}
+        request,
+        reader,
+        "account/index.html",
+        status=status,
+        title="Account",
+        errors=errors or {},
+        sessions=sessions,
     )
 
 
 async def account(request: Request) -> Response:
     reader = await require_user(request)
-    return _password_page(request, reader)
+    return await _account_page(request, reader)
 
 
 def _new_password(form: FormData, field: str = "new_password") -> str:
@@ -56,25 +66,43 @@ async def change_password(request: Request) -> Response:
     reader = await require_user(request)
     form = await checked_form(request, reader.session)
     site = site_of(request)
-    address = request.client.host if request.client else "unknown"
-    wait = site.limiter.retry_after(address, reader.user.name)
-    if wait > 0:
-        minutes = max(1, math.ceil(wait / 60))
-        error = f"Too many wrong passwords. Try again in {minutes} minute{'s' * (minutes != 1)}."
-        return _password_page(request, reader, status=429, errors={"old_password": error})
     old = str(form.get("old_password", ""))[:MAX_PASSWORD]
-    user = await run_in_threadpool(authenticate, site.store, reader.user.name, old)
-    if user is None or user.id != reader.id:
-        site.limiter.failed(address, reader.user.name)
+    try:
+        async with site.limiter.attempt(client_address(request), reader.user.name) as attempt:
+            user = await run_in_threadpool(authenticate, site.store, reader.user.name, old)
+            attempt.result(user is not None and user.id == reader.id)
+    except TooManyAttempts as refused:
+        minutes = refused.minutes
+        error = f"Too many wrong passwords. Try again in {minutes} minute{'s' * (minutes != 1)}."
+        return await _account_page(request, reader, status=429, errors={"old_password": error})
+    if not attempt.succeeded:
         errors = {"old_password": "That is not your current password."}
-        return _password_page(request, reader, errors=errors)
+        return await _account_page(request, reader, errors=errors)
     try:
         password = _new_password(form)
     except AccountError as exc:
-        return _password_page(request, reader, errors={"new_password": str(exc)})
+        return await _account_page(request, reader, errors={"new_password": str(exc)})
     password_hash = await run_in_threadpool(hash_password, password)
-    await run_in_threadpool(site.store.users.set_password_hash, reader.id, password_hash)
-    return back_to(request, reader, ACCOUNT, "Your password is changed.")
+    # Every other session ends with the old password; this one goes on.
+    await run_in_threadpool(
+        lambda: site.store.users.set_password_hash(
+            reader.id, password_hash, keep_session=reader.session.token
+        )
+    )
+    return back_to(
+        request, reader, ACCOUNT, "Your password is changed; your other sessions are signed out."
+    )
+
+
+async def sign_out_everywhere(request: Request) -> Response:
+    """POST /account/sessions/end: end every session of the user, this one included."""
+    reader = await require_user(request)
+    await checked_form(request, reader.session)
+    site = site_of(request)
+    await run_in_threadpool(site.store.sessions.end_all, reader.id)
+    response = RedirectResponse("/login", status_code=303)
+    save_session(request, response, site.signer, None)
+    return response
 
 
 # --- API keys -----------------------------------------------------------------------------------
@@ -95,8 +123,9 @@ def _keys_page(
         reader,
         "account/keys.html",
         status=status,
-        title="API keys",
+        title="API keys and feed links",
         keys=site.store.api_keys.of_user(reader.id),
+        feed_tokens=site.store.feed_tokens.of_user(reader.id),
         error=error,
         token=token,
         token_name=token_name,
@@ -133,6 +162,17 @@ async def revoke_key(request: Request) -> Response:
     except NotFound:
         raise HTTPException(404, "You have no such API key.") from None
     return back_to(request, reader, KEYS, "Revoked the key: it no longer works.")
+
+
+async def revoke_feed_link(request: Request) -> Response:
+    reader = await require_user(request)
+    await checked_form(request, reader.session)
+    token_id = path_number(request, "token_id")
+    try:
+        await run_in_threadpool(site_of(request).store.feed_tokens.revoke, reader.id, token_id)
+    except NotFound:
+        raise HTTPException(404, "You have no such feed link.") from None
+    return back_to(request, reader, KEYS, "Revoked the feed link: it no longer works.")
 
 
 # --- users (admins only) --------------------------------------------------------------------------
@@ -199,8 +239,11 @@ async def reset_password(request: Request) -> Response:
     except AccountError as exc:
         return back_to(request, reader, USERS, f"Password not changed: {exc}.")
     password_hash = await run_in_threadpool(hash_password, password)
+    # A reset ends all of the user's sessions (store.users.set_password_hash).
     await run_in_threadpool(store.users.set_password_hash, user_id, password_hash)
-    return back_to(request, reader, USERS, f"Set a new password for {user.name}.")
+    return back_to(
+        request, reader, USERS, f"Set a new password for {user.name}; their sessions are ended."
+    )
 
 
 async def remove_user(request: Request) -> Response:
@@ -221,9 +264,11 @@ async def remove_user(request: Request) -> Response:
 ROUTES = [
     Route(ACCOUNT, account, methods=["GET"], name="account"),
     Route(ACCOUNT + "/password", change_password, methods=["POST"]),
+    Route(ACCOUNT + "/sessions/end", sign_out_everywhere, methods=["POST"]),
     Route(KEYS, keys, methods=["GET"], name="account_keys"),
     Route(KEYS, create_key, methods=["POST"]),
     Route(KEYS + "/{key_id:int}/revoke", revoke_key, methods=["POST"]),
+    Route(ACCOUNT + "/feed-links/{token_id:int}/revoke", revoke_feed_link, methods=["POST"]),
     Route(USERS, users, methods=["GET"], name="account_users"),
     Route(USERS, add_user, methods=["POST"]),
     Route(USERS + "/{user_id:int}/password", reset_password, methods=["POST"]),

@@ -12,16 +12,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from tidings.model import User
 from tidings.reading_model import Cursor, Subscription, UserCategory
-from tidings.store import NotFound, Store
+from tidings.store import Store
 from tidings.web.adminkit import admin_page, redirect_after_post
 from tidings.web.guards import SignInRequired, local_path, next_of
+from tidings.web.identity import signed_in_user
 from tidings.web.pages import MAX_ID
 from tidings.web.sessions import Session
 from tidings.web.site import site_of
@@ -47,18 +47,15 @@ class Reader:
 async def require_user(request: Request) -> Reader:
     """The signed-in user (role admin or reader); SignInRequired otherwise.
 
-    The user is read from the database: an account removed meanwhile no longer gets in.
+    The user is the live session row's, read on this request (tidings.web.identity): an account
+    removed or a session ended meanwhile no longer gets in.
     A POST that needs a sign-in sends the person back to the reading page, not to the POST URL.
     """
-    site = site_of(request)
-    session = site.session(request)
-    back = next_of(request) if request.method == "GET" else "/reader"
-    if not session.signed_in or session.user_id is None:
+    session = site_of(request).session(request)
+    user = signed_in_user(request)
+    if user is None:
+        back = next_of(request) if request.method == "GET" else "/reader"
         raise SignInRequired(back)
-    try:
-        user = await run_in_threadpool(site.store.users.get, session.user_id)
-    except NotFound:
-        raise SignInRequired(back) from None
     return Reader(session, user)
 
 

@@ -1,10 +1,10 @@
 """Search of the user's entries: the results page, the help page, and results as feeds.
 
 A search's feeds (/reader/search.rss|atom|json?q=…) are for feed readers, which cannot sign
-in: they authenticate with one of the user's API keys as `?key=TOKEN`, or else with the
-session cookie (a browser). The key is a query parameter because that is what every feed reader
-can send; it is therefore kept out of the feed's own self link, and each feed reader should get
-its own key (revocable on /account/keys).
+in: they authenticate with a *feed token* as `&token=TOKEN`, or else with the session cookie (a
+browser). A feed token is made for one search from the results page ("Get a link for feed
+readers"); it reads that search's feed and nothing else, and is revocable on /account/keys. (An
+API key is no longer taken here: it can change everything, and a URL lands in access logs.)
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from tidings.model import Feed
 from tidings.publish.channel import Channel, authority_of
 from tidings.reading_model import SearchHit
 from tidings.search_query import MAX_QUERY_LENGTH, SearchQueryError, parse_search_query
-from tidings.store import NotFound
+from tidings.web.guards import checked_form
+from tidings.web.identity import signed_in_user
 from tidings.web.outputs import FORMATS
 from tidings.web.pages import Alternate
 from tidings.web.paging import page_number
@@ -37,7 +38,7 @@ FEED_CACHE_CONTROL = "private, no-cache"
 
 
 def _alternates(text: str) -> tuple[Alternate, ...]:
-    """The search's output feeds (for the signed-in browser; feed readers add &key=)."""
+    """The search's output feeds (for the signed-in browser; feed readers get a feed link)."""
     query = urlencode({"q": text})
     return tuple(
         Alternate(media_type.split(";")[0], f"Search: {text} ({label})", f"{SEARCH}.{ext}?{query}")
@@ -100,23 +101,52 @@ async def help_page(request: Request) -> Response:
     )
 
 
-async def _feed_user_id(request: Request) -> int:
-    """Whose search feed this is: the owner of ?key=, else the signed-in user; 403 otherwise."""
+async def _feed_user_id(request: Request, text: str) -> int:
+    """Whose search feed this is: the owner of a feed token made for this search, else the
+    signed-in user; 403 otherwise."""
     site = site_of(request)
-    key = request.query_params.get("key")
-    if key is not None:
-        user = await run_in_threadpool(site.store.api_keys.authenticate, key[:200])
-        if user is None:
-            raise HTTPException(403, "That API key is not valid (it may have been revoked).")
+    token = request.query_params.get("token")
+    if token is not None:
+        user_id = await run_in_threadpool(site.store.feed_tokens.user_for, token[:200], text)
+        if user_id is None:
+            raise HTTPException(
+                403, "That feed link is not valid for this search (it may have been revoked)."
+            )
+        return user_id
+    user = signed_in_user(request)
+    if user is not None:
         return user.id
-    session = site.session(request)
-    if session.user_id is not None:
-        try:
-            return (await run_in_threadpool(site.store.users.get, session.user_id)).id
-        except NotFound:
-            pass
     raise HTTPException(
-        403, "This feed is personal: add ?key= with one of your API keys (see Account)."
+        403, "This feed is personal: use the link for feed readers from the search page."
+    )
+
+
+async def feed_link(request: Request) -> Response:
+    """POST /reader/search/link: a feed token for the search `q`; the page shows its feeds."""
+    reader = await require_user(request)
+    form = await checked_form(request, reader.session)
+    text = str(form.get("q", "")).strip()
+    site = site_of(request)
+    try:
+        parse_search_query(text)
+        _, token = await run_in_threadpool(site.store.feed_tokens.create, reader.id, text)
+    except (SearchQueryError, ValueError) as exc:
+        raise HTTPException(400, f"No feed link for that search: {exc}.") from None
+    base = site.base_url(request)
+    query = urlencode({"q": text, "token": token})
+    links = tuple(
+        (label, f"{base}{SEARCH}.{ext}?{query}")
+        for ext, label in (("atom", "Atom"), ("rss", "RSS"), ("json", "JSON Feed"))
+    )
+    side = await run_in_threadpool(sidebar, site.store, reader.id)
+    return private_page(
+        request,
+        reader,
+        "reader/feed_link.html",
+        title=f"Feed link: {text}",
+        side=side,
+        q=text,
+        links=links,
     )
 
 
@@ -126,9 +156,9 @@ async def search_feed(request: Request) -> Response:
     if found is None:
         raise HTTPException(404, "There is no feed in that format.")
     writer, media_type = found
-    user_id = await _feed_user_id(request)
-    site = site_of(request)
     text = request.query_params.get("q", "").strip()
+    user_id = await _feed_user_id(request, text)
+    site = site_of(request)
     try:
         parsed = parse_search_query(text)
     except SearchQueryError as exc:
@@ -161,5 +191,6 @@ async def search_feed(request: Request) -> Response:
 ROUTES = [
     Route(SEARCH, search, methods=["GET"], name="reader_search"),
     Route(SEARCH + ".{format}", search_feed, methods=["GET"], name="reader_search_feed"),
+    Route(SEARCH + "/link", feed_link, methods=["POST"], name="reader_search_link"),
     Route("/reader/help", help_page, methods=["GET"], name="reader_help"),
 ]
