@@ -6,6 +6,7 @@ import base64
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from support.decoys import make_decoys
 from support.entries import apply_check
 from tidings.accounts import create_user
 from tidings.model import EntryData
@@ -84,5 +85,8 @@ def make_person(store: Store, name: str, feeds: int, per_feed: int) -> Person:
 
 
 def make_world(store: Store) -> World:
-    """alice: 2 feeds of 3 entries (the first in category "alice news"); bob: 1 feed of 2."""
+    """alice: 2 feeds of 3 entries (the first in category "alice news"); bob: 1 feed of 2.
+
+    Decoys come first, so no id of one table equals an id of another (support.decoys)."""
+    make_decoys(store)
     return World(make_person(store, "alice", 2, 3), make_person(store, "bob", 1, 2))

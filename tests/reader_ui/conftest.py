@@ -9,6 +9,7 @@ import pytest
 from starlette.applications import Starlette
 
 from reader_ui.helpers import sign_in, user
+from support.decoys import make_decoys
 from support.fixtures import app as app
 from support.fixtures import cheap_password_hashing as cheap_password_hashing
 from support.fixtures import client as client
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 
 @pytest.fixture
 def ann(store: Store) -> int:
+    """Ann, after decoys: no id of hers (user, feeds, categories...) lines up with another's."""
+    make_decoys(store)
     return user(store, "ann")
 
 

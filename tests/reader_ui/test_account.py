@@ -115,7 +115,7 @@ def test_users_administration_is_for_admins(ann_client: TestClient, store: Store
         (f"/account/users/{other}/remove", {}),
     ):
         assert post(ann_client, path, data).status_code == 403, path
-    assert {u.name for u in store.users.all()} == {"ann", "other"}
+    assert {u.name for u in store.users.all()} == {"ann", "other", "decoy0", "decoy1"}
     assert authenticate(store, "other", PASSWORD) is not None
     assert 'href="/account/users"' not in ann_client.get("/account").text
 

@@ -141,12 +141,14 @@ class SignInLimiter:
         # Password checks under way count against their address's limit (argon2 is what a
         # flood of attempts with many names would cost). Token checks cost an index lookup and
         # clients send them in parallel on every request, so they do not.
-        costly = 1 if account is not None else 0
-        self._pending[address] = self._pending.get(address, 0) + costly
+        costly = account is not None
+        if costly:
+            self._pending[address] = self._pending.get(address, 0) + 1
         try:
             async with self._lock(key):
                 # Read again after the wait: the attempts before this one may have failed.
-                wait = self._wait(address, account, self._pending[address] - costly)
+                others = self._pending.get(address, 0) - costly
+                wait = self._wait(address, account, others)
                 if wait > 0:
                     raise TooManyAttempts(wait)
                 attempt = Attempt()
@@ -155,9 +157,10 @@ class SignInLimiter:
                 finally:
                     self._note(address, account, attempt.succeeded and attempt._said)
         finally:
-            self._pending[address] -= costly
-            if not self._pending[address]:
-                del self._pending[address]
+            if costly:
+                self._pending[address] -= 1
+                if not self._pending[address]:
+                    del self._pending[address]
 
     def _wait(self, address: str, account: str | None, pending: int) -> float:
         waits = [
