@@ -45,7 +45,7 @@ from tidings.parse import FeedParseError, parse_feed
 from tidings.parse.describe import describe, format_text
 from tidings.publish.opml import OPMLError
 from tidings.refresh.run import Refresher, RefreshSummary, run_refresher
-from tidings.store import Conflict, NotFound, StorageError, Store
+from tidings.store import Conflict, LimitReached, NotFound, StorageError, Store
 from tidings.subscriptions import SubscriptionError, export_opml, import_opml, subscribe
 from tidings.terminal import terminal_json, terminal_text
 from tidings.timeago import format_age, format_time_left
@@ -61,6 +61,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     AccountError,
     NotFound,
     Conflict,
+    LimitReached,
 )
 
 
