@@ -1,13 +1,16 @@
 """The `tidings` command: thin over the same functions the web uses.
 
 A user error (bad URL, unknown id, unreadable file, unreachable database, port in use) prints one
-line on stderr and exits 1; a traceback is a bug.
+line on stderr and exits 1; a traceback is a bug. Text that comes from a feed or a user is printed
+through `terminal_text` (error messages and log lines too), so no control character reaches the
+terminal raw; `--json` output is escaped by json.dumps.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import errno
 import json
 import logging
@@ -37,12 +40,14 @@ from tidings.config import (
 )
 from tidings.discovery import fetch_url
 from tidings.intervals import format_refresh, parse_refresh
+from tidings.model import ParsedFeed
 from tidings.parse import FeedParseError, parse_feed
 from tidings.parse.describe import describe, format_text
 from tidings.publish.opml import OPMLError
 from tidings.refresh.run import Refresher, RefreshSummary, run_refresher
-from tidings.store import Conflict, NotFound, StorageError, Store
+from tidings.store import Conflict, LimitReached, NotFound, StorageError, Store
 from tidings.subscriptions import SubscriptionError, export_opml, import_opml, subscribe
+from tidings.terminal import terminal_json, terminal_text
 from tidings.timeago import format_age, format_time_left
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -56,6 +61,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     AccountError,
     NotFound,
     Conflict,
+    LimitReached,
 )
 
 
@@ -64,10 +70,16 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except USER_ERRORS as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(terminal_text(str(exc))) from None
         except sa.exc.OperationalError as exc:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "unknown error"
-            raise click.ClickException(f"database error: {reason}") from None
+            raise click.ClickException(terminal_text(f"database error: {reason}")) from None
+        except click.ClickException as exc:
+            # The commands' own messages name URLs, feed links and server replies: escaped like
+            # everything shown. (Click's usage errors only repeat what the admin typed.)
+            if type(exc) is not click.ClickException:
+                raise
+            raise click.ClickException(terminal_text(exc.message)) from None
 
 
 class AppContext:
@@ -151,7 +163,7 @@ def add(
         categories=categories,
         allow_private_networks=app.settings.allow_private_networks,
     )
-    click.echo(f"added feed {feed.id}: {feed.url}")
+    click.echo(f"added feed {feed.id}: {terminal_text(feed.url)}")
 
 
 @cli.command()
@@ -203,12 +215,12 @@ def list_feeds(app: AppContext, as_json: bool) -> None:
         table.append(
             (
                 str(f.id),
-                _clip(f.display_title, 40),
-                f.url,
+                _clip(terminal_text(f.display_title), 40),
+                terminal_text(f.url),
                 str(f.entry_count),
                 _age(f.checked_at, now),
-                next_check,
-                _clip(f.last_error or "", 60),
+                terminal_text(next_check),
+                _clip(terminal_text(f.last_error or ""), 60),
             )
         )
     _print_table(table)
@@ -239,7 +251,7 @@ def import_command(app: AppContext, opml_file: Any) -> None:
         f"subscribed, {len(report.invalid)} invalid"
     )
     for line in report.invalid:
-        click.echo(f"invalid: {line}", err=True)
+        click.echo(f"invalid: {terminal_text(line)}", err=True)
 
 
 @cli.command()
@@ -273,7 +285,8 @@ def config(app: AppContext, as_json: bool, markdown: bool) -> None:
         return
     width = max(len(name) for name in shown)
     for f in SETTING_FIELDS:
-        click.echo(f"{f.name.ljust(width)}  {shown[f.name]!s:30}  ({env_name(f.name)})")
+        value = terminal_text(shown[f.name])
+        click.echo(f"{f.name.ljust(width)}  {value:30}  ({env_name(f.name)})")
 
 
 @cli.group()
@@ -289,7 +302,8 @@ def user() -> None:
 def user_add(app: AppContext, name: str, password: str, admin: bool) -> None:
     """Create the user NAME."""
     created = create_user(app.store(), name, password, is_admin=admin)
-    click.echo(f"added {'admin' if created.is_admin else 'user'} {created.name} (id {created.id})")
+    role = "admin" if created.is_admin else "user"
+    click.echo(f"added {role} {terminal_text(created.name)} (id {created.id})")
 
 
 @user.command(name="list")
@@ -297,7 +311,7 @@ def user_add(app: AppContext, name: str, password: str, admin: bool) -> None:
 def user_list(app: AppContext) -> None:
     """List the users."""
     for u in app.store().users.all():
-        click.echo(f"{u.id}\t{u.name}\t{'admin' if u.is_admin else 'reader'}")
+        click.echo(f"{u.id}\t{terminal_text(u.name)}\t{'admin' if u.is_admin else 'reader'}")
 
 
 def _user_id(store: Store, name: str) -> int:
@@ -317,9 +331,9 @@ def user_remove(app: AppContext, name: str, yes: bool) -> None:
     store = app.store()
     user_id = _user_id(store, name)
     if not yes:
-        click.confirm(f"Remove {name} and all their reading data?", abort=True)
+        click.confirm(f"Remove {terminal_text(name)} and all their reading data?", abort=True)
     store.users.remove(user_id)
-    click.echo(f"removed {name}")
+    click.echo(f"removed {terminal_text(name)}")
 
 
 @user.command(name="passwd")
@@ -334,7 +348,7 @@ def user_passwd(app: AppContext, name: str, password: str) -> None:
     user_id = _user_id(store, name)
     check_new_password(password)
     store.users.set_password_hash(user_id, hash_password(password))
-    click.echo(f"changed the password of {name} and signed them out everywhere")
+    click.echo(f"changed the password of {terminal_text(name)} and signed them out everywhere")
 
 
 def main() -> None:
@@ -390,10 +404,18 @@ async def _run_until_signalled(work: Coroutine[Any, Any, None]) -> None:
         await task
 
 
+class _TerminalFormatter(logging.Formatter):
+    """Log lines quote feed URLs and server replies: their control characters are escaped
+    (newlines kept, for tracebacks)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return terminal_text(super().format(record), one_line=False)
+
+
 def _configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    handler = logging.StreamHandler()
+    handler.setFormatter(_TerminalFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=settings.log_level.upper(), handlers=[handler])
 
 
 @cli.command()
@@ -425,9 +447,41 @@ def parse(app: AppContext, source: str, as_json: bool) -> None:
         links = f"; the page announces: {', '.join(exc.feed_links)}" if exc.feed_links else ""
         raise click.ClickException(f"not a feed: {exc}{links}") from None
     if as_json:
-        click.echo(json.dumps(describe(parsed), indent=2, ensure_ascii=False))
+        click.echo(terminal_json(describe(parsed)))
     else:
-        click.echo(format_text(parsed))
+        # Fields first, so that a newline in a title cannot make a line of its own; then the
+        # whole text, which holds what the summaries' HTML decoded (&#27; is an ESC).
+        click.echo(terminal_text(format_text(_one_line_fields(parsed)), one_line=False))
+
+
+def _one_line_fields(parsed: ParsedFeed) -> ParsedFeed:
+    """The feed with the fields `tidings parse` prints on one line escaped for a terminal."""
+
+    def line(text: str | None) -> str | None:
+        return None if text is None else terminal_text(text)
+
+    entries = tuple(
+        dataclasses.replace(
+            e,
+            id=terminal_text(e.id),
+            link=line(e.link),
+            title=terminal_text(e.title),
+            author=line(e.author),
+        )
+        for e in parsed.entries
+    )
+    return dataclasses.replace(
+        parsed,
+        title=terminal_text(parsed.title),
+        link=line(parsed.link),
+        description=line(parsed.description),
+        image=line(parsed.image),
+        language=line(parsed.language),
+        hub=line(parsed.hub),
+        self_url=line(parsed.self_url),
+        warnings=tuple(terminal_text(w) for w in parsed.warnings),
+        entries=entries,
+    )
 
 
 @cli.command()
@@ -499,4 +553,5 @@ def user_api_password(app: AppContext, name: str, password: str) -> None:
         store.api_passwords.set_api_password(found.id, found.name, password)
     except ValueError as exc:
         raise AccountError(str(exc)) from None
-    click.echo(f"API password set for {found.name}: use it in Google Reader and Fever apps")
+    shown = terminal_text(found.name)
+    click.echo(f"API password set for {shown}: use it in Google Reader and Fever apps")

@@ -57,6 +57,11 @@ class Settings:
         "a subscription cannot be used to probe the server's own network.",
     )
     require_sign_in: bool = _setting(False, "Require sign-in to read the public pages.")
+    max_subscriptions_per_user: int = _setting(
+        1000,
+        "Subscriptions one reader may have, whichever way they subscribe (web, Miniflux and "
+        "Google Reader apps, OPML import); 0: no limit. Feeds an admin publishes do not count.",
+    )
     fetch_timeout: float = _setting(30.0, "Seconds a whole fetch may take, body included.")
     connect_timeout: float = _setting(10.0, "Seconds to wait for a connection.")
     max_body_bytes: int = _setting(10_000_000, "Largest feed document fetched, in bytes.")

@@ -1,6 +1,8 @@
 """Subscribing: validating a feed URL, adding feeds one by one or from OPML, exporting OPML.
 
-The CLI and the web call these same functions.
+The CLI and the web call these same functions. `subscribe`/`import_opml` publish feeds for the
+site (admins); `subscribe_reader` is how every front end subscribes a reader (web, Miniflux,
+Google Reader), with the site's checks and limits.
 """
 
 from __future__ import annotations
@@ -9,9 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
+from tidings.config import Settings
 from tidings.model import Feed
 from tidings.netguard import check_url
 from tidings.publish.opml import parse_opml, write_opml
+from tidings.reading_model import Subscription
 from tidings.store import Conflict, Store
 
 
@@ -80,6 +84,32 @@ def subscribe(
     if categories:
         store.categories.set_for_feed(feed.id, categories)
     return feed
+
+
+def subscribe_reader(
+    store: Store,
+    settings: Settings,
+    user_id: int,
+    url: str,
+    *,
+    title: str | None = None,
+    categories: Sequence[str] = (),
+) -> Subscription:
+    """The reader's new subscription to the feed at `url`.
+
+    The one way a front end subscribes a reader: the URL passes check_feed_url (SubscriptionError
+    otherwise) and the store refuses, in the same transaction as the insert, a subscription past
+    `max_subscriptions_per_user` (LimitReached, a sentence for the reader) or one the reader has
+    (Conflict).
+    """
+    clean_url = check_feed_url(url, allow_private_networks=settings.allow_private_networks)
+    return store.reading.subscribe(
+        user_id,
+        clean_url,
+        title=title,
+        categories=categories,
+        max_subscriptions=settings.max_subscriptions_per_user,
+    )
 
 
 @dataclass(frozen=True, slots=True)

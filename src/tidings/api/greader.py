@@ -26,8 +26,8 @@ from tidings.api.common import MAX_ID, ApiError, JSONReply, from_unix, in_thread
 from tidings.app.signin_limits import TooManyAttempts
 from tidings.model import User
 from tidings.reading_model import Cursor, Order, Status, Subscription, UserCategory, UserEntry
-from tidings.store import Conflict, NotFound, Store
-from tidings.subscriptions import SubscriptionError, check_feed_url, normalize_feed_url
+from tidings.store import Conflict, LimitReached, NotFound, Store
+from tidings.subscriptions import SubscriptionError, normalize_feed_url, subscribe_reader
 from tidings.web.site import Site, site_of
 
 PREFIXES = ("/api/greader.php", "")
@@ -267,8 +267,9 @@ def _label_names(values: list[str]) -> list[str]:
 
 
 def _subscribe(call: Call, url_text: str, title: str | None, labels: list[str]) -> Subscription:
-    url = check_feed_url(url_text, allow_private_networks=call.site.settings.allow_private_networks)
-    return call.store.reading.subscribe(call.uid, url, title=title, categories=labels)
+    return subscribe_reader(
+        call.store, call.site.settings, call.uid, url_text, title=title, categories=labels
+    )
 
 
 def subscription_edit(call: Call) -> Response:
@@ -315,7 +316,7 @@ def quickadd(call: Call) -> Response:
         raise ApiError(400, "quickadd (a feed URL) is required")
     try:
         sub = _subscribe(call, url, None, [])
-    except SubscriptionError as exc:
+    except (SubscriptionError, LimitReached) as exc:
         return JSONReply({"numResults": 0, "query": url, "error": str(exc)}, status_code=400)
     except Conflict:
         sub = call.store.reading.subscription(call.uid, call.feed_of(normalize_feed_url(url)))

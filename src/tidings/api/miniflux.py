@@ -38,7 +38,7 @@ from tidings.publish.opml import OPMLError, parse_opml, write_opml
 from tidings.reading_model import Cursor, Order, Status, Subscription, UserCategory, UserEntry
 from tidings.search_query import SearchQueryError
 from tidings.store import Conflict, NotFound, Store
-from tidings.subscriptions import SubscriptionError, check_feed_url
+from tidings.subscriptions import SubscriptionError, check_feed_url, subscribe_reader
 from tidings.web.site import Site, site_of
 
 ZERO_TIME = "0001-01-01T00:00:00Z"  # Go's zero time, what Miniflux shows for "never"
@@ -446,9 +446,10 @@ def feed_create(call: Call) -> Response:
     data = call.json()
     url = _text(data, "feed_url", required=True) or ""
     names = _category_names(call, data)
-    clean = check_feed_url(url, allow_private_networks=call.site.settings.allow_private_networks)
     try:
-        sub = call.store.reading.subscribe(call.uid, clean, categories=names or ())
+        sub = subscribe_reader(
+            call.store, call.site.settings, call.uid, url, categories=names or ()
+        )
     except Conflict:
         raise ApiError(409, "this feed already exists") from None
     return JSONReply({"feed_id": sub.feed_id}, status_code=201)
@@ -726,15 +727,18 @@ def import_opml(call: Call) -> Response:
         items = parse_opml(call.body)
     except OPMLError as exc:
         raise ApiError(400, str(exc)) from None
-    allow = call.site.settings.allow_private_networks
     for item in items:
         try:
-            url = check_feed_url(item.url, allow_private_networks=allow)
-            call.store.reading.subscribe(
-                call.uid, url, title=item.title, categories=item.categories
+            subscribe_reader(
+                call.store,
+                call.site.settings,
+                call.uid,
+                item.url,
+                title=item.title,
+                categories=item.categories,
             )
         except (SubscriptionError, Conflict):
-            continue
+            continue  # LimitReached ends the import: a 400 saying so (the feeds before stay)
     return JSONReply({"message": "Feeds imported successfully"}, status_code=201)
 
 

@@ -66,6 +66,6 @@ def _text(parent: etree._Element, tag: str, text: str) -> etree._Element:
 
 
 def _link(parent: etree._Element, href: str, rel: str, media_type: str | None) -> None:
-    link = etree.SubElement(parent, f"{{{_ATOM}}}link", rel=rel, href=href)
+    link = etree.SubElement(parent, f"{{{_ATOM}}}link", rel=rel, href=xml_safe(href))
     if media_type:
         link.set("type", media_type)

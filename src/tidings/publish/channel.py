@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -79,6 +80,16 @@ def authority_of(base_url: str) -> str:
     return (urlsplit(base_url).hostname or "localhost").lower()
 
 
+# What XML 1.0 cannot carry (its Char production): the C0 controls but tab, newline and carriage
+# return, lone surrogates, and U+FFFE/U+FFFF. lxml refuses a string holding any of them with a
+# ValueError, so one such character in a stored title would make a whole document fail.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def xml_safe(text: str) -> str:
-    """The text without the control characters XML 1.0 cannot carry (feeds do contain them)."""
-    return "".join(c for c in text if c in "\t\n\r" or ord(c) >= 0x20)
+    """The text without the characters XML 1.0 cannot carry (feeds do contain them).
+
+    Every string an XML writer puts in a document, text or attribute, goes through this: feed
+    data stored before the parser dropped such characters still has them.
+    """
+    return _NOT_XML.sub("", text)

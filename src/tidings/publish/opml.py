@@ -10,6 +10,7 @@ from email.utils import format_datetime
 from lxml import etree
 
 from tidings.model import Category, Feed
+from tidings.publish.channel import xml_safe
 
 # No entities, no DTDs, no network: an OPML file is untrusted input.
 _PARSER = etree.XMLParser(
@@ -84,26 +85,30 @@ def write_opml(
     title: str = "tidings subscriptions",
     now: datetime | None = None,
 ) -> bytes:
-    """An OPML 2.0 document of the feeds, grouped in one outline per category."""
+    """An OPML 2.0 document of the feeds, grouped in one outline per category.
+
+    Titles, names and URLs are stored feed data: the characters XML cannot carry are left out
+    (xml_safe), so one control character in a title cannot make the whole document fail.
+    """
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
-    etree.SubElement(head, "title").text = title
+    etree.SubElement(head, "title").text = xml_safe(title)
     etree.SubElement(head, "dateCreated").text = format_datetime(
         now or datetime.now(UTC), usegmt=True
     )
     body = etree.SubElement(root, "body")
     folders: dict[str, etree._Element] = {}
     for feed in feeds:
-        names = [c.name for c in categories_by_feed.get(feed.id, ())] or [""]
+        names = [xml_safe(c.name) for c in categories_by_feed.get(feed.id, ())] or [""]
+        label = xml_safe(feed.display_title)
         for name in names:
             parent = body
             if name:
                 if name not in folders:
                     folders[name] = etree.SubElement(body, "outline", text=name, title=name)
                 parent = folders[name]
-            attrs = {"type": "rss", "text": feed.display_title, "title": feed.display_title}
-            attrs["xmlUrl"] = feed.url
+            attrs = {"type": "rss", "text": label, "title": label, "xmlUrl": xml_safe(feed.url)}
             if feed.site_url:
-                attrs["htmlUrl"] = feed.site_url
+                attrs["htmlUrl"] = xml_safe(feed.site_url)
             etree.SubElement(parent, "outline", attrs)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))

@@ -24,7 +24,7 @@ def write_rss(channel: Channel) -> bytes:
     etree.SubElement(
         chan,
         f"{{{_ATOM}}}link",
-        href=channel.self_url,
+        href=xml_safe(channel.self_url),
         rel="self",
         type="application/rss+xml",
     )
@@ -50,16 +50,15 @@ def write_rss(channel: Channel) -> bytes:
                 etree.SubElement(
                     item,
                     "enclosure",
-                    url=enclosure.url,
+                    url=xml_safe(enclosure.url),
                     length=str(enclosure.length or 0),
-                    type=enclosure.type or "application/octet-stream",
+                    type=xml_safe(enclosure.type or "application/octet-stream"),
                 )
-        guid = etree.SubElement(item, "guid", isPermaLink="false")
-        guid.text = channel.entry_id(entry)
+        _text(item, "guid", channel.entry_id(entry)).set("isPermaLink", "false")
         _text(item, "pubDate", format_datetime(entry_published(entry), usegmt=True))
         source = channel.sources.get(entry.feed_id)
         if source is not None and http_url(source.url):
-            _text(item, "source", source.display_title).set("url", source.url)
+            _text(item, "source", source.display_title).set("url", xml_safe(source.url))
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 
 

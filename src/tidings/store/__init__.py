@@ -9,7 +9,7 @@ in this package.
 """
 
 from tidings.store.database import StorageError
-from tidings.store.errors import Conflict, NotFound
+from tidings.store.errors import Conflict, LimitReached, NotFound
 from tidings.store.store import Store
 
-__all__ = ["Conflict", "NotFound", "StorageError", "Store"]
+__all__ = ["Conflict", "LimitReached", "NotFound", "StorageError", "Store"]

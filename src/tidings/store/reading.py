@@ -32,7 +32,7 @@ from tidings.reading_model import (
     UserEntry,
 )
 from tidings.store.database import read_transaction, write_transaction
-from tidings.store.errors import Conflict, NotFound
+from tidings.store.errors import Conflict, LimitReached, NotFound
 from tidings.store.rows import Row, entry_from_row
 from tidings.store.schema import (
     UTCDateTime,
@@ -168,30 +168,52 @@ class ReadingQueries:
         *,
         title: str | None = None,
         categories: Sequence[str] = (),
+        max_subscriptions: int = 0,
         now: datetime | None = None,
     ) -> Subscription:
         """Subscribe the user to the feed at `url` (a new, private feed when the URL is new).
 
         The URL must already be checked (tidings.subscriptions.check_feed_url). NotFound when
-        the user does not exist, Conflict when they already subscribe to it.
+        the user does not exist, Conflict when they already subscribe to it, LimitReached when
+        they have `max_subscriptions` already (0: no limit; the front ends call
+        tidings.subscriptions.subscribe_reader, which passes the site's setting).
+
+        The count and the insert are one transaction, serialised per user: the user's row is
+        locked first (PostgreSQL: FOR NO KEY UPDATE, which waits for another subscribe of the
+        user but not for the foreign-key checks of their other writes; SQLite's write
+        transactions take the database's write lock at BEGIN), so subscribes at once cannot all
+        pass the count.
         """
         now = now or datetime.now(UTC)
         with write_transaction(self._engine) as conn:
-            if not conn.execute(sa.select(users.c.id).where(users.c.id == user_id)).first():
+            user_row = (
+                sa.select(users.c.id).where(users.c.id == user_id).with_for_update(key_share=True)
+            )
+            if not conn.execute(user_row).first():
                 raise NotFound(f"no user with id {user_id}")
+            subscribed = conn.execute(
+                sa.select(subscriptions.c.feed_id)
+                .join(feeds, feeds.c.id == subscriptions.c.feed_id)
+                .where(subscriptions.c.user_id == user_id, feeds.c.url == url)
+            ).first()
+            if subscribed:
+                raise Conflict(f"already subscribed to {url}")
+            if max_subscriptions > 0:
+                count = conn.execute(
+                    sa.select(sa.func.count())
+                    .select_from(subscriptions)
+                    .where(subscriptions.c.user_id == user_id)
+                ).scalar_one()
+                if count >= max_subscriptions:
+                    raise LimitReached(
+                        f"You have reached the limit of {max_subscriptions} subscriptions."
+                    )
             conn.execute(
                 _insert(conn)(feeds)
                 .values(url=url, is_public=False, created_at=now, next_check_at=now)
                 .on_conflict_do_nothing(index_elements=["url"])
             )
             feed_id = conn.execute(sa.select(feeds.c.id).where(feeds.c.url == url)).scalar_one()
-            subscribed = conn.execute(
-                sa.select(subscriptions.c.feed_id).where(
-                    subscriptions.c.user_id == user_id, subscriptions.c.feed_id == feed_id
-                )
-            ).first()
-            if subscribed:
-                raise Conflict(f"already subscribed to {url}")
             conn.execute(
                 subscriptions.insert().values(
                     user_id=user_id, feed_id=feed_id, title=title or None, created_at=now

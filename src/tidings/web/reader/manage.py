@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tidings.store import Conflict, NotFound
-from tidings.subscriptions import SubscriptionError, check_feed_url
+from tidings.store import Conflict, LimitReached, NotFound
+from tidings.subscriptions import SubscriptionError, subscribe_reader
 from tidings.web.guards import checked_form
 from tidings.web.reader.common import (
     Reader,
@@ -79,18 +79,23 @@ async def subscribe(request: Request) -> Response:
             raise ValueError("Type the address of a feed.")
         if len(raw_url) > MAX_URL:
             raise ValueError(f"A feed address has at most {MAX_URL} characters.")
-        url = check_feed_url(raw_url, allow_private_networks=site.settings.allow_private_networks)
         title = _title(form)
         names = _names(str(form.get("categories", "")))
         added = await run_in_threadpool(
-            site.store.reading.subscribe, reader.id, url, title=title, categories=names
+            subscribe_reader,
+            site.store,
+            site.settings,
+            reader.id,
+            raw_url,
+            title=title,
+            categories=names,
         )
     except Conflict:
         error = "You subscribe to that feed already."
         return await run_in_threadpool(
             lambda: _subscriptions_page(request, reader, error=error, form=form)
         )
-    except (ValueError, SubscriptionError) as exc:
+    except (ValueError, SubscriptionError, LimitReached) as exc:
         error = str(exc)
         return await run_in_threadpool(
             lambda: _subscriptions_page(request, reader, error=error, form=form)
