@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 
+import httpx
 import miniflux
 import pytest
 from api_support import PASSWORD
@@ -104,3 +105,20 @@ def _has_counts() -> bool:
     import inspect
 
     return "with_counts" in inspect.signature(miniflux.Client.get_categories).parameters
+
+
+def test_a_base_url_with_a_trailing_slash_works(live_store: Store, live_url: str) -> None:
+    """Apps whose docs configure `https://site/` as base URL send `//v1/...` (the official Python
+    client strips the slash; others do not): served as `/v1/...`, POSTs too."""
+    user = create_user(live_store, "reader", PASSWORD)
+    _, token = live_store.api_keys.create(user.id, "an app")
+    headers = {"X-Auth-Token": token}
+    base = live_url + "/"  # the app's configured base URL; it appends "/v1/..."
+    with httpx.Client(headers=headers) as http:
+        me = http.get(base + "/v1/me")
+        assert me.request.url.path == "//v1/me"  # sent as the app sends it
+        assert me.status_code == 200 and me.json()["username"] == "reader"
+        made = http.post(base + "/v1/categories", json={"title": "Slashes"})
+        assert made.status_code == 201, made.text
+        assert [c["title"] for c in http.get(base + "//v1//categories").json()] == ["Slashes"]
+        assert http.get(base + "/v1/feeds").json() == []

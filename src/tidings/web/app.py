@@ -19,6 +19,7 @@ from tidings.config import Settings
 from tidings.store import Store
 from tidings.web import admin, admin_categories, admin_import, admin_sources, login, outputs, pages
 from tidings.web.assets import StaticAssets
+from tidings.web.cleanpath import CleanPathMiddleware
 from tidings.web.errors import http_error, server_error, sign_in_required
 from tidings.web.guards import SignInRequired
 from tidings.web.identity import IdentityMiddleware
@@ -98,6 +99,7 @@ def create_app(
     app = Starlette(
         routes=routes(assets),
         middleware=[
+            Middleware(CleanPathMiddleware),
             Middleware(SecurityHeadersMiddleware),
             Middleware(GZipMiddleware, minimum_size=1000),
             Middleware(IdentityMiddleware),
