@@ -9,7 +9,7 @@ import pytest
 from reading.world import NOW, World, data
 from tidings.reading_model import Cursor
 from tidings.store import Conflict, NotFound, Store
-from tidings.store import reading as reading_module
+from tidings.store.reading import listing as reading_module
 
 
 def test_subscribe_creates_a_private_feed_once_for_many_users(world: World) -> None:

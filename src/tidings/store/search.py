@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection, Engine
 from tidings.reading_model import SearchHit
 from tidings.search_query import SearchQuery, parse_search_query
 from tidings.store.database import read_transaction
-from tidings.store.reading import (
+from tidings.store.reading.visibility import (
     STATE_COLUMNS,
     entries_with_state,
     is_read,

@@ -1,0 +1,249 @@
+"""Listing a user's entries with their state: pages in time or id order, counts, ids."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from tidings.reading_model import (
+    Cursor,
+    Order,
+    Status,
+    UserEntry,
+)
+from tidings.store.database import read_transaction
+from tidings.store.errors import NotFound
+from tidings.store.reading.visibility import (
+    MAX_LIMIT,
+    STATE_COLUMNS,
+    category_feed_ids,
+    entries_with_state,
+    is_read,
+    is_starred,
+    subscribed_feed_ids,
+    unread_in,
+    user_entries_from,
+    user_entry_from_row,
+)
+from tidings.store.schema import (
+    entries,
+)
+
+
+class EntryListQueries:
+    """A user's entry lists (mixed into ReadingQueries)."""
+
+    _engine: Engine
+
+    def entries(
+        self,
+        user_id: int,
+        *,
+        status: Status = "unread",
+        starred: bool | None = None,
+        feed_id: int | None = None,
+        category_id: int | None = None,
+        before: Cursor | None = None,
+        after: Cursor | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        order: Order = "newest",
+    ) -> list[UserEntry]:
+        """The user's entries with their state: of subscribed feeds only (a feed or category
+        that is not the user's gives none). `before`/`after` keep entries strictly older/newer
+        than a cursor (sort time, then id); `order` is newest or oldest first."""
+        if order not in ("newest", "oldest"):
+            raise ValueError(f"order must be newest or oldest, not {order!r}")
+        limit = max(0, min(limit, MAX_LIMIT))
+        where = self._state_filters(user_id, status, starred, feed_id, category_id)
+        # The cursors alone also bound the time window (_page_in_window).
+        cursors = [_older_than(before)] if before is not None else []
+        if after is not None:
+            cursors.append(_newer_than(after))
+        where += cursors
+        if order == "newest":
+            in_order = (entries.c.sort_at.desc(), entries.c.id.desc())
+        else:
+            in_order = (entries.c.sort_at.asc(), entries.c.id.asc())
+
+        def page(source: sa.FromClause, *also: sa.ColumnElement[bool]) -> sa.Select[Any]:
+            """The page of entries of `source` (with their state) that pass the filters."""
+            return (
+                sa.select(entries, *STATE_COLUMNS)
+                .select_from(source)
+                .where(*where, *also)
+                .order_by(*in_order)
+                .limit(limit)
+                .offset(max(0, offset))
+            )
+
+        with read_transaction(self._engine) as conn:
+            rows = None
+            if conn.dialect.name == "sqlite" and feed_id is None and category_id is None:
+                rows = _page_in_window(conn, user_id, page, order, cursors, limit)
+            if rows is None:
+                rows = conn.execute(page(user_entries_from(user_id))).all()
+        return [user_entry_from_row(row) for row in rows]
+
+    def entry(self, user_id: int, entry_id: int) -> UserEntry:
+        """One entry with the user's state; NotFound unless it is of a feed they subscribe to."""
+        query = (
+            sa.select(entries, *STATE_COLUMNS)
+            .select_from(user_entries_from(user_id))
+            .where(entries.c.id == entry_id)
+        )
+        with read_transaction(self._engine) as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            raise NotFound(f"no entry with id {entry_id}")
+        return user_entry_from_row(row)
+
+    def _state_filters(
+        self,
+        user_id: int,
+        status: Status,
+        starred: bool | None,
+        feed_id: int | None,
+        category_id: int | None,
+    ) -> list[sa.ColumnElement[bool]]:
+        """The conditions on user_entries_from(user_id) that these filters ask for (entries and
+        the API listings share them); ValueError for a status not unread, read or all."""
+        if status not in ("unread", "read", "all"):
+            raise ValueError(f"status must be unread, read or all, not {status!r}")
+        where: list[sa.ColumnElement[bool]] = []
+        if status == "unread":
+            where.append(unread_in(user_id, self._engine.dialect.name))
+        elif status == "read":
+            where.append(is_read())
+        if starred is True:
+            where.append(is_starred())
+        elif starred is False:
+            where.append(~is_starred())
+        if feed_id is not None:
+            where.append(entries.c.feed_id == feed_id)
+        if category_id is not None:
+            where.append(entries.c.feed_id.in_(category_feed_ids(user_id, category_id)))
+        return where
+
+    def count_entries(
+        self,
+        user_id: int,
+        *,
+        status: Status = "all",
+        starred: bool | None = None,
+        feed_id: int | None = None,
+        category_id: int | None = None,
+        before: Cursor | None = None,
+        after: Cursor | None = None,
+    ) -> int:
+        """How many entries `entries` would list with these filters, without limit."""
+        where = self._state_filters(user_id, status, starred, feed_id, category_id)
+        if before is not None:
+            where.append(_older_than(before))
+        if after is not None:
+            where.append(_newer_than(after))
+        query = sa.select(sa.func.count()).select_from(user_entries_from(user_id)).where(*where)
+        with read_transaction(self._engine) as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def entries_by_id(
+        self,
+        user_id: int,
+        *,
+        ids: Collection[int] | None = None,
+        since_id: int | None = None,
+        max_id: int | None = None,
+        status: Status = "all",
+        starred: bool | None = None,
+        limit: int = 50,
+        descending: bool = False,
+    ) -> list[UserEntry]:
+        """The user's entries ordered by id: those in `ids`, with id > `since_id`, id < `max_id`
+        (each if given); ids of entries the user cannot see are left out."""
+        where = self._state_filters(user_id, status, starred, None, None)
+        if ids is not None:
+            where.append(entries.c.id.in_(list(ids)))
+        if since_id is not None:
+            where.append(entries.c.id > since_id)
+        if max_id is not None:
+            where.append(entries.c.id < max_id)
+        order = entries.c.id.desc() if descending else entries.c.id.asc()
+        query = (
+            sa.select(entries, *STATE_COLUMNS)
+            .select_from(user_entries_from(user_id))
+            .where(*where)
+            .order_by(order)
+            .limit(max(0, min(limit, MAX_LIMIT)))
+        )
+        with read_transaction(self._engine) as conn:
+            rows = conn.execute(query).all()
+        return [user_entry_from_row(row) for row in rows]
+
+    def entry_ids(
+        self, user_id: int, *, status: Status = "all", starred: bool | None = None
+    ) -> list[int]:
+        """The ids of every entry of the user's with this state, ascending (no limit)."""
+        where = self._state_filters(user_id, status, starred, None, None)
+        query = (
+            sa.select(entries.c.id)
+            .select_from(user_entries_from(user_id))
+            .where(*where)
+            .order_by(entries.c.id)
+        )
+        with read_transaction(self._engine) as conn:
+            return [int(i) for i in conn.execute(query).scalars()]
+
+
+# A list of all of a user's entries on SQLite looks first among the WINDOW newest entries of all
+# feeds (the oldest, for order="oldest"), walking the time index. SQLite's own plan gathers every
+# entry of the user's feeds and sorts them, whole rows, to keep one page: 3.1 ms against 0.23 ms
+# for a page of 50 among 6,000 entries. The window's page is exact when it is full (see
+# _page_in_window); otherwise the usual query runs, which costs a few index reads more than before.
+WINDOW = 1000
+
+
+def _page_in_window(
+    conn: Connection,
+    user_id: int,
+    page: Callable[..., sa.Select[Any]],
+    order: Order,
+    cursors: list[sa.ColumnElement[bool]],
+    limit: int,
+) -> Sequence[Any] | None:
+    """The rows of `page(user_entries_from(user_id))` (a page of all the user's entries in
+    `order`, within `cursors`), found among the WINDOW first entries of all feeds in that
+    order; None when the window cannot tell.
+
+    Every entry outside the window lies strictly beyond every entry in it (its sort time is past
+    the window's edge), so when the window holds a full page, that page is the query's.
+    """
+    if limit == 0:
+        return None
+    edge_query = sa.select(entries.c.sort_at).where(*cursors)
+    newest = order == "newest"
+    by_time = entries.c.sort_at.desc() if newest else entries.c.sort_at.asc()
+    edge = conn.execute(edge_query.order_by(by_time).limit(1).offset(WINDOW - 1)).scalar()
+    if edge is None:
+        return None  # fewer entries than the window holds: the usual query is cheap
+    in_window = entries.c.sort_at >= edge if newest else entries.c.sort_at <= edge
+    # "+feed_id" keeps SQLite off the feed index, so that it walks the time index instead.
+    subscribed = sa.literal_column("+entries.feed_id").in_(subscribed_feed_ids(user_id))
+    rows = conn.execute(page(entries_with_state(user_id), in_window, subscribed)).all()
+    return rows if len(rows) == limit else None
+
+
+def _older_than(cursor: Cursor) -> sa.ColumnElement[bool]:
+    return sa.or_(
+        entries.c.sort_at < cursor.sort_at,
+        sa.and_(entries.c.sort_at == cursor.sort_at, entries.c.id < cursor.id),
+    )
+
+
+def _newer_than(cursor: Cursor) -> sa.ColumnElement[bool]:
+    return sa.or_(
+        entries.c.sort_at > cursor.sort_at,
+        sa.and_(entries.c.sort_at == cursor.sort_at, entries.c.id > cursor.id),
+    )
