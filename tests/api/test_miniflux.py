@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api_support import PASSWORD, World, basic
+from api_support import PASSWORD, World, basic, write_entries
 from starlette.testclient import TestClient
 
 from tidings.accounts import create_user
@@ -344,3 +344,30 @@ def test_users_admin_only(client: TestClient, world: World, store: Store) -> Non
     assert client.delete(f"/v1/users/{admin.id}", headers=h).status_code == 400
     assert client.delete(f"/v1/users/{carol}", headers=h).status_code == 204
     assert client.get(f"/v1/users/{carol}", headers=h).status_code == 404
+
+
+def test_search_counts_and_pages_every_match(
+    client: TestClient, world: World, store: Store
+) -> None:
+    """250 matches: `total` is 250 and every page is there (the store's search used to stop at
+    100 hits, which the handler then filtered: total 100, nothing past offset 100)."""
+    h = world.alice.headers
+    big = store.reading.subscribe(world.alice.id, "https://alice.example/big")
+    write_entries(store, big.feed_id, 250)  # each says "zebra"
+    store.reading.mark_read(world.alice.id, world.alice.entries[:2])
+    found = client.get("/v1/entries?search=zebra&limit=500", headers=h).json()
+    assert found["total"] == 256 and len(found["entries"]) == 256
+    page = client.get("/v1/entries?search=zebra&limit=100&offset=150", headers=h).json()
+    assert page["total"] == 256 and len(page["entries"]) == 100
+    ids = [e["id"] for e in found["entries"]]
+    assert [e["id"] for e in page["entries"]] == ids[150:250]  # same order, no gap, no repeat
+    # Search is one filter among the others, and counts with them.
+    feed = client.get(f"/v1/entries?search=zebra&feed_id={big.feed_id}&limit=1", headers=h)
+    assert feed.json()["total"] == 250
+    read = client.get("/v1/entries?search=zebra&status=read", headers=h).json()
+    assert read["total"] == 2
+    unread = client.get("/v1/entries?search=zebra&status=unread&direction=desc", headers=h)
+    assert unread.json()["total"] == 254
+    assert client.get("/v1/entries?search=nothing-matches", headers=h).json()["total"] == 0
+    # bob's entries say zebra too, and are never counted.
+    assert world.bob.entries and all(i not in ids for i in world.bob.entries)

@@ -35,8 +35,9 @@ from tidings.app.signin_limits import TooManyAttempts
 from tidings.discovery import DiscoveryError, discover_feeds
 from tidings.model import Category, Feed, User
 from tidings.publish.opml import OPMLError, parse_opml, write_opml
+from tidings.reading.filters import EntryFilter
 from tidings.reading_model import Cursor, Order, Status, Subscription, UserCategory, UserEntry
-from tidings.search_query import SearchQueryError
+from tidings.search_query import SearchQuery, SearchQueryError, parse_search_query
 from tidings.store import Conflict, NotFound, Store
 from tidings.subscriptions import SubscriptionError, check_feed_url, subscribe_reader
 from tidings.web.site import Site, site_of
@@ -598,64 +599,30 @@ def list_entries(
     search = (params.get("search") or "").strip()
     if status is None:
         return JSONReply({"total": 0, "entries": []})
-    if search:
-        found = _search(call, search, status, starred, feed_id, category_id)
-        page = found[offset : offset + limit]
-        feeds = call.feeds_by_id({i.entry.feed_id for i in page})
-        return JSONReply(
-            {"total": len(found), "entries": [entry_json(i, call.uid, feeds) for i in page]}
-        )
+    where = EntryFilter(
+        status,
+        starred,
+        feed_id,
+        category_id,
+        search=_search_query(search) if search else None,
+        before=before,
+        after=after,
+    )
     reading = call.store.reading
-    filters: dict[str, Any] = {
-        "status": status,
-        "starred": starred,
-        "feed_id": feed_id,
-        "category_id": category_id,
-        "before": before,
-        "after": after,
-    }
-    items = reading.entries(call.uid, **filters, limit=limit, offset=offset, order=order)
-    total = reading.count_entries(call.uid, **filters)
+    items = reading.entries(call.uid, where, limit=limit, offset=offset, order=order)
+    total = reading.count_entries(call.uid, where)
     feeds = call.feeds_by_id({i.entry.feed_id for i in items})  # only those the page embeds
     return JSONReply({"total": total, "entries": [entry_json(i, call.uid, feeds) for i in items]})
 
 
-def _search(
-    call: Call,
-    text: str,
-    status: Status,
-    starred: bool | None,
-    feed_id: int | None,
-    category_id: int | None,
-) -> list[UserEntry]:
-    """The best hits (at most 500), then the other filters on them: Miniflux's search is one
-    filter among the others."""
-    # Each word is searched as typed: quoted, so "a:b" is a word, not an unknown filter.
+def _search_query(text: str) -> SearchQuery:
+    """Miniflux's `search`: every word must match, as typed (quoted, so "a:b" is a word, not a
+    filter of tidings' search language)."""
     words = ['"' + w.replace('"', " ") + '"' for w in text.split()]
-    in_category: set[int] = set()
-    if category_id is not None:
-        in_category = {
-            s.feed_id
-            for s in call.store.reading.subscriptions(call.uid)
-            if any(c.id == category_id for c in s.categories)
-        }
     try:
-        hits = call.store.search.search(call.uid, " ".join(words), limit=LIMIT_MAX)
+        return parse_search_query(" ".join(words))
     except SearchQueryError as exc:
         raise ApiError(400, str(exc)) from None
-    found = []
-    for hit in hits:
-        item = hit.entry
-        if status != "all" and item.read != (status == "read"):
-            continue
-        if starred is not None and item.starred != starred:
-            continue
-        if feed_id is not None and item.entry.feed_id != feed_id:
-            continue
-        if category_id is not None and item.entry.feed_id not in in_category:
-            continue
-        found.append(item)
-    return found
 
 
 def entries_list(call: Call) -> Response:

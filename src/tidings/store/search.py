@@ -388,3 +388,18 @@ def _filters(user_id: int, parsed: SearchQuery, dialect: str) -> Sequence[sa.Col
     if parsed.before is not None:
         conditions.append(entries.c.sort_at < _day_start(parsed.before))
     return conditions
+
+
+def match_conditions(
+    user_id: int, parsed: SearchQuery, dialect: str
+) -> list[sa.ColumnElement[bool]]:
+    """The search as conditions on user_entries_from(user_id): its terms matched by the
+    full-text index (FTS5 / the tsvector's GIN index), and its filters. For lists in time order
+    (`EntryFilter.search`): nothing is ranked, and every match counts."""
+    conditions = list(_filters(user_id, parsed, dialect))
+    if dialect == "sqlite":
+        matching = sa.select(_fts.c.rowid).where(_FTS.op("MATCH")(fts5_match(parsed)))
+        conditions.append(entries.c.id.in_(matching))
+    else:
+        conditions.append(_SEARCH_VECTOR.op("@@")(_pg_tsquery(parsed)))
+    return conditions

@@ -1,4 +1,8 @@
-"""Listing a user's entries with their state: pages in time or id order, counts, ids."""
+"""Listing a user's entries with their state: pages in time or id order, counts, ids.
+
+Every list takes an EntryFilter (tidings.reading.filters), made SQL by `filter_conditions`
+alone: a search is one more condition of the same query, so counts and pages agree.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from tidings.reading.filters import EntryFilter
 from tidings.reading_model import (
     Cursor,
     Order,
@@ -28,19 +33,23 @@ from tidings.store.reading.visibility import (
     user_entries_from,
     user_entry_from_row,
 )
-from tidings.store.schema import (
-    entries,
-)
+from tidings.store.schema import entries
+from tidings.store.search import match_conditions
 
 
 class EntryListQueries:
-    """A user's entry lists (mixed into ReadingQueries)."""
+    """A user's entry lists (mixed into ReadingQueries).
+
+    Each takes an EntryFilter (`where`); the keyword arguments are a shorthand for one, given
+    when `where` is not (`entries(uid, status="all")` is `entries(uid, EntryFilter("all"))`).
+    """
 
     _engine: Engine
 
     def entries(
         self,
         user_id: int,
+        where: EntryFilter | None = None,
         *,
         status: Status = "unread",
         starred: bool | None = None,
@@ -52,18 +61,14 @@ class EntryListQueries:
         offset: int = 0,
         order: Order = "newest",
     ) -> list[UserEntry]:
-        """The user's entries with their state: of subscribed feeds only (a feed or category
-        that is not the user's gives none). `before`/`after` keep entries strictly older/newer
-        than a cursor (sort time, then id); `order` is newest or oldest first."""
+        """The user's entries passing `where` with their state, `order` newest or oldest first
+        (sort time, then id); of subscribed feeds only (another's feed or category gives none)."""
+        if where is None:
+            where = EntryFilter(status, starred, feed_id, category_id, before=before, after=after)
         if order not in ("newest", "oldest"):
             raise ValueError(f"order must be newest or oldest, not {order!r}")
         limit = max(0, min(limit, MAX_LIMIT))
-        where = self._state_filters(user_id, status, starred, feed_id, category_id)
-        # The cursors alone also bound the time window (_page_in_window).
-        cursors = [_older_than(before)] if before is not None else []
-        if after is not None:
-            cursors.append(_newer_than(after))
-        where += cursors
+        conditions = filter_conditions(user_id, where, self._engine.dialect.name)
         if order == "newest":
             in_order = (entries.c.sort_at.desc(), entries.c.id.desc())
         else:
@@ -74,7 +79,7 @@ class EntryListQueries:
             return (
                 sa.select(entries, *STATE_COLUMNS)
                 .select_from(source)
-                .where(*where, *also)
+                .where(*conditions, *also)
                 .order_by(*in_order)
                 .limit(limit)
                 .offset(max(0, offset))
@@ -82,7 +87,10 @@ class EntryListQueries:
 
         with read_transaction(self._engine) as conn:
             rows = None
-            if conn.dialect.name == "sqlite" and feed_id is None and category_id is None:
+            everything = where.feed_id is None and where.category_id is None
+            if conn.dialect.name == "sqlite" and everything and where.search is None:
+                # The cursors alone also bound the time window (_page_in_window).
+                cursors = cursor_conditions(where)
                 rows = _page_in_window(conn, user_id, page, order, cursors, limit)
             if rows is None:
                 rows = conn.execute(page(user_entries_from(user_id))).all()
@@ -101,36 +109,10 @@ class EntryListQueries:
             raise NotFound(f"no entry with id {entry_id}")
         return user_entry_from_row(row)
 
-    def _state_filters(
-        self,
-        user_id: int,
-        status: Status,
-        starred: bool | None,
-        feed_id: int | None,
-        category_id: int | None,
-    ) -> list[sa.ColumnElement[bool]]:
-        """The conditions on user_entries_from(user_id) that these filters ask for (entries and
-        the API listings share them); ValueError for a status not unread, read or all."""
-        if status not in ("unread", "read", "all"):
-            raise ValueError(f"status must be unread, read or all, not {status!r}")
-        where: list[sa.ColumnElement[bool]] = []
-        if status == "unread":
-            where.append(unread_in(user_id, self._engine.dialect.name))
-        elif status == "read":
-            where.append(is_read())
-        if starred is True:
-            where.append(is_starred())
-        elif starred is False:
-            where.append(~is_starred())
-        if feed_id is not None:
-            where.append(entries.c.feed_id == feed_id)
-        if category_id is not None:
-            where.append(entries.c.feed_id.in_(category_feed_ids(user_id, category_id)))
-        return where
-
     def count_entries(
         self,
         user_id: int,
+        where: EntryFilter | None = None,
         *,
         status: Status = "all",
         starred: bool | None = None,
@@ -139,19 +121,20 @@ class EntryListQueries:
         before: Cursor | None = None,
         after: Cursor | None = None,
     ) -> int:
-        """How many entries `entries` would list with these filters, without limit."""
-        where = self._state_filters(user_id, status, starred, feed_id, category_id)
-        if before is not None:
-            where.append(_older_than(before))
-        if after is not None:
-            where.append(_newer_than(after))
-        query = sa.select(sa.func.count()).select_from(user_entries_from(user_id)).where(*where)
+        """How many entries `entries` would list with this filter, without limit."""
+        if where is None:
+            where = EntryFilter(status, starred, feed_id, category_id, before=before, after=after)
+        conditions = filter_conditions(user_id, where, self._engine.dialect.name)
+        query = (
+            sa.select(sa.func.count()).select_from(user_entries_from(user_id)).where(*conditions)
+        )
         with read_transaction(self._engine) as conn:
             return int(conn.execute(query).scalar_one())
 
     def entries_by_id(
         self,
         user_id: int,
+        where: EntryFilter | None = None,
         *,
         ids: Collection[int] | None = None,
         since_id: int | None = None,
@@ -161,20 +144,22 @@ class EntryListQueries:
         limit: int = 50,
         descending: bool = False,
     ) -> list[UserEntry]:
-        """The user's entries ordered by id: those in `ids`, with id > `since_id`, id < `max_id`
-        (each if given); ids of entries the user cannot see are left out."""
-        where = self._state_filters(user_id, status, starred, None, None)
-        if ids is not None:
-            where.append(entries.c.id.in_(list(ids)))
-        if since_id is not None:
-            where.append(entries.c.id > since_id)
-        if max_id is not None:
-            where.append(entries.c.id < max_id)
+        """The user's entries passing `where`, ordered by id (the shorthand: those in `ids`,
+        with id > `since_id`, id < `max_id`); ids the user cannot see are left out."""
+        if where is None:
+            where = EntryFilter(
+                status,
+                starred,
+                ids=None if ids is None else tuple(ids),
+                above_id=since_id,
+                below_id=max_id,
+            )
+        conditions = filter_conditions(user_id, where, self._engine.dialect.name)
         order = entries.c.id.desc() if descending else entries.c.id.asc()
         query = (
             sa.select(entries, *STATE_COLUMNS)
             .select_from(user_entries_from(user_id))
-            .where(*where)
+            .where(*conditions)
             .order_by(order)
             .limit(max(0, min(limit, MAX_LIMIT)))
         )
@@ -183,18 +168,62 @@ class EntryListQueries:
         return [user_entry_from_row(row) for row in rows]
 
     def entry_ids(
-        self, user_id: int, *, status: Status = "all", starred: bool | None = None
+        self,
+        user_id: int,
+        where: EntryFilter | None = None,
+        *,
+        status: Status = "all",
+        starred: bool | None = None,
     ) -> list[int]:
-        """The ids of every entry of the user's with this state, ascending (no limit)."""
-        where = self._state_filters(user_id, status, starred, None, None)
+        """The ids of every entry of the user's passing `where`, ascending (no limit)."""
+        if where is None:
+            where = EntryFilter(status, starred)
+        conditions = filter_conditions(user_id, where, self._engine.dialect.name)
         query = (
             sa.select(entries.c.id)
             .select_from(user_entries_from(user_id))
-            .where(*where)
+            .where(*conditions)
             .order_by(entries.c.id)
         )
         with read_transaction(self._engine) as conn:
             return [int(i) for i in conn.execute(query).scalars()]
+
+
+def filter_conditions(
+    user_id: int, where: EntryFilter, dialect: str
+) -> list[sa.ColumnElement[bool]]:
+    """The EntryFilter as conditions on user_entries_from(user_id), for `dialect` ("sqlite",
+    "postgresql"): the one place a list's filter becomes SQL."""
+    conditions: list[sa.ColumnElement[bool]] = []
+    if where.status == "unread":
+        conditions.append(unread_in(user_id, dialect))
+    elif where.status == "read":
+        conditions.append(is_read())
+    if where.starred is True:
+        conditions.append(is_starred())
+    elif where.starred is False:
+        conditions.append(~is_starred())
+    if where.feed_id is not None:
+        conditions.append(entries.c.feed_id == where.feed_id)
+    if where.category_id is not None:
+        conditions.append(entries.c.feed_id.in_(category_feed_ids(user_id, where.category_id)))
+    if where.search is not None:
+        conditions += match_conditions(user_id, where.search, dialect)
+    if where.ids is not None:
+        conditions.append(entries.c.id.in_(list(where.ids)))
+    if where.above_id is not None:
+        conditions.append(entries.c.id > where.above_id)
+    if where.below_id is not None:
+        conditions.append(entries.c.id < where.below_id)
+    return conditions + cursor_conditions(where)
+
+
+def cursor_conditions(where: EntryFilter) -> list[sa.ColumnElement[bool]]:
+    """The filter's before/after cursors as conditions (they also bound _page_in_window)."""
+    conditions = [_older_than(where.before)] if where.before is not None else []
+    if where.after is not None:
+        conditions.append(_newer_than(where.after))
+    return conditions
 
 
 # A list of all of a user's entries on SQLite looks first among the WINDOW newest entries of all
