@@ -5,6 +5,7 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from tidings.errors import UserError
 from tidings.model import User
 from tidings.store import Conflict, Store
 
@@ -12,7 +13,7 @@ _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 8
 
 
-class AccountError(ValueError):
+class AccountError(UserError, ValueError):
     """A user name or password that cannot be used; the message is for the user."""
 
 

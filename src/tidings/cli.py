@@ -39,30 +39,21 @@ from tidings.config import (
     markdown_table,
 )
 from tidings.discovery import fetch_url
+from tidings.errors import UserError
 from tidings.intervals import format_refresh, parse_refresh
 from tidings.model import ParsedFeed
 from tidings.parse import FeedParseError, parse_feed
 from tidings.parse.describe import describe, format_text
-from tidings.publish.opml import OPMLError
 from tidings.refresh.run import Refresher, RefreshSummary, run_refresher
-from tidings.store import Conflict, LimitReached, NotFound, StorageError, Store
-from tidings.subscriptions import SubscriptionError, export_opml, import_opml, subscribe
+from tidings.store import NotFound, StorageError, Store
+from tidings.subscriptions import export_opml, import_opml, subscribe
 from tidings.terminal import terminal_json, terminal_text
 from tidings.timeago import format_age, format_time_left
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 # Errors that are the user's to fix: shown as one line, never as a traceback.
-USER_ERRORS: tuple[type[Exception], ...] = (
-    ConfigError,
-    StorageError,
-    SubscriptionError,
-    OPMLError,
-    AccountError,
-    NotFound,
-    Conflict,
-    LimitReached,
-)
+USER_ERRORS: tuple[type[Exception], ...] = (ConfigError, StorageError, UserError)
 
 
 class _Group(click.Group):

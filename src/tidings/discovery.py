@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from tidings.config import Settings
+from tidings.errors import UserError
 from tidings.fetch import Fetcher
 from tidings.model import FeedToFetch, FetchResult
 from tidings.parse import FeedParseError, parse_feed
 
 
-class DiscoveryError(ValueError):
+class DiscoveryError(UserError, ValueError):
     """Nothing usable at the URL; the message says why, for the user."""
 
 

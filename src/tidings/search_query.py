@@ -22,13 +22,15 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from tidings.errors import UserError
+
 MAX_QUERY_LENGTH = 500
 MAX_TERMS = 32
 FILTERS = ("feed", "category", "is", "before", "after")
 IS_VALUES = ("unread", "read", "starred")
 
 
-class SearchQueryError(ValueError):
+class SearchQueryError(UserError, ValueError):
     """The query cannot be understood; the message says why, for the user."""
 
 

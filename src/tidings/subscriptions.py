@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from tidings.config import Settings
+from tidings.errors import UserError
 from tidings.model import Feed
 from tidings.netguard import check_url
 from tidings.publish.opml import parse_opml, write_opml
@@ -19,7 +20,7 @@ from tidings.reading_model import Subscription
 from tidings.store import Conflict, Store
 
 
-class SubscriptionError(ValueError):
+class SubscriptionError(UserError, ValueError):
     """A subscription that cannot be made; the message is for the user."""
 
 

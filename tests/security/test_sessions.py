@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
@@ -18,6 +19,7 @@ from support.forms import csrf_of, sign_in
 from tidings.accounts import create_user
 from tidings.cli import cli
 from tidings.store import Store
+from tidings.store.schema import feeds
 from tidings.web.sessions import COOKIE_NAME, SessionSigner, new_session
 
 PASSWORD = "a long password"
@@ -173,14 +175,19 @@ def test_an_expired_or_forged_session_is_signed_out(client: TestClient, store: S
 def test_a_long_flash_message_keeps_the_cookie_small(client: TestClient, store: Store) -> None:
     make_decoys(store)
     ann = create_user(store, "ann", PASSWORD)
-    store.reading.subscribe(ann.id, "https://ann.example/feed", title="T" * 20_000)
+    sub = store.reading.subscribe(ann.id, "https://ann.example/feed")
+    with store.engine.begin() as conn:  # a feed's own title, as long as a hostile feed makes it
+        conn.execute(
+            sa.update(feeds).where(feeds.c.id == sub.feed_id).values(feed_title="T" * 20_000)
+        )
     sign_in(client, "ann", PASSWORD)
-    sub = store.reading.subscriptions(ann.id)[0]
     token = csrf_of(client.get("/account").text)
-    response = client.post(
-        f"/reader/subscriptions/{sub.feed_id}/unsubscribe",
-        data={"csrf_token": token},
+    response = client.post(  # "Saved <the feed's title>." is the next page's message
+        f"/reader/subscriptions/{sub.feed_id}",
+        data={"csrf_token": token, "title": ""},
         follow_redirects=False,
     )
     assert response.status_code == 303
     assert len(response.headers["set-cookie"]) < 2_000
+    shown = client.get(response.headers["location"]).text
+    assert "Saved " + "T" * 193 + "…" in shown  # cut to MAX_FLASH (200) characters

@@ -24,6 +24,7 @@ from starlette.routing import BaseRoute, Route
 from tidings.api.auth import greader_auth_header, greader_login, greader_user
 from tidings.api.common import MAX_ID, ApiError, JSONReply, from_unix, in_thread, parse_int
 from tidings.app.signin_limits import TooManyAttempts
+from tidings.errors import UserError
 from tidings.model import User
 from tidings.reading_model import Cursor, Order, Status, Subscription, UserCategory, UserEntry
 from tidings.store import Conflict, LimitReached, NotFound, Store
@@ -186,7 +187,7 @@ def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
             return text(f"{exc}\n", 404)
         except Conflict as exc:
             return text(f"{exc}\n", 409)
-        except ValueError as exc:
+        except UserError as exc:
             return text(f"{exc}\n", 400)
 
     return run

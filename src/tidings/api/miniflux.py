@@ -33,6 +33,7 @@ from tidings.api.common import (
 )
 from tidings.app.signin_limits import TooManyAttempts
 from tidings.discovery import DiscoveryError, discover_feeds
+from tidings.errors import UserError
 from tidings.model import Category, Feed, User
 from tidings.publish.opml import OPMLError, parse_opml, write_opml
 from tidings.reading.filters import EntryFilter
@@ -269,7 +270,7 @@ def endpoint(handler: Handler, *, admin: bool = False) -> Callable[[Request], Aw
             return error(404, str(exc) or "Resource Not Found")
         except Conflict as exc:
             return error(409, str(exc))
-        except ValueError as exc:  # AccountError, SubscriptionError, OPMLError, SearchQueryError
+        except UserError as exc:  # InvalidInput, AccountError, SubscriptionError, OPMLError...
             return error(400, str(exc))
 
     return run

@@ -9,6 +9,7 @@ from email.utils import format_datetime
 
 from lxml import etree
 
+from tidings.errors import UserError
 from tidings.model import Category, Feed
 from tidings.publish.channel import xml_safe
 
@@ -19,7 +20,7 @@ _PARSER = etree.XMLParser(
 MAX_OPML_BYTES = 5_000_000
 
 
-class OPMLError(ValueError):
+class OPMLError(UserError, ValueError):
     """The file is not a usable OPML document; the message says why, for the user."""
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from tidings.errors import InvalidInput
 from tidings.model import User
 from tidings.store.database import read_transaction, write_transaction
 from tidings.store.errors import NotFound
@@ -48,7 +49,7 @@ class ApiKeyQueries:
         """A new key for the user and its token, which is shown once and never stored."""
         name = name.strip()
         if not name:
-            raise ValueError("an API key needs a name")
+            raise InvalidInput("an API key needs a name")
         token = new_token()
         with write_transaction(self._engine) as conn:
             row = conn.execute(

@@ -16,6 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Engine
 
+from tidings.errors import InvalidInput
 from tidings.model import User
 from tidings.store.database import read_transaction, write_transaction
 from tidings.store.errors import NotFound
@@ -50,7 +51,9 @@ class ApiPasswordQueries:
         ValueError when the password is too short; NotFound when no such user.
         """
         if len(password) < MIN_API_PASSWORD_LENGTH:
-            raise ValueError(f"an API password needs at least {MIN_API_PASSWORD_LENGTH} characters")
+            raise InvalidInput(
+                f"an API password needs at least {MIN_API_PASSWORD_LENGTH} characters"
+            )
         values = {
             "api_password_hash": _hasher.hash(password),
             "fever_key": fever_key(name, password),

@@ -1,15 +1,18 @@
-"""Errors storage raises for things a user did, with messages fit to show them."""
+"""Errors storage raises for things a user did, with messages fit to show them (the
+`tidings.errors` family: front ends catch UserError)."""
+
+from tidings.errors import UserError
 
 
-class NotFound(LookupError):
+class NotFound(UserError, LookupError):
     """The record asked for does not exist."""
 
 
-class Conflict(ValueError):
+class Conflict(UserError, ValueError):
     """The write would break a uniqueness rule (a feed URL, a user or category name)."""
 
 
-class LimitReached(ValueError):
+class LimitReached(UserError, ValueError):
     """The write would go over a limit the site sets (a reader's number of subscriptions).
 
     Not a Conflict: the front ends treat a Conflict as "you have that already" and pass over it,

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from tidings.errors import InvalidInput
 from tidings.store.apikeys import LAST_USED_PRECISION
 from tidings.store.database import read_transaction, write_transaction
 from tidings.store.errors import NotFound
@@ -50,7 +51,7 @@ class FeedTokenQueries:
         """A new token for the user's search `query`, and the token (shown once, never stored)."""
         query = query.strip()
         if not query or len(query) > MAX_QUERY:
-            raise ValueError(f"a search feed needs a search of 1 to {MAX_QUERY} characters")
+            raise InvalidInput(f"a search feed needs a search of 1 to {MAX_QUERY} characters")
         token = new_token()
         with write_transaction(self._engine) as conn:
             row = conn.execute(

@@ -7,6 +7,7 @@ from collections import Counter
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from tidings.reading.limits import category_name
 from tidings.reading_model import (
     UserCategory,
 )
@@ -80,10 +81,9 @@ class UserCategoryQueries:
             return category_list(conn, user_id, unread_per_feed(conn, user_id))
 
     def add_category(self, user_id: int, name: str) -> UserCategory:
-        """A new category of the user's; ValueError when the name is empty, Conflict when taken."""
-        name = " ".join(name.split())
-        if not name:
-            raise ValueError("a category needs a name")
+        """A new category of the user's; InvalidInput for a name empty or too long (limits),
+        Conflict when taken."""
+        name = category_name(name)
         with write_transaction(self._engine) as conn:
             if not conn.execute(sa.select(users.c.id).where(users.c.id == user_id)).first():
                 raise NotFound(f"no user with id {user_id}")
@@ -97,10 +97,8 @@ class UserCategoryQueries:
         return UserCategory(id=new_id, name=name)
 
     def rename_category(self, user_id: int, category_id: int, name: str) -> UserCategory:
-        """The user's category under its new name; NotFound, Conflict, or ValueError (empty)."""
-        name = " ".join(name.split())
-        if not name:
-            raise ValueError("a category needs a name")
+        """The user's category under its new name; NotFound, Conflict, or InvalidInput."""
+        name = category_name(name)
         with write_transaction(self._engine) as conn:
             taken = category_named(conn, user_id, name)
             if taken is not None and taken != category_id:

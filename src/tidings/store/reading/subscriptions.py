@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from tidings.reading.limits import subscription_title
 from tidings.reading_model import (
     Subscription,
     UserCategory,
@@ -149,7 +150,10 @@ class SubscriptionQueries:
             feed_id = conn.execute(sa.select(feeds.c.id).where(feeds.c.url == url)).scalar_one()
             conn.execute(
                 subscriptions.insert().values(
-                    user_id=user_id, feed_id=feed_id, title=title or None, created_at=now
+                    user_id=user_id,
+                    feed_id=feed_id,
+                    title=subscription_title(title),
+                    created_at=now,
                 )
             )
             self._set_categories(conn, user_id, feed_id, categories)
@@ -192,7 +196,8 @@ class SubscriptionQueries:
             if not conn.execute(sa.select(subscriptions.c.feed_id).where(mine)).first():
                 raise NotFound(f"no subscription to feed {feed_id}")
             if title is not _UNCHANGED:
-                conn.execute(sa.update(subscriptions).where(mine).values(title=title or None))
+                own = subscription_title(title)
+                conn.execute(sa.update(subscriptions).where(mine).values(title=own))
             if categories is not _UNCHANGED:
                 self._set_categories(conn, user_id, feed_id, categories)
         return self.subscription(user_id, feed_id)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from tidings.reading.limits import category_name
 from tidings.reading_model import (
     UserEntry,
 )
@@ -113,7 +114,8 @@ def insert_for(conn: Connection) -> Any:
 
 
 def clean_names(names: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(" ".join(n.split()) for n in names if n.strip()))
+    """The category names, each checked (reading.limits.category_name), blanks and repeats gone."""
+    return list(dict.fromkeys(category_name(n) for n in names if n.strip()))
 
 
 def category_feed_ids(user_id: int, category_id: int) -> sa.Select[Any]:

@@ -9,8 +9,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tidings.store import Conflict, LimitReached, NotFound
-from tidings.subscriptions import SubscriptionError, subscribe_reader
+from tidings.errors import UserError
+from tidings.reading.limits import category_name, feed_url_text, subscription_title
+from tidings.store import Conflict, NotFound
+from tidings.subscriptions import subscribe_reader
 from tidings.web.guards import checked_form
 from tidings.web.reader.common import (
     Reader,
@@ -22,27 +24,17 @@ from tidings.web.reader.common import (
 )
 from tidings.web.site import site_of
 
-MAX_TITLE = 200
-MAX_NAME = 100
-MAX_URL = 2000
 SUBSCRIPTIONS = "/reader/subscriptions"
 CATEGORIES = "/reader/categories"
 
 
 def _names(text: str) -> list[str]:
-    """Category names typed in one field, separated by commas."""
-    names = [" ".join(part.split()) for part in text.split(",")]
-    for name in names:
-        if len(name) > MAX_NAME:
-            raise ValueError(f"A category name has at most {MAX_NAME} characters.")
-    return [n for n in names if n]
+    """Category names typed in one field, separated by commas (each within limits)."""
+    return [category_name(part) for part in text.split(",") if part.strip()]
 
 
 def _title(form: FormData) -> str | None:
-    title = " ".join(str(form.get("title", "")).split())
-    if len(title) > MAX_TITLE:
-        raise ValueError(f"A title has at most {MAX_TITLE} characters.")
-    return title or None
+    return subscription_title(str(form.get("title", "")))
 
 
 def _subscriptions_page(
@@ -73,12 +65,8 @@ async def subscribe(request: Request) -> Response:
     reader = await require_user(request)
     form = await checked_form(request, reader.session)
     site = site_of(request)
-    raw_url = str(form.get("url", "")).strip()
     try:
-        if not raw_url:
-            raise ValueError("Type the address of a feed.")
-        if len(raw_url) > MAX_URL:
-            raise ValueError(f"A feed address has at most {MAX_URL} characters.")
+        raw_url = feed_url_text(str(form.get("url", "")))
         title = _title(form)
         names = _names(str(form.get("categories", "")))
         added = await run_in_threadpool(
@@ -95,7 +83,7 @@ async def subscribe(request: Request) -> Response:
         return await run_in_threadpool(
             lambda: _subscriptions_page(request, reader, error=error, form=form)
         )
-    except (ValueError, SubscriptionError, LimitReached) as exc:
+    except UserError as exc:
         error = str(exc)
         return await run_in_threadpool(
             lambda: _subscriptions_page(request, reader, error=error, form=form)
@@ -151,7 +139,7 @@ async def update_subscription(request: Request) -> Response:
         name = await run_in_threadpool(work)
     except NotFound:
         raise HTTPException(404, "You do not subscribe to that feed.") from None
-    except ValueError as exc:
+    except UserError as exc:
         error = str(exc)
         return await run_in_threadpool(
             lambda: _subscription_page(request, reader, feed_id, error=error)
@@ -191,23 +179,14 @@ async def categories(request: Request) -> Response:
     return await run_in_threadpool(_categories_page, request, reader)
 
 
-def _category_name(value: object) -> str:
-    name = " ".join(str(value or "").split())
-    if not name:
-        raise ValueError("A category needs a name.")
-    if len(name) > MAX_NAME:
-        raise ValueError(f"A category name has at most {MAX_NAME} characters.")
-    return name
-
-
 async def add_category(request: Request) -> Response:
     reader = await require_user(request)
     form = await checked_form(request, reader.session)
     store = site_of(request).store
     try:
-        name = _category_name(form.get("name"))
+        name = category_name(str(form.get("name") or ""))
         await run_in_threadpool(store.reading.add_category, reader.id, name)
-    except (ValueError, Conflict) as exc:
+    except UserError as exc:
         error, typed = str(exc), str(form.get("name", ""))
         return await run_in_threadpool(
             lambda: _categories_page(request, reader, error=error, name=typed)
@@ -221,11 +200,11 @@ async def rename_category(request: Request) -> Response:
     category_id = path_number(request, "category_id")
     store = site_of(request).store
     try:
-        name = _category_name(form.get("name"))
+        name = category_name(str(form.get("name") or ""))
         await run_in_threadpool(store.reading.rename_category, reader.id, category_id, name)
     except NotFound:
         raise HTTPException(404, "You have no such category.") from None
-    except (ValueError, Conflict) as exc:
+    except UserError as exc:
         return back_to(request, reader, CATEGORIES, f"Not renamed: {exc}")
     return back_to(request, reader, CATEGORIES, f"Renamed the category to {name}.")
 

@@ -1,0 +1,57 @@
+"""Every limit on what a reader names or types, in one place that every front end reaches.
+
+The store applies them (its subscribe, category and title writes call these), so the web
+reader, the three APIs and the CLI cannot disagree: the Miniflux API once took a 5,000-character
+category title that the web refused. A limit broken is an InvalidInput whose message the
+front ends show as it is.
+"""
+
+from __future__ import annotations
+
+from tidings.errors import InvalidInput
+
+MAX_CATEGORY_NAME = 100
+MAX_SUBSCRIPTION_TITLE = 200
+MAX_FEED_URL = 2000
+MAX_KEY_NAME = 100
+
+
+def one_line(text: str) -> str:
+    """The text with its runs of white space made one space, trimmed."""
+    return " ".join(text.split())
+
+
+def category_name(text: str) -> str:
+    """The category name to store; InvalidInput when empty or longer than MAX_CATEGORY_NAME."""
+    name = one_line(text)
+    if not name:
+        raise InvalidInput("A category needs a name.")
+    if len(name) > MAX_CATEGORY_NAME:
+        raise InvalidInput(f"A category name has at most {MAX_CATEGORY_NAME} characters.")
+    return name
+
+
+def subscription_title(text: str | None) -> str | None:
+    """The reader's own title to store (None: the feed's); InvalidInput when too long."""
+    title = one_line(text or "")
+    if len(title) > MAX_SUBSCRIPTION_TITLE:
+        raise InvalidInput(f"A title has at most {MAX_SUBSCRIPTION_TITLE} characters.")
+    return title or None
+
+
+def feed_url_text(text: str) -> str:
+    """A typed feed address, trimmed; InvalidInput when empty or longer than MAX_FEED_URL."""
+    url = text.strip()
+    if not url:
+        raise InvalidInput("Type the address of a feed.")
+    if len(url) > MAX_FEED_URL:
+        raise InvalidInput(f"A feed address has at most {MAX_FEED_URL} characters.")
+    return url
+
+
+def key_name(text: str) -> str:
+    """An API key's name; InvalidInput when empty or longer than MAX_KEY_NAME."""
+    name = one_line(text)
+    if not name or len(name) > MAX_KEY_NAME:
+        raise InvalidInput(f"A key needs a name of 1 to {MAX_KEY_NAME} characters.")
+    return name
