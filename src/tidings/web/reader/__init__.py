@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from tidings.web.reader import account, listing, manage, search
+from tidings.web.reader import account, apps, listing, manage, search
 
 
 def reader_routes() -> list[BaseRoute]:
     """Every route of the reading UI (/reader…) and of accounts (/account…)."""
-    return [*listing.ROUTES, *manage.ROUTES, *search.ROUTES, *account.ROUTES]
+    return [*listing.ROUTES, *manage.ROUTES, *search.ROUTES, *account.ROUTES, *apps.ROUTES]
 
 
 __all__ = ["reader_routes"]
