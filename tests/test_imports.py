@@ -37,3 +37,18 @@ def test_every_module_imports_alone() -> None:
         [sys.executable, "-c", SCRIPT, *MODULES], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_front_end_imports_another() -> None:
+    """The client APIs and the web pages share app/, reading/ and store/, never each other."""
+    script = (
+        "import importlib, sys\n"
+        "for name in sys.argv[1:]: importlib.import_module(name)\n"
+        "print('\\n'.join(sorted(m for m in sys.modules if m.startswith('tidings.web'))))\n"
+    )
+    api = [m for m in MODULES if m.startswith("tidings.api")]
+    result = subprocess.run(
+        [sys.executable, "-c", script, *api], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [], "tidings.api imports tidings.web"

@@ -371,3 +371,12 @@ def test_search_counts_and_pages_every_match(
     assert client.get("/v1/entries?search=nothing-matches", headers=h).json()["total"] == 0
     # bob's entries say zebra too, and are never counted.
     assert world.bob.entries and all(i not in ids for i in world.bob.entries)
+
+
+def test_a_body_over_the_cap_is_refused_before_it_is_read_whole(
+    client: TestClient, world: World
+) -> None:
+    big = b"x" * (5 * 1024 * 1024 + 1)
+    for headers in (world.alice.headers, {}):
+        reply = client.post("/v1/categories", content=big, headers=headers)
+        assert reply.status_code == (413 if headers else 401)

@@ -67,7 +67,7 @@ def test_imported_sources_get_the_default_interval(
     admin_client: TestClient, store: Store, server: str
 ) -> None:
     store.site_settings.set_many({"default_refresh": "7200"})
-    admin_client.app.state.site.cache.bump()  # type: ignore[attr-defined]
+    admin_client.app.state.site.changed()  # type: ignore[attr-defined]
     _, text, _ = import_url(admin_client, f"{server}/subs.opml")
     assert "Added 2 sources" in text
     assert {f.refresh_interval for f in store.feeds.all()} == {7200}

@@ -180,7 +180,7 @@ def test_a_change_from_another_process_is_seen_after_the_ttl(
     store.site_settings.set_many({"items_in_source_listing": 4})  # another worker saved it
     site = client.app.state.site  # type: ignore[attr-defined]
     assert site.settings.items_in_source_listing == 3  # not read again yet
-    monkeypatch.setattr("tidings.web.site.SETTINGS_TTL", -math.inf)
+    monkeypatch.setattr("tidings.app.context.SETTINGS_TTL", -math.inf)
     site.cache.bump()  # instead of waiting out the page cache's 10 s
     assert headlines_per_source(client) == [4]
 

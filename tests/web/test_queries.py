@@ -78,7 +78,7 @@ def test_page_cache_sees_refresher_writes(client: TestClient, store: Store) -> N
     add_feed(store, "https://b.example/feed", title="Beta", entries=1, now=now)
     assert "Beta item 0" in client.get("/").text
     store.feeds.update(feed_id, title="Renamed")  # from another process: seen after the TTL
-    client.app.state.site.cache.bump()  # type: ignore[attr-defined]
+    client.app.state.site.changed()  # type: ignore[attr-defined]
     assert "Renamed" in client.get("/").text
 
 

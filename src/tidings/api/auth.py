@@ -23,9 +23,8 @@ from starlette.requests import Request
 
 from tidings.accounts import authenticate
 from tidings.api.common import in_thread
+from tidings.app.context import client_address, services_of
 from tidings.model import User
-from tidings.web.guards import client_address
-from tidings.web.site import site_of
 
 
 async def checked(
@@ -35,7 +34,7 @@ async def checked(
 
     `name` is the user name a password is for, None for a token (limited per address).
     """
-    limiter = site_of(request).limiter
+    limiter = services_of(request).limiter
     async with limiter.attempt(client_address(request), name) as attempt:
         user = await check()
         attempt.result(user is not None)
@@ -59,7 +58,7 @@ async def miniflux_user(request: Request) -> User | None:
     """The user of a Miniflux request (API key or Basic), None when refused.
 
     May raise TooManyAttempts."""
-    store = site_of(request).store
+    store = services_of(request).store
     token = request.headers.get("x-auth-token")
     if token is not None:
         if not token:
@@ -87,7 +86,7 @@ def greader_token(secret_key: str, user_id: int, api_password_hash: str) -> str:
 
 async def greader_login(request: Request, name: str, password: str) -> str | None:
     """The Auth token when name and API password match, else None; may raise TooManyAttempts."""
-    site = site_of(request)
+    site = services_of(request)
     user = await checked(
         request, name, lambda: in_thread(site.store.api_passwords.check_greader, name, password)
     )
@@ -117,7 +116,7 @@ async def greader_user(request: Request) -> User | None:
     async def check() -> User | None:
         if not (user_part.isascii() and user_part.isdigit() and len(user_part) <= 18):
             return None
-        site = site_of(request)
+        site = services_of(request)
         secret = await in_thread(site.store.api_passwords.secret_of, int(user_part))
         if secret is None or not signature:
             return None
@@ -129,7 +128,7 @@ async def greader_user(request: Request) -> User | None:
 
 async def fever_user(request: Request, api_key: str) -> User | None:
     """The user whose Fever key this is, or None; may raise TooManyAttempts."""
-    store = site_of(request).store
+    store = services_of(request).store
     return await checked(
         request, None, lambda: in_thread(store.api_passwords.user_by_fever_key, api_key)
     )

@@ -19,11 +19,11 @@ from starlette.routing import BaseRoute, Route
 
 from tidings.api.auth import fever_user
 from tidings.api.common import MAX_ID, ApiError, JSONReply, from_unix, in_thread, unix
-from tidings.app.signin_limits import TooManyAttempts
+from tidings.api.endpoint import Protocol, serve
+from tidings.app.context import services_of
 from tidings.model import User
 from tidings.reading_model import Subscription, UserEntry
 from tidings.store import NotFound, Store
-from tidings.web.site import site_of
 
 API_VERSION = 3
 PAGE = 50
@@ -184,34 +184,57 @@ def answer(call: Call) -> dict[str, Any]:
     return reply
 
 
-def refused() -> JSONReply:
-    return JSONReply({"api_version": API_VERSION, "auth": 0})
-
-
-async def fever(request: Request) -> Response:
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        return JSONReply({"api_version": API_VERSION, "auth": 0, "error": "too large"}, 413)
+def _params(request: Request, body: bytes) -> dict[str, str]:
+    """The query's and the form's parameters (Fever clients send either)."""
     params = dict(request.query_params.multi_items())
     if body and "multipart/" not in request.headers.get("content-type", ""):
         params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
-    elif body:
+    return params
+
+
+async def _user(request: Request, body: bytes) -> User | None:
+    params = _params(request, body)
+    if body and "multipart/" in request.headers.get("content-type", ""):
         form = await request.form()
         params.update({k: v for k, v in form.multi_items() if isinstance(v, str)})
+    request.state.fever_params = params
     if "api" not in params:
-        return JSONReply({"api_version": API_VERSION, "auth": 0, "error": "not the Fever API"}, 400)
+        raise ApiError(400, "not the Fever API")
     key = params.get("api_key", "")
-    try:
-        user = await fever_user(request, key) if key else None
-    except TooManyAttempts:
-        user = None
-    if user is None:
-        return refused()
-    call = Call(user, site_of(request).store, params)
-    try:
+    return await fever_user(request, key) if key else None
+
+
+def _refuse(status: int, message: str) -> Response:
+    return JSONReply({"api_version": API_VERSION, "auth": 1, "error": message}, status_code=status)
+
+
+def _refuse_sign_in(status: int, message: str) -> Response:
+    # Fever clients know one refusal: auth 0 (a 200), for a wrong key and a limited one alike.
+    if status in (401, 429):
+        return JSONReply({"api_version": API_VERSION, "auth": 0})
+    return JSONReply({"api_version": API_VERSION, "auth": 0, "error": message}, status_code=status)
+
+
+PROTOCOL = Protocol(
+    authenticate=_user,
+    refuse=_refuse,
+    refuse_sign_in=_refuse_sign_in,
+    max_body=MAX_BODY,
+    body_first=True,
+)
+
+
+async def fever(request: Request) -> Response:
+    """Every Fever call: the APIs' one request path (api.endpoint.serve), Fever's replies."""
+
+    async def handle(user: User, body: bytes) -> Response:
+        call = Call(user, services_of(request).store, request.state.fever_params)
         return JSONReply(await in_thread(answer, call))
-    except ApiError as exc:
-        error = {"api_version": API_VERSION, "auth": 1, "error": exc.message}
+
+    try:
+        return await serve(request, PROTOCOL, handle)
+    except ApiError as exc:  # raised before sign-in: not a Fever request at all
+        error = {"api_version": API_VERSION, "auth": 0, "error": exc.message}
         return JSONReply(error, status_code=exc.status)
 
 

@@ -23,13 +23,13 @@ from starlette.routing import BaseRoute, Route
 
 from tidings.api.auth import greader_auth_header, greader_login, greader_user
 from tidings.api.common import MAX_ID, ApiError, JSONReply, from_unix, in_thread, parse_int
+from tidings.api.endpoint import Protocol, serve
+from tidings.app.context import Services, services_of
 from tidings.app.signin_limits import TooManyAttempts
-from tidings.errors import UserError
 from tidings.model import User
 from tidings.reading_model import Cursor, Order, Status, Subscription, UserCategory, UserEntry
 from tidings.store import Conflict, LimitReached, NotFound, Store
 from tidings.subscriptions import SubscriptionError, normalize_feed_url, subscribe_reader
-from tidings.web.site import Site, site_of
 
 PREFIXES = ("/api/greader.php", "")
 ITEM_PREFIX = "tag:google.com,2005:reader/item/"
@@ -93,7 +93,7 @@ def usec(moment: datetime | None) -> int:
 class Call:
     request: Request
     user: User
-    site: Site
+    site: Services
     params: dict[str, list[str]]
     _subs: list[Subscription] | None = field(default=None)
 
@@ -165,30 +165,34 @@ def text(body: str, status: int = 200) -> PlainTextResponse:
 Handler = Callable[[Call], Response]
 
 
+async def _user(request: Request, body: bytes) -> User | None:
+    return await greader_user(request)
+
+
+def _refuse(status: int, message: str) -> Response:
+    return text(message + "\n", status)
+
+
+PROTOCOL = Protocol(
+    authenticate=_user,
+    refuse=_refuse,
+    refuse_sign_in=_refuse,
+    max_body=MAX_BODY,
+    unauthorized="Unauthorized",
+    too_many="Too many failed attempts",
+)
+
+
 def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    """The Starlette endpoint of a handler: the APIs' one request path (api.endpoint.serve),
+    with Google Reader's plain-text refusals."""
+
     async def run(request: Request) -> Response:
-        try:
-            user = await greader_user(request)
-        except TooManyAttempts as refused:
-            reply = text("Too many failed attempts\n", 429)
-            reply.headers["Retry-After"] = str(refused.retry_after)
-            return reply
-        if user is None:
-            return text("Unauthorized\n", 401)
-        body = await request.body()
-        if len(body) > MAX_BODY:
-            return text("Request body too large\n", 413)
-        call = Call(request, user, site_of(request), _params(request, body))
-        try:
+        async def handle(user: User, body: bytes) -> Response:
+            call = Call(request, user, services_of(request), _params(request, body))
             return await in_thread(handler, call)
-        except ApiError as exc:
-            return text(exc.message + "\n", exc.status)
-        except NotFound as exc:
-            return text(f"{exc}\n", 404)
-        except Conflict as exc:
-            return text(f"{exc}\n", 409)
-        except UserError as exc:
-            return text(f"{exc}\n", 400)
+
+        return await serve(request, PROTOCOL, handle)
 
     return run
 

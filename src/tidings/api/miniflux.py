@@ -31,9 +31,9 @@ from tidings.api.common import (
     parse_id,
     parse_int,
 )
-from tidings.app.signin_limits import TooManyAttempts
+from tidings.api.endpoint import Protocol, serve
+from tidings.app.context import Services, services_of
 from tidings.discovery import DiscoveryError, discover_feeds
-from tidings.errors import UserError
 from tidings.model import Category, Feed, User
 from tidings.publish.opml import OPMLError, parse_opml, write_opml
 from tidings.reading.filters import EntryFilter
@@ -41,7 +41,6 @@ from tidings.reading_model import Cursor, Order, Status, Subscription, UserCateg
 from tidings.search_query import SearchQuery, SearchQueryError, parse_search_query
 from tidings.store import Conflict, NotFound, Store
 from tidings.subscriptions import SubscriptionError, check_feed_url, subscribe_reader
-from tidings.web.site import Site, site_of
 
 ZERO_TIME = "0001-01-01T00:00:00Z"  # Go's zero time, what Miniflux shows for "never"
 MAX_BODY = 5 * 1024 * 1024
@@ -195,7 +194,7 @@ class Call:
 
     request: Request
     user: User
-    site: Site
+    site: Services
     body: bytes
 
     @property
@@ -241,37 +240,26 @@ class Call:
 Handler = Callable[[Call], Response] | Callable[[Call], Awaitable[Response]]
 
 
+async def _user(request: Request, body: bytes) -> User | None:
+    return await miniflux_user(request)
+
+
+PROTOCOL = Protocol(authenticate=_user, refuse=error, refuse_sign_in=error, max_body=MAX_BODY)
+
+
 def endpoint(handler: Handler, *, admin: bool = False) -> Callable[[Request], Awaitable[Response]]:
-    """The Starlette endpoint of a handler: authentication, body, errors as Miniflux shows them."""
+    """The Starlette endpoint of a handler: the APIs' one request path (api.endpoint.serve),
+    with Miniflux's refusals."""
     is_async = inspect.iscoroutinefunction(handler)
 
     async def run(request: Request) -> Response:
-        try:
-            user = await miniflux_user(request)
-        except TooManyAttempts as refused:
-            reply = error(429, "Too many failed attempts; try again later")
-            reply.headers["Retry-After"] = str(refused.retry_after)
-            return reply
-        if user is None:
-            return error(401, "Access Unauthorized")
-        if admin and not user.is_admin:
-            return error(403, "Access Forbidden")
-        body = await request.body()
-        if len(body) > MAX_BODY:
-            return error(413, "the request body is too large")
-        call = Call(request, user, site_of(request), body)
-        try:
+        async def handle(user: User, body: bytes) -> Response:
+            call = Call(request, user, services_of(request), body)
             if is_async:
                 return await handler(call)  # type: ignore[no-any-return,misc]
             return await in_thread(handler, call)  # type: ignore[arg-type]
-        except ApiError as exc:
-            return error(exc.status, exc.message)
-        except NotFound as exc:
-            return error(404, str(exc) or "Resource Not Found")
-        except Conflict as exc:
-            return error(409, str(exc))
-        except UserError as exc:  # InvalidInput, AccountError, SubscriptionError, OPMLError...
-            return error(400, str(exc))
+
+        return await serve(request, PROTOCOL, handle, admin=admin)
 
     return run
 

@@ -60,7 +60,7 @@ async def add(request: Request) -> Response:
             name=str(form.get("name", "")),
             error=str(exc),
         )
-    site.cache.bump()
+    site.changed()
     return redirect_after_post(request, session, HERE, f"Added the category {name}.")
 
 
@@ -76,7 +76,7 @@ async def rename(request: Request) -> Response:
         return redirect_after_post(request, session, HERE, f"Not renamed: {exc}")
     except NotFound:
         return redirect_after_post(request, session, HERE, "That category was deleted.")
-    site.cache.bump()
+    site.changed()
     return redirect_after_post(request, session, HERE, f"Renamed the category to {name}.")
 
 
@@ -86,7 +86,7 @@ async def delete(request: Request) -> Response:
     site = site_of(request)
     with contextlib.suppress(NotFound):  # already gone
         await run_in_threadpool(site.store.categories.remove, path_id(request, "category_id"))
-    site.cache.bump()
+    site.changed()
     return redirect_after_post(request, session, HERE, "Deleted the category; its sources stay.")
 
 

@@ -113,7 +113,7 @@ async def import_file(request: Request) -> Response:
         if from_url:
             return _show_form(request, session, url_error=str(exc), url=typed)
         return _show_form(request, session, error=str(exc))
-    site.cache.bump()
+    site.changed()
     return admin_page(
         request,
         session,

@@ -221,7 +221,7 @@ async def save(request: Request) -> Response:
     if form.errors:
         return _show(request, session, site, form)
     await run_in_threadpool(site.store.site_settings.set_many, _to_store(cleaned, site.configured))
-    site.cache.bump()  # pages show the new values; the site reads them again on the next request
+    site.changed()  # pages show the new values; the site reads them again on the next request
     return redirect_after_post(request, session, HERE, "Saved the site settings.")
 
 

@@ -8,6 +8,7 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from tidings.app.context import client_address as client_address  # the pages' too
 from tidings.web.identity import signed_in_user
 from tidings.web.sessions import CSRF_FIELD, Session, csrf_valid
 from tidings.web.site import site_of
@@ -53,11 +54,6 @@ async def require_admin(request: Request) -> Session:
     if not user.is_admin:
         raise HTTPException(403, "This page is for administrators.")
     return session
-
-
-def client_address(request: Request) -> str:
-    """The address sign-in limits count attempts against."""
-    return request.client.host if request.client else "unknown"
 
 
 async def checked_form(request: Request, session: Session) -> FormData:
