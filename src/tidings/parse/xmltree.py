@@ -98,7 +98,7 @@ def repair(text: str) -> tuple[str, list[str]]:
     text, controls = _CONTROL.subn(lambda m: " " if m.group() in "\x0b\x0c" else "", text)
     if controls:
         warnings.append(f"removed {controls} control characters XML does not allow")
-    counts = {"entity": 0, "amp": 0, "lt": 0, "void": 0}
+    counts = {"entity": 0, "amp": 0, "lt": 0, "void": 0, "reference": 0}
 
     def fix(match: re.Match[str]) -> str:
         if match.group("lt"):
@@ -112,7 +112,12 @@ def repair(text: str) -> tuple[str, list[str]]:
         if ref is None:
             counts["amp"] += 1
             return "&amp;"
-        if ref[0] == "#" or ref in _XML_NAMED:
+        if ref[0] == "#":
+            if _xml_allows(int(ref[2:], 16) if ref[1] in "xX" else int(ref[1:])):
+                return match.group(0)
+            counts["reference"] += 1
+            return ""  # "&#0;", "&#27;": no XML parser accepts them, and nobody wants them
+        if ref in _XML_NAMED:
             return match.group(0)
         value = html.entities.html5.get(ref + ";")
         if value is None:
@@ -127,9 +132,17 @@ def repair(text: str) -> tuple[str, list[str]]:
         "amp": "escaped {} bare '&' characters",
         "lt": "escaped {} bare '<' characters",
         "void": "closed {} HTML <br>, <hr> or <img> tags",
+        "reference": "removed {} references to characters XML does not allow",
     }
     warnings.extend(sentences[kind].format(n) for kind, n in counts.items() if n)
     return text, warnings
+
+
+def _xml_allows(code: int) -> bool:
+    """Return True when XML 1.0 allows the character `code` (its production `Char`)."""
+    if code < 0x20:
+        return code in (0x09, 0x0A, 0x0D)
+    return code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
 
 
 def _substitute(text: str, fix: Callable[[re.Match[str]], str]) -> str:
