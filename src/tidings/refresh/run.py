@@ -26,9 +26,12 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self, TypeVar
 
+from sqlalchemy import exc as sa_exc
+
 from tidings.config import Settings
 from tidings.fetch import Fetcher
 from tidings.model import Feed, FeedToFetch, FeedUpdate, FetchResult
+from tidings.parse.bounds import cut_line
 from tidings.refresh.parsing import ParsedDocument, body_hash, parse_document
 from tidings.refresh.plan import PlanSettings, plan_update, retention_cutoff
 from tidings.refresh.pool import Parser, ProcessDied, TimedOut, parse_pool
@@ -385,9 +388,32 @@ def too_slow(limit: float) -> str:
     return f"the feed took too long to parse (over {limit:g} s)"
 
 
+def failure_sentence(exc: BaseException) -> str:
+    """The error a reader is shown for an unexpected failure while checking a feed.
+
+    Never a database error's text: that is the SQL statement with its parameters (the feed's own
+    data, at times someone else's), which says nothing to a reader. The log has it all.
+    """
+    if _is_database_error(exc):
+        return "The feed could not be stored (database error)."
+    return f"tidings could not process this feed ({cut_line(str(exc), 300)})."
+
+
+def _is_database_error(exc: BaseException | None) -> bool:
+    """True for an error of SQLAlchemy or of a database driver, or one caused by such."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, sa_exc.SQLAlchemyError):
+            return True
+        if type(exc).__module__.split(".")[0] in ("sqlite3", "psycopg", "psycopg2"):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
 def _failure(feed: Feed, exc: Exception, now: datetime) -> _Job:
     """A job that records an unexpected failure while checking `feed`."""
-    error = f"tidings could not process this feed ({exc})."
+    error = failure_sentence(exc)
     result = FetchResult(feed.url, feed.url, None, error=error)
     return _Job(feed, result, now, recording_failure=True)
 
