@@ -37,6 +37,7 @@ __all__ = ["ParsePool", "Parser", "ProcessDied", "TimedOut", "parse_pool", "shar
 T = TypeVar("T")
 
 PARENT_POLL_SECONDS = 0.2  # how soon a parse process notices that its parent died while busy
+PARSE_NICENESS = 5  # added to a parse process's niceness (lower CPU priority)
 START_SECONDS = 60.0  # for a new process to import what it needs, on a machine under load
 
 
@@ -202,6 +203,8 @@ def _close_shared() -> None:
 def _serve(connection: Connection, parent: int, preload: tuple[str, ...]) -> None:
     """Answer calls from `connection` until the parent is gone (runs in the parse process)."""
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+    # Parsing is background work: when the cores are busy, the server's requests go first.
+    os.nice(PARSE_NICENESS)
     for name in preload:
         importlib.import_module(name)
     connection.send("ready")
