@@ -29,7 +29,7 @@ from typing import Self, TypeVar
 from sqlalchemy import exc as sa_exc
 
 from tidings.config import Settings
-from tidings.fetch import Fetcher
+from tidings.fetch import BodyRoom, Fetcher, LargeBodies
 from tidings.model import Feed, FeedToFetch, FeedUpdate, FetchResult
 from tidings.parse.bounds import cut_line
 from tidings.refresh.parsing import ParsedDocument, body_hash, parse_document
@@ -126,6 +126,11 @@ class Refresher:
         # Every parse runs in a parse process with a time limit, never in this process: a
         # hostile document must not hold the GIL the web server and the writer need.
         self._parser = parser or parse_pool(settings)
+        # Large documents held at once, from the end of their fetch until stored: two per parse
+        # process keeps each busy; the rest wait, unread, on their servers' side of the socket.
+        workers = settings.parse_workers or os.cpu_count() or 1
+        self._large_slots = 2 * workers
+        self._large = LargeBodies(self._large_slots)
         # SQLite takes one writer at a time: one thread avoids queueing on the file lock.
         db_threads = 1 if store.dialect == "sqlite" else 4
         self._db = ThreadPoolExecutor(db_threads, thread_name_prefix="tidings-db")
@@ -138,6 +143,7 @@ class Refresher:
     async def __aenter__(self) -> Self:
         await self._fetcher.__aenter__()
         self._wake_writer = asyncio.Event()  # bound to this event loop
+        self._large = LargeBodies(self._large_slots)
         self._entered = True
         return self
 
@@ -229,8 +235,9 @@ class Refresher:
 
         Whatever goes wrong with one feed is recorded on that feed; it never stops the others.
         """
+        room = self._large.room()
         try:
-            return await self._write(await self._fetch_and_parse(feed))
+            return await self._write(await self._fetch_and_parse(feed, room))
         except Exception as exc:
             log.exception("refreshing feed %s (%s) failed", feed.id, feed.url)
             failure = _failure(feed, exc, self._clock())
@@ -240,10 +247,12 @@ class Refresher:
                 log.exception("recording the failure of feed %s failed too", feed.id)
                 update = plan_update(feed, failure.result, None, None, {}, failure.now, self._plan)
                 return _Outcome(update)
+        finally:
+            room.release()  # the body and its parse are stored (or dropped): room for another
 
-    async def _fetch_and_parse(self, feed: Feed) -> _Job:
+    async def _fetch_and_parse(self, feed: Feed, room: BodyRoom) -> _Job:
         request = FeedToFetch(feed.id, feed.url, feed.etag, feed.last_modified)
-        result = await self._fetcher.fetch(request)
+        result = await self._fetcher.fetch(request, room)
         job = _Job(feed, result, now=self._clock())
         if result.error is not None or result.body is None:
             job.unchanged = result.error is None and result.not_modified
