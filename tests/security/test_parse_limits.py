@@ -183,3 +183,36 @@ def test_a_feed_too_slow_to_parse_fails_alone(store: Store) -> None:
         count = sa.select(sa.func.count()).select_from(entries)
         assert connection.scalar(count.where(entries.c.feed_id == fine.id)) == 3
         assert connection.scalar(count.where(entries.c.feed_id == slow.id)) == 0
+
+
+class Recording:
+    """A parser that records what it runs, in a real pool (or runs `stuck` instead)."""
+
+    def __init__(self, pool: ParsePool, *, stuck: bool = False) -> None:
+        self.pool, self.stuck, self.ran = pool, stuck, list[str]()
+
+    async def run(self, function: Callable[..., T], *args: object) -> T:
+        self.ran.append(function.__name__)
+        if self.stuck:
+            return await self.pool.run(stuck)  # type: ignore[return-value]
+        return await self.pool.run(function, *args)
+
+
+def test_discovery_parses_in_a_parse_process_with_the_limit(
+    pool: ParsePool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tidings.discovery as discovery
+
+    page = b"""<html><head><link rel="alternate" type="application/rss+xml" href="/feed">
+    </head><body>hello</body></html>"""
+    pages = {"/feed": (200, "application/rss+xml", rss(1, "x")), "/": (200, "text/html", page)}
+    settings = load_settings(environ={}, allow_private_networks=True, parse_timeout=0.5)
+    recording = Recording(pool)
+    monkeypatch.setattr(discovery, "parse_pool", lambda settings: recording)
+    with serving_pages(pages) as base:
+        assert asyncio.run(discovery.discover_feeds(settings, base + "/")) == [base + "/feed"]
+        assert asyncio.run(discovery.discover_feeds(settings, base + "/feed")) == [base + "/feed"]
+        assert recording.ran == ["find_feeds", "find_feeds"]
+        monkeypatch.setattr(discovery, "parse_pool", lambda settings: Recording(pool, stuck=True))
+        with pytest.raises(discovery.DiscoveryError, match=r"took too long to read \(over 0.5 s\)"):
+            asyncio.run(discovery.discover_feeds(settings, base + "/feed"))

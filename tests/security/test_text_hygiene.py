@@ -160,6 +160,8 @@ def test_every_field_of_a_json_entry_is_scrubbed() -> None:
         ("lone\ud800surrogate\udc00", "lonesurrogate"),
         ("non\ufffecharacters\uffff", "noncharacters"),
         ("é ü € ‰ 😀", "é ü € ‰ 😀"),
+        ("no\xa0break ¿ « » \ufffd \uff01 \ufeff", "no\xa0break ¿ « » \ufffd \uff01 \ufeff"),
+        ("c1 after a wanted one: ¿\x85", "c1 after a wanted one: ¿"),
     ],
 )
 def test_scrub(text: str, expected: str) -> None:
