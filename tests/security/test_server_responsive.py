@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -42,7 +42,9 @@ def hostile_documents() -> dict[str, tuple[int, str, bytes]]:
 
 
 @pytest.fixture
-def server(database_url: str, tmp_path: Path) -> Iterator[str]:
+def serve_process(
+    database_url: str, tmp_path: Path
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TIDINGS_")}
     env.update(
         TIDINGS_DATABASE_URL=database_url,
@@ -53,10 +55,62 @@ def server(database_url: str, tmp_path: Path) -> Iterator[str]:
     command = [sys.executable, "-m", "tidings", "serve", "--port", str(port)]
     process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", process
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.fixture
+def server(serve_process: tuple[str, subprocess.Popen[bytes]]) -> str:
+    return serve_process[0]
+
+
+def children(pid: int) -> list[int]:
+    """Return the pids of the processes `pid` started (Linux /proc)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def gone(pid: int) -> bool:
+    """Return True when no process `pid` runs (a zombie awaiting its reaper counts)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+    return "\nState:\tZ" in status or "\nState:\tX" in status
+
+
+def poll(condition: Callable[[], bool], seconds: float) -> bool:
+    """Return True once `condition()` holds, False when `seconds` pass first."""
+    end = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.05)  # a poll interval, not a wait for work
+    return True
+
+
+@pytest.mark.slow
+def test_the_parse_processes_of_a_killed_server_exit(
+    serve_process: tuple[str, subprocess.Popen[bytes]], store: Store
+) -> None:
+    base_url, process = serve_process
+    assert wait_for(base_url + "/", time.monotonic() + 60).status_code == 200
+    pages = {"/feed": (200, RSS, (HEAD + item("a", "x") + "</channel></rss>").encode())}
+    with serving_pages(pages) as base:
+        feed = store.feeds.add(base + "/feed")  # its parse starts the parse processes
+        assert poll(lambda: store.feeds.get(feed.id).checked_at is not None, 60)
+    parsers = children(process.pid)
+    assert parsers, "serve started no parse process"
+    process.kill()  # SIGKILL: nothing of serve's clean-up runs
+    process.wait(timeout=10)
+    assert poll(lambda: all(gone(pid) for pid in parsers), 30), "parse processes outlived serve"
 
 
 @pytest.mark.slow
