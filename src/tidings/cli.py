@@ -433,7 +433,10 @@ def parse(app: AppContext, source: str, as_json: bool) -> None:
             content_type,
             allowed_html=settings.allowed_html,
             max_entries=settings.max_entries_per_document,
-        )
+            max_bytes=settings.max_body_bytes,
+            max_entry_bytes=settings.max_entry_bytes,
+            max_title_length=settings.max_title_length,
+        )  # in this process: a command, not the server (the parser's own limits still hold)
     except FeedParseError as exc:
         links = f"; the page announces: {', '.join(exc.feed_links)}" if exc.feed_links else ""
         raise click.ClickException(f"not a feed: {exc}{links}") from None

@@ -69,6 +69,19 @@ class Settings:
     concurrency: int = _setting(50, "Feeds fetched at once.")
     per_host_concurrency: int = _setting(2, "Feeds fetched at once from one host.")
     parse_workers: int = _setting(0, "Processes that parse feeds; 0: one per CPU core.")
+    parse_timeout: float = _setting(
+        10.0,
+        "Seconds one feed document may take to parse; past it the parse process is stopped and "
+        "the check fails.",
+    )
+    max_entry_bytes: int = _setting(
+        524_288,
+        "Largest summary and content of one entry together, in bytes (UTF-8); a longer entry "
+        "is cut short.",
+    )
+    max_title_length: int = _setting(
+        1000, "Longest title, author or category name kept, in characters; longer ones are cut."
+    )
     default_refresh: str = _setting(
         "auto", "Refresh interval of new feeds: auto, never, or a number of seconds."
     )

@@ -6,7 +6,8 @@ from tidings.config import Settings
 from tidings.errors import UserError
 from tidings.fetch import Fetcher
 from tidings.model import FeedToFetch, FetchResult
-from tidings.parse import FeedParseError, parse_feed
+from tidings.refresh.parsing import find_feeds
+from tidings.refresh.pool import ProcessDied, TimedOut, parse_pool
 
 
 class DiscoveryError(UserError, ValueError):
@@ -28,9 +29,16 @@ async def discover_feeds(settings: Settings, url: str) -> list[str]:
     if result.error or result.body is None:
         raise DiscoveryError(result.error or f"The server answered {result.status} with no body.")
     try:
-        parse_feed(result.body, result.final_url, result.headers.get("content-type"))
-    except FeedParseError as exc:
-        if exc.feed_links:
-            return list(exc.feed_links)
-        raise DiscoveryError(f"{url} is neither a feed nor a page that announces one.") from None
-    return [result.final_url]
+        # In a parse process with the time limit: never on the event loop, which serves pages.
+        found = await parse_pool(settings).run(
+            find_feeds, result.body, result.final_url, result.headers.get("content-type")
+        )
+    except TimedOut:
+        raise DiscoveryError(
+            f"{url} took too long to read (over {settings.parse_timeout:g} s)."
+        ) from None
+    except ProcessDied:
+        raise DiscoveryError(f"{url} could not be read.") from None
+    if isinstance(found, str):
+        raise DiscoveryError(f"{url} is neither a feed nor a page that announces one.")
+    return list(found) or [result.final_url]

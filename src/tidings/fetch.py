@@ -12,7 +12,7 @@ import importlib
 import ssl
 import time
 import zlib
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import aclosing, asynccontextmanager
 from http import HTTPStatus
 from types import ModuleType, TracebackType
@@ -151,12 +151,53 @@ class Fetcher:
             await self._pool.aclose()
             self._pool = None
 
-    async def fetch(self, feed: FeedToFetch) -> FetchResult:
-        """Give what one conditional GET of the feed brought back, following redirects."""
+    async def fetch(self, feed: FeedToFetch, room: BodyRoom | None = None) -> FetchResult:
+        """Give what one conditional GET of the feed brought back, following redirects.
+
+        With `room`, a body larger than its threshold waits for it (see LargeBodies) before it
+        is read further; the caller releases it once done with the body.
+        """
         if self._pool is None:
             raise RuntimeError("Use the Fetcher as `async with Fetcher() as fetcher:`.")
         async with self._global_slots:
-            return await _FetchRun(self, self._pool, feed).run()
+            return await _FetchRun(self, self._pool, feed, room).run()
+
+
+class LargeBodies:
+    """Room for `slots` large bodies at once: what bounds a refresh's memory by a few documents
+    rather than by the number of feeds fetched at once (50 fetches of 10 MB are 500 MB).
+
+    A body takes a slot once it passes `threshold` bytes (or announces more) and keeps it until
+    the caller releases its BodyRoom, after parsing and storing it. A body that holds a slot needs
+    no other to finish, so waiting for one cannot deadlock.
+    """
+
+    def __init__(self, slots: int, threshold: int = 1_000_000) -> None:
+        self.threshold = threshold
+        self._semaphore = asyncio.Semaphore(max(slots, 1))
+
+    def room(self) -> BodyRoom:
+        """Give one fetch's claim on a slot (taken only if its body turns out large)."""
+        return BodyRoom(self._semaphore, self.threshold)
+
+
+class BodyRoom:
+    """One fetch's claim on a LargeBodies slot; release() is safe to call whether held or not."""
+
+    def __init__(self, semaphore: asyncio.Semaphore, threshold: int) -> None:
+        self._semaphore = semaphore
+        self.threshold = threshold
+        self.held = False
+
+    async def acquire(self) -> None:
+        if not self.held:
+            await self._semaphore.acquire()
+            self.held = True
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            self._semaphore.release()
 
 
 class _HostSlots:
@@ -184,10 +225,13 @@ class _HostSlots:
 class _FetchRun:
     """One fetch of one feed: the redirect loop, the time budget and the error wording."""
 
-    def __init__(self, fetcher: Fetcher, pool: Pool, feed: FeedToFetch) -> None:
+    def __init__(
+        self, fetcher: Fetcher, pool: Pool, feed: FeedToFetch, room: BodyRoom | None
+    ) -> None:
         self.fetcher = fetcher
         self.pool = pool
         self.feed = feed
+        self.room = room
         self.url = feed.url
         self.permanent = True
         # Time spent waiting for a host slot does not count against the feed's time budget.
@@ -290,8 +334,8 @@ class _FetchRun:
         async with self.fetcher._host_slots.slot(host):
             started = time.monotonic()
             try:
-                async with asyncio.timeout(self.remaining):
-                    return await self._exchange(parsed)
+                async with asyncio.timeout(self.remaining) as deadline:
+                    return await self._exchange(parsed, deadline)
             except TimeoutError:
                 seconds = _seconds(self.fetcher.timeout_total)
                 raise _Failure(f"The server did not answer within {seconds}.") from None
@@ -304,7 +348,25 @@ class _FetchRun:
                 self.elapsed += spent
                 self.remaining = max(self.remaining - spent, 0.0)
 
-    async def _exchange(self, url: httpx.URL) -> tuple[int, dict[str, str], bytes | None]:
+    async def _wait_for_room(self, deadline: asyncio.Timeout) -> None:
+        """Take a large-body slot; the wait, like a host slot's, is not the server's time."""
+        if self.room is None or self.room.held:
+            return
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        when = deadline.when()
+        deadline.reschedule(None)
+        try:
+            await self.room.acquire()
+        finally:
+            waited = loop.time() - started
+            deadline.reschedule(None if when is None else when + waited)
+            self.elapsed -= waited  # `_request` counts the wait as time spent: give it back
+            self.remaining += waited
+
+    async def _exchange(
+        self, url: httpx.URL, deadline: asyncio.Timeout
+    ) -> tuple[int, dict[str, str], bytes | None]:
         # Every new connection goes through the network guard, which checks its address.
         port = url.port or (443 if url.scheme == "https" else 80)
         origin = (url.scheme, url.raw_host.decode("ascii"), port)  # IDNA: the name DNS and TLS see
@@ -313,7 +375,13 @@ class _FetchRun:
             if not 200 <= status < 300:
                 return status, headers, None
             async with aclosing(response.body()) as stream:
-                body = await _read_body(stream, status, headers, self.fetcher.max_body_bytes)
+                room = self.room
+
+                async def wait() -> None:
+                    await self._wait_for_room(deadline)
+
+                large = (room.threshold, wait) if room is not None else None
+                body = await _read_body(stream, status, headers, self.fetcher.max_body_bytes, large)
             return status, headers, body
 
 
@@ -328,13 +396,24 @@ def _header_value(value: str) -> str:
 
 
 async def _read_body(
-    stream: AsyncIterable[bytes], status: int, headers: dict[str, str], limit: int
+    stream: AsyncIterable[bytes],
+    status: int,
+    headers: dict[str, str],
+    limit: int,
+    on_large: tuple[int, Callable[[], Awaitable[None]]] | None = None,
 ) -> bytes:
-    """Give the decoded body, failing as soon as it (compressed or not) passes `limit` bytes."""
+    """Give the decoded body, failing as soon as it (compressed or not) passes `limit` bytes.
+
+    With `on_large` = (size, wait): once the body passes `size` bytes (or announces more),
+    `wait()` is awaited before reading on.
+    """
     too_large = f"The feed is larger than the {_size(limit)} limit."
     declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise _Failure(too_large, status, headers)
+    if on_large is not None and declared.isdigit() and int(declared) > on_large[0]:
+        await on_large[1]()
+        on_large = None
     encoding = headers.get("content-encoding", "identity").strip().lower()
     decode = _decoder(encoding, limit)
     if decode is None:
@@ -352,6 +431,9 @@ async def _read_body(
                 if size > limit:
                     raise _Failure(too_large, status, headers)
                 parts.append(part)
+            if on_large is not None and size > on_large[0]:
+                await on_large[1]()
+                on_large = None
         for part in decode(b""):  # flush
             size += len(part)
             if size > limit:

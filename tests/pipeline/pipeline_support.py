@@ -22,9 +22,10 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, TypeVar
 
 from tidings.config import Settings, load_settings
+from tidings.refresh.pool import Parser
 from tidings.refresh.run import Refresher, RefreshSummary
 from tidings.store import Store
 
@@ -247,11 +248,22 @@ def rss(items: list[Item], title: str = "Test feed") -> bytes:
     return "".join(parts).encode("utf-8")
 
 
+T = TypeVar("T")
+
 # --- running the refresher --------------------------------------------------------------------
 
 
+class InlineParser:
+    """A parser that runs the function in this process (the `parser` of a Refresher): for tests
+    that replace the parse function with one a spawned process could not import."""
+
+    async def run(self, function: Callable[..., T], *args: object) -> T:
+        return function(*args)
+
+
 def make_settings(**overrides: Any) -> Settings:
-    """Settings for loopback tests: private networks allowed, parsing in one thread."""
+    """Settings for loopback tests: private networks allowed, one parse process (shared by the
+    tests of this run, see refresh/pool.py)."""
     values: dict[str, Any] = {"allow_private_networks": True, "parse_workers": 1}
     values.update(overrides)
     return load_settings(environ={}, **values)
@@ -262,11 +274,14 @@ def refresh(
     settings: Settings,
     feed_ids: list[int] | None = None,
     clock: Callable[[], datetime] | None = None,
+    parser: Parser | None = None,
 ) -> RefreshSummary:
     """One `refresh_due` run of a fresh Refresher, in its own event loop."""
 
     async def run() -> RefreshSummary:
         kwargs: dict[str, Any] = {"clock": clock} if clock is not None else {}
+        if parser is not None:
+            kwargs["parser"] = parser
         async with Refresher(store, settings, **kwargs) as refresher:
             return await refresher.refresh_due(feed_ids)
 

@@ -7,11 +7,8 @@ parse step to prove it did not run.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import random
-from concurrent import futures
-from concurrent.futures import Executor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,6 +18,7 @@ from click.testing import CliRunner
 from pipeline_support import (
     Doc,
     FeedServer,
+    InlineParser,
     Item,
     drip_handler,
     endless_handler,
@@ -35,8 +33,6 @@ from pipeline_support import (
 import tidings.refresh.run as run_module
 from tidings.cli import cli
 from tidings.model import Feed
-from tidings.refresh.parsing import ParsedDocument, parse_document
-from tidings.refresh.run import Refresher
 from tidings.store import Store
 from tidings.store.schema import entries, entry_states, users
 
@@ -107,7 +103,7 @@ def test_same_body_without_validators_is_unchanged_by_hash_and_not_parsed(
 ) -> None:
     feed_server.routes["/plain"] = Doc(rss(items(3)))  # no ETag, no Last-Modified
     feed = store.feeds.add(feed_server.url("/plain"))
-    settings = make_settings()  # parse_workers=1: the parse runs in a thread of this process
+    settings = make_settings()
     parses: list[str] = []
     real_parse = run_module.parse_document
 
@@ -117,12 +113,12 @@ def test_same_body_without_validators_is_unchanged_by_hash_and_not_parsed(
 
     monkeypatch.setattr(run_module, "parse_document", counting_parse)
 
-    assert refresh(store, settings).new_entries == 3
+    assert refresh(store, settings, parser=InlineParser()).new_entries == 3
     stored = entry_rows(store, feed.id)
     after_first = store.feeds.get(feed.id)
     assert after_first.body_hash
     store.feeds.schedule_now([feed.id])
-    second = refresh(store, settings)
+    second = refresh(store, settings, parser=InlineParser())
 
     assert parses == [feed_server.url("/plain")]  # once: the second check did not parse
     assert (second.feeds, second.new_entries, second.updated_entries, second.errors) == (1, 0, 0, 0)
@@ -436,7 +432,7 @@ def test_an_unexpected_crash_in_one_feed_is_recorded_and_the_others_go_on(
     logged: list[str] = []
     monkeypatch.setattr(run_module.log, "exception", lambda msg, *a: logged.append(msg % a))
 
-    summary = refresh(store, make_settings())
+    summary = refresh(store, make_settings(), parser=InlineParser())
 
     assert (summary.feeds, summary.new_entries, summary.errors) == (2, 2, 1)
     assert len(entry_rows(store, fine.id)) == 2
@@ -463,7 +459,7 @@ def test_an_unexpected_crash_keeps_the_fetch_log_to_its_configured_size(
     settings = make_settings(fetch_log_size=2)
     for _ in range(3):
         store.feeds.schedule_now([feed.id])
-        refresh(store, settings)
+        refresh(store, settings, parser=InlineParser())
 
     assert feed_server.counts["/crashes"] == 3
     assert len(store.updates.log(feed.id)) == 2
@@ -475,7 +471,6 @@ def test_an_unexpected_crash_keeps_the_fetch_log_to_its_configured_size(
 def test_parsing_in_a_process_pool_stores_every_feed(
     store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(run_module, "THREAD_PARSES", 0)  # the processes start at once
     ids = []
     for n in range(6):
         feed_server.routes[f"/f{n}"] = Doc(rss(items(4, f"f{n}-")), etag=f'"{n}"')
@@ -489,29 +484,6 @@ def test_parsing_in_a_process_pool_stores_every_feed(
         keys = [row["key"] for row in entry_rows(store, feed_id)]
         assert keys == [f"f{n}-{i}" for i in range(4)]
         assert store.feeds.get(feed_id).etag == f'"{n}"'
-
-
-def test_documents_go_to_the_thread_until_a_parse_process_is_up(
-    store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(run_module, "THREAD_PARSES", 1)
-    document = rss(items(2))
-
-    async def main() -> tuple[list[Executor], object]:
-        async with Refresher(store, make_settings(parse_workers=2)) as refresher:
-            routes = [refresher._parse_executor(), refresher._parse_executor()]  # 2nd starts it
-            futures.wait(refresher._pool_started, timeout=120, return_when="FIRST_COMPLETED")
-            routes.append(refresher._parse_executor())
-            parsed = await asyncio.get_running_loop().run_in_executor(
-                routes[-1], parse_document, document, "http://a.example/", None, "reader", 10
-            )
-            assert refresher._parse_pool is not None
-            return [*routes, refresher._parse_pool, refresher._parse_thread], parsed
-
-    (first, second, third, pool, thread), parsed = asyncio.run(main())
-    assert (first, second, third) == (thread, thread, pool)
-    assert isinstance(parsed, ParsedDocument)
-    assert [entry.id for entry in parsed.feed.entries] == ["g0", "g1"]
 
 
 # --- the command line -------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Hostile input: documents built to exhaust time, memory or the database."""

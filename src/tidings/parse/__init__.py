@@ -14,6 +14,7 @@ from dataclasses import replace
 from tidings.clean import MODES
 from tidings.model import ParsedFeed
 from tidings.parse.atom import parse_atom
+from tidings.parse.bounds import bound_feed
 from tidings.parse.detect import feed_version, sniff
 from tidings.parse.discover import feed_links
 from tidings.parse.encoding import decode
@@ -23,7 +24,10 @@ from tidings.parse.options import Options
 from tidings.parse.rss import parse_rss
 from tidings.parse.xmltree import parse_xml
 
-__all__ = ["FeedParseError", "parse_feed"]
+__all__ = ["MAX_ENTRY_BYTES", "MAX_TITLE_LENGTH", "FeedParseError", "parse_feed"]
+
+MAX_ENTRY_BYTES = 512 * 1024  # an entry's summary and content together, in UTF-8
+MAX_TITLE_LENGTH = 1000  # characters of a title, an author, a category
 
 
 def parse_feed(
@@ -34,13 +38,17 @@ def parse_feed(
     allowed_html: str = "reader",
     max_entries: int = 1000,
     max_bytes: int = 10_000_000,
+    max_entry_bytes: int = MAX_ENTRY_BYTES,
+    max_title_length: int = MAX_TITLE_LENGTH,
 ) -> ParsedFeed:
     """Return the feed `data` holds.
 
     `url` is where the bytes came from (relative links resolve against it), `content_type` the
     HTTP Content-Type header (its charset is one hint about the encoding), `allowed_html` the
     clean.py allowlist for summaries and content ("reader" or "strict"; another value is a
-    ValueError, the only exception that is not about the document).
+    ValueError, the only exception that is not about the document). Every text field is
+    scrubbed of control characters, titles are cut at `max_title_length` characters and each
+    entry's summary and content together at `max_entry_bytes` (see parse/bounds.py).
     """
     if allowed_html not in MODES:  # a caller's mistake, not a property of the document
         raise ValueError(f"unknown allowed_html {allowed_html!r}; expected one of {sorted(MODES)}")
@@ -52,7 +60,12 @@ def parse_feed(
         warnings.append(f"the document is larger than {max_bytes} bytes; read only the start")
     decoded = decode(data, content_type)
     warnings.extend(decoded.warnings)
-    options = Options(url=url, mode=allowed_html, max_entries=max(0, max_entries))
+    options = Options(
+        url=url,
+        mode=allowed_html,
+        max_entries=max(0, max_entries),
+        max_entry_bytes=max(0, max_entry_bytes),
+    )
     syntax = sniff(decoded.text)
     if syntax == "json":
         feed = parse_json(decoded.text, options)
@@ -71,4 +84,9 @@ def parse_feed(
             raise FeedParseError("an HTML page, not a feed", feed_links(decoded.text, url))
         parse = parse_rss if family == "rss" else parse_atom
         feed = parse(document.root, version, options, document.complete_entries)
-    return replace(feed, warnings=tuple(warnings) + feed.warnings)
+    return bound_feed(
+        replace(feed, warnings=tuple(warnings) + feed.warnings),
+        mode=allowed_html,
+        max_entry_bytes=max(0, max_entry_bytes),
+        max_title_length=max(1, max_title_length),
+    )

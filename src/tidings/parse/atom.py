@@ -60,7 +60,7 @@ def parse_atom(root: etree._Element, version: str, options: Options,
     # Relative URLs: xml:base, else the document's URL, else the site link.
     inherited = root_base or link
     drafts = [_entry(entry, inherited, feed_author) for entry in entries[: options.max_entries]]
-    parsed, entry_warnings = finish_entries(drafts, options.mode)
+    parsed, entry_warnings = finish_entries(drafts, options.mode, options.max_entry_bytes)
     return ParsedFeed(
         version=version,
         title=title or "",

@@ -60,10 +60,20 @@ _COMMON_MONTHS = {
 }
 
 
+# No date is written in more characters than this. Longer text is refused before any pattern
+# sees it: `\s*(zone)?\s*$` backtracks over a long run of spaces once per split of the run,
+# quadratic in its length.
+MAX_DATE_LENGTH = 128
+
+
 def parse_date(text: str | None) -> datetime | None:
     """Return the moment `text` names as an aware UTC datetime, or None when it names none."""
     if not text:
         return None
+    if len(text) > MAX_DATE_LENGTH:
+        text = text.strip()
+        if len(text) > MAX_DATE_LENGTH:
+            return None
     common = _common_rfc822(text)
     if common is not None:
         return common

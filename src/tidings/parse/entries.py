@@ -57,17 +57,29 @@ def entry_key(link: str | None, title: str, published: datetime | None, summary:
     return "sha256:" + hashlib.sha256(basis.encode("utf-8")).hexdigest()
 
 
+def _cut(fragment: Fragment, max_chars: int) -> Fragment:
+    """Return `fragment` cut to `max_chars` characters."""
+    return Fragment(fragment.html[:max_chars], fragment.base)
+
+
 def finish_entries(
-    drafts: list[EntryDraft], mode: str
+    drafts: list[EntryDraft], mode: str, max_chars: int | None = None
 ) -> tuple[tuple[ParsedEntry, ...], list[str]]:
     """Return the drafts as entries, each with an id and its HTML cleaned with the `mode`
-    allowlist, dropping later repeats of an id."""
+    allowlist, dropping later repeats of an id.
+
+    HTML longer than `max_chars` is cut to that length before it is cleaned: the entry will be
+    cut to its byte bound afterwards anyway (parse/bounds.py), and the sanitizer's time grows
+    with what it is given.
+    """
     # Every Fragment of the feed is cleaned in one batch, in the order listed here (summary,
     # then content, draft by draft); the loop below takes the results back in that order.
     cleaned = iter(
         clean_many(
             [
                 value
+                if max_chars is None or len(value.html) <= max_chars
+                else _cut(value, max_chars)
                 for draft in drafts
                 for value in (draft.summary, draft.content)
                 if isinstance(value, Fragment)

@@ -45,7 +45,7 @@ def parse_json(text: str, options: Options) -> ParsedFeed:
         for item in items[: options.max_entries]
         if isinstance(item, dict)
     ]
-    entries, entry_warnings = finish_entries(drafts, options.mode)
+    entries, entry_warnings = finish_entries(drafts, options.mode, options.max_entry_bytes)
     hub = next(
         (resolve(base, _str(h.get("url"))) for h in _list(data.get("hubs")) if isinstance(h, dict)),
         None,

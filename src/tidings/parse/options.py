@@ -10,6 +10,7 @@ class Options:
     url: str | None = None  # where the document came from: the last resort for relative URLs
     mode: str = "reader"  # clean.py allowlist for summaries and content
     max_entries: int = 1000
+    max_entry_bytes: int = 512 * 1024  # raw HTML longer than this (in characters) is cut first
 
 
 def limit_warning(kept: int, total: int) -> list[str]:

@@ -31,7 +31,7 @@ def parse_rss(root: etree._Element, version: str, options: Options,
     # Relative URLs: xml:base, else the document's URL, else the site link.
     inherited = channel_base or feed.link
     drafts = [_item(item, inherited) for item in items[: options.max_entries]]
-    entries, entry_warnings = finish_entries(drafts, options.mode)
+    entries, entry_warnings = finish_entries(drafts, options.mode, options.max_entry_bytes)
     return ParsedFeed(
         version=version,
         title=feed.title,

@@ -14,10 +14,10 @@ import json
 from dataclasses import dataclass
 
 from tidings.model import ParsedEntry, ParsedFeed
-from tidings.parse import FeedParseError, parse_feed
+from tidings.parse import MAX_ENTRY_BYTES, MAX_TITLE_LENGTH, FeedParseError, parse_feed
 from tidings.plaintext import html_text
 
-__all__ = ["ParsedDocument", "body_hash", "content_hash", "parse_document", "parse_process_ready"]
+__all__ = ["ParsedDocument", "body_hash", "content_hash", "find_feeds", "parse_document"]
 
 
 def body_hash(body: bytes) -> str:
@@ -63,12 +63,20 @@ def parse_document(
     allowed_html: str,
     max_entries: int,
     search_text: bool = False,
+    max_entry_bytes: int = MAX_ENTRY_BYTES,
+    max_title_length: int = MAX_TITLE_LENGTH,
 ) -> ParsedDocument | str:
     """The parsed document, or the parse error as a sentence (runs in a parse process). With
     `search_text` (SQLite's search index reads it) it holds each entry's visible text too."""
     try:
         parsed = parse_feed(
-            body, url, content_type, allowed_html=allowed_html, max_entries=max_entries
+            body,
+            url,
+            content_type,
+            allowed_html=allowed_html,
+            max_entries=max_entries,
+            max_entry_bytes=max_entry_bytes,
+            max_title_length=max_title_length,
         )
     except FeedParseError as exc:
         if exc.feed_links:
@@ -81,7 +89,11 @@ def parse_document(
     return ParsedDocument(parsed, tuple(content_hash(entry) for entry in parsed.entries), texts)
 
 
-def parse_process_ready() -> bool:
-    """Return True: run in a new parse process, it tells the refresher the process is up (this
-    module, and with it the parser, is imported by then)."""
-    return True
+def find_feeds(body: bytes, url: str, content_type: str | None) -> tuple[str, ...] | str:
+    """Return what feed discovery needs of a document (runs in a parse process): () when it is a
+    feed, the feeds it announces when it is a web page, else why it is neither, as a sentence."""
+    try:
+        parse_feed(body, url, content_type)
+    except FeedParseError as exc:
+        return exc.feed_links or f"not a feed: {exc}"
+    return ()

@@ -2,8 +2,9 @@
 
 `Refresher.refresh_due()` checks every feed that is due once; `Refresher.run_forever()` keeps doing
 so (inside `tidings serve` and `tidings worker`). Fetching is asyncio; parsing is CPU work and runs
-in a process pool so the event loop keeps fetching while both cores parse; database calls run in
-threads (one writer thread on SQLite, where writes are serialised anyway).
+in parse processes with a time limit (refresh/pool.py), so the event loop keeps fetching while both
+cores parse and no document can hold this process; database calls run in threads (one writer
+thread on SQLite, where writes are serialised anyway).
 
 Finished checks are written in batches: whatever finished while the previous batch was being
 written goes into the next one, one transaction with a SAVEPOINT per feed (see
@@ -14,28 +15,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
 import socket
 import uuid
 from collections import deque
 from collections.abc import Callable, Collection
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self, TypeVar
 
+from sqlalchemy import exc as sa_exc
+
 from tidings.config import Settings
-from tidings.fetch import Fetcher
+from tidings.fetch import BodyRoom, Fetcher, LargeBodies
 from tidings.model import Feed, FeedToFetch, FeedUpdate, FetchResult
-from tidings.refresh.parsing import (
-    ParsedDocument,
-    body_hash,
-    parse_document,
-    parse_process_ready,
-)
+from tidings.parse.bounds import cut_line
+from tidings.refresh.parsing import ParsedDocument, body_hash, parse_document
 from tidings.refresh.plan import PlanSettings, plan_update, retention_cutoff
+from tidings.refresh.pool import Parser, ProcessDied, TimedOut, parse_pool
 from tidings.site_settings import apply_site_settings
 from tidings.store import Store
 from tidings.store.updates import Retention, UpdateBatch
@@ -46,14 +45,6 @@ log = logging.getLogger(__name__)
 
 IDLE_POLL_SECONDS = 5.0  # how soon an idle refresher notices a feed made due ("update now")
 WRITE_BATCH = 64  # checks written per transaction, at most
-# Documents parsed in a thread before the parse processes are started: a refresh that parses only
-# a few (one feed, or a round where most feeds answer 304) does not pay for starting processes.
-# Past that, the processes are worth starting early even though starting two costs about the
-# CPU of parsing 250 documents: that CPU is spent on the other cores, while a parse in the thread
-# competes for the main process's GIL with the database writer, which sets the pace of a large
-# refresh (at 128 thread parses, the first 2.5 s of a 1000-feed refresh ran at a third of the
-# speed of the rest). Until the processes are up, documents still go to the thread.
-THREAD_PARSES = 16
 
 T = TypeVar("T")
 
@@ -112,7 +103,8 @@ class _Job:
 
 
 class Refresher:
-    """Checks due feeds of one Store. Use as a context manager (it owns a process pool)."""
+    """Checks due feeds of one Store. Use as a context manager (it owns a fetcher and database
+    threads; the parse processes are shared, see refresh/pool.py)."""
 
     def __init__(
         self,
@@ -120,6 +112,7 @@ class Refresher:
         settings: Settings,
         *,
         fetcher: Fetcher | None = None,
+        parser: Parser | None = None,
         owner: str | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -130,11 +123,14 @@ class Refresher:
         self._clock = clock
         self._plan = plan_settings(settings)
         self._fetcher = fetcher or Fetcher.from_settings(settings)
-        self._parse_workers = settings.parse_workers or os.cpu_count() or 1
-        self._parse_thread = ThreadPoolExecutor(1, thread_name_prefix="tidings-parse")
-        self._parse_pool: Executor | None = None  # started on first need (see _parse_executor)
-        self._pool_started: list[Future[bool]] = []
-        self._parses = 0
+        # Every parse runs in a parse process with a time limit, never in this process: a
+        # hostile document must not hold the GIL the web server and the writer need.
+        self._parser = parser or parse_pool(settings)
+        # Large documents held at once, from the end of their fetch until stored: two per parse
+        # process keeps each busy; the rest wait, unread, on their servers' side of the socket.
+        workers = settings.parse_workers or os.cpu_count() or 1
+        self._large_slots = 2 * workers
+        self._large = LargeBodies(self._large_slots)
         # SQLite takes one writer at a time: one thread avoids queueing on the file lock.
         db_threads = 1 if store.dialect == "sqlite" else 4
         self._db = ThreadPoolExecutor(db_threads, thread_name_prefix="tidings-db")
@@ -147,6 +143,7 @@ class Refresher:
     async def __aenter__(self) -> Self:
         await self._fetcher.__aenter__()
         self._wake_writer = asyncio.Event()  # bound to this event loop
+        self._large = LargeBodies(self._large_slots)
         self._entered = True
         return self
 
@@ -161,9 +158,6 @@ class Refresher:
             await asyncio.gather(self._writer, return_exceptions=True)
             self._writer = None
         await self._fetcher.__aexit__(exc_type, exc, tb)
-        self._parse_thread.shutdown(wait=True, cancel_futures=True)
-        if self._parse_pool is not None:
-            self._parse_pool.shutdown(wait=True, cancel_futures=True)
         try:
             await self._in_db(self.store.updates.release, self.owner)
         finally:
@@ -241,8 +235,9 @@ class Refresher:
 
         Whatever goes wrong with one feed is recorded on that feed; it never stops the others.
         """
+        room = self._large.room()
         try:
-            return await self._write(await self._fetch_and_parse(feed))
+            return await self._write(await self._fetch_and_parse(feed, room))
         except Exception as exc:
             log.exception("refreshing feed %s (%s) failed", feed.id, feed.url)
             failure = _failure(feed, exc, self._clock())
@@ -252,10 +247,12 @@ class Refresher:
                 log.exception("recording the failure of feed %s failed too", feed.id)
                 update = plan_update(feed, failure.result, None, None, {}, failure.now, self._plan)
                 return _Outcome(update)
+        finally:
+            room.release()  # the body and its parse are stored (or dropped): room for another
 
-    async def _fetch_and_parse(self, feed: Feed) -> _Job:
+    async def _fetch_and_parse(self, feed: Feed, room: BodyRoom) -> _Job:
         request = FeedToFetch(feed.id, feed.url, feed.etag, feed.last_modified)
-        result = await self._fetcher.fetch(request)
+        result = await self._fetcher.fetch(request, room)
         job = _Job(feed, result, now=self._clock())
         if result.error is not None or result.body is None:
             job.unchanged = result.error is None and result.not_modified
@@ -264,41 +261,30 @@ class Refresher:
         if job.digest == feed.body_hash:
             job.unchanged = True  # the same bytes as last time: nothing to parse or write
             return job
-        outcome = await asyncio.get_running_loop().run_in_executor(
-            self._parse_executor(),
-            parse_document,
-            result.body,
-            result.final_url,
-            result.headers.get("content-type"),
-            self.settings.allowed_html,
-            self.settings.max_entries_per_document,
-            self.store.dialect == "sqlite",  # only SQLite's search index reads the text
-        )
+        try:
+            outcome = await self._parser.run(
+                parse_document,
+                result.body,
+                result.final_url,
+                result.headers.get("content-type"),
+                self.settings.allowed_html,
+                self.settings.max_entries_per_document,
+                self.store.dialect == "sqlite",  # only SQLite's search index reads the text
+                self.settings.max_entry_bytes,
+                self.settings.max_title_length,
+            )
+        except TimedOut:
+            log.warning("parsing feed %s (%s) took too long; stopped it", feed.id, feed.url)
+            outcome = too_slow(self.settings.parse_timeout)
+        except ProcessDied:
+            log.warning("the parse process died while parsing feed %s (%s)", feed.id, feed.url)
+            outcome = "the feed could not be parsed: the parse process stopped before it finished."
         job.now = self._clock()
         if isinstance(outcome, str):
             job.parse_error = outcome
         else:
             job.document = outcome
         return job
-
-    def _parse_executor(self) -> Executor:
-        """The parse thread for the first few documents, then the parse processes."""
-        self._parses += 1
-        if self._parse_workers <= 1 or self._parses <= THREAD_PARSES:
-            return self._parse_thread
-        if self._parse_pool is None:
-            # "spawn": forking a process that runs threads and an event loop can copy held locks.
-            self._parse_pool = ProcessPoolExecutor(
-                self._parse_workers, mp_context=multiprocessing.get_context("spawn")
-            )
-            # One trivial task per process starts them all (the pool spawns on demand); each is
-            # done once a process has imported the parser.
-            self._pool_started = [
-                self._parse_pool.submit(parse_process_ready) for _ in range(self._parse_workers)
-            ]
-        if not any(started.done() for started in self._pool_started):
-            return self._parse_thread  # still starting: a document waiting for it would stall
-        return self._parse_pool
 
     # --- writing -------------------------------------------------------------------------------
 
@@ -406,9 +392,37 @@ class Refresher:
             await asyncio.sleep(idle_poll)
 
 
+def too_slow(limit: float) -> str:
+    """The error of a check whose document took longer than `limit` seconds to parse."""
+    return f"the feed took too long to parse (over {limit:g} s)"
+
+
+def failure_sentence(exc: BaseException) -> str:
+    """The error a reader is shown for an unexpected failure while checking a feed.
+
+    Never a database error's text: that is the SQL statement with its parameters (the feed's own
+    data, at times someone else's), which says nothing to a reader. The log has it all.
+    """
+    if _is_database_error(exc):
+        return "The feed could not be stored (database error)."
+    return f"tidings could not process this feed ({cut_line(str(exc), 300)})."
+
+
+def _is_database_error(exc: BaseException | None) -> bool:
+    """True for an error of SQLAlchemy or of a database driver, or one caused by such."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, sa_exc.SQLAlchemyError):
+            return True
+        if type(exc).__module__.split(".")[0] in ("sqlite3", "psycopg", "psycopg2"):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
 def _failure(feed: Feed, exc: Exception, now: datetime) -> _Job:
     """A job that records an unexpected failure while checking `feed`."""
-    error = f"tidings could not process this feed ({exc})."
+    error = failure_sentence(exc)
     result = FetchResult(feed.url, feed.url, None, error=error)
     return _Job(feed, result, now, recording_failure=True)
 

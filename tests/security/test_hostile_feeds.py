@@ -1,0 +1,122 @@
+"""Documents built to make the parser or the cleaner slow: each must finish well under a second.
+
+Every case here took seconds to hours before its guard: the repair's lazy `.*?` rescanned to the
+end for each unclosed CDATA section or comment (quadratic), html5ever's cost grew with nesting
+depth times tags, and a date pattern backtracked over long runs of spaces.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+
+from tidings.clean import MAX_DEPTH, clean_html, html_to_text
+from tidings.parse import parse_feed
+from tidings.parse.dates import parse_date
+from tidings.parse.xmltree import repair
+
+LIMIT = 1.0  # seconds; the quadratic versions took minutes on these inputs
+
+HEAD = "<rss version='2.0'><channel><title>t</title><item><title>a &amp; b</title><description>"
+TAIL = "</description></item></channel></rss>"
+
+
+def timed(work: Callable[[], object]) -> float:
+    """Return the seconds `work()` took."""
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        HEAD + "<![CDATA[x" * 20_000 + TAIL,
+        HEAD + "<!--x" * 20_000 + TAIL,
+        HEAD + "<![CDATA[x]]><!--y" * 20_000 + TAIL,
+        HEAD + "& <br " * 20_000 + TAIL,
+        HEAD + "<br" + " x" * 200_000 + TAIL,
+        "<rss version='2.0'><channel>" + "<item><title>x</title>" * 20_000,
+        "<rss version='2.0'><channel>" + "<x>" * 100_000,
+    ],
+    ids=[
+        "unclosed-cdata",
+        "unclosed-comment",
+        "cdata-then-comment",
+        "bare-amp-and-br",
+        "long-void-tag",
+        "unclosed-items",
+        "deep-xml",
+    ],
+)
+def test_hostile_xml_parses_quickly(body: str) -> None:
+    assert timed(lambda: parse_feed(body.encode())) < LIMIT
+
+
+def test_unclosed_cdata_keeps_the_text_before_it() -> None:
+    text, _ = repair("<a>&nbsp;<![CDATA[one]]>&x<![CDATA[two & <b>" + "<![CDATA[" * 1000)
+    assert text.startswith("<a>&#160;<![CDATA[one]]>&amp;x<![CDATA[two & <b>")
+    assert text.endswith("<![CDATA[" * 1000)  # the unclosed rest is left as it is
+
+
+def test_repair_still_fixes_what_follows_a_closed_comment() -> None:
+    text, warnings = repair("<a><!-- & --> & <br></a>")
+    assert text == "<a><!-- & --> &amp; <br/></a>"
+    assert warnings == ["escaped 1 bare '&' characters", "closed 1 HTML <br>, <hr> or <img> tags"]
+
+
+NESTED = {
+    "li-blockquote": "<li><blockquote>" * 16_000,
+    "div": "<div>" * 100_000,
+    "formatting": "<b><i><u><s><font>" * 20_000,
+    "paragraph-in-bold": "<b><p>x" * 20_000,
+    "table": "<table><tr><td>" * 20_000,
+    "list": "<ul><li>" * 40_000,
+    "stray-end-tags": "<div></b>" * 50_000,
+}
+
+
+@pytest.mark.parametrize("fragment", NESTED.values(), ids=NESTED.keys())
+def test_deep_nesting_cleans_quickly(fragment: str) -> None:
+    assert timed(lambda: clean_html(fragment)) < LIMIT
+    assert timed(lambda: html_to_text(fragment)) < LIMIT
+
+
+def test_deep_nesting_is_flattened_and_still_sanitized() -> None:
+    evil = "<div>" * 1000 + "<script>alert(1)</script><img src=x onerror=alert(1)>deep"
+    cleaned = clean_html(evil)
+    assert cleaned.count("<div>") <= MAX_DEPTH
+    assert "script" not in cleaned and "onerror" not in cleaned
+    assert "deep" in cleaned
+
+
+def test_shallow_html_is_untouched_by_the_depth_limit() -> None:
+    # Unclosed <p> and <li> are siblings, not levels: 2,000 of them stay.
+    paragraphs = "<p>x" * 2000
+    items = "<ul>" + "<li>x" * 2000 + "</ul>"
+    assert clean_html(paragraphs).count("<p>") == 2000
+    assert clean_html(items).count("<li>") == 2000
+
+
+def test_a_deep_fragment_in_a_feed_parses_quickly() -> None:
+    body = HEAD + "<![CDATA[" + "<li><blockquote>" * 16_000 + "]]>" + TAIL
+    assert timed(lambda: parse_feed(body.encode())) < LIMIT
+
+
+def test_a_deep_title_parses_quickly() -> None:
+    body = "<rss version='2.0'><channel><title><![CDATA[" + "<div>" * 100_000 + "]]></title>"
+    assert timed(lambda: parse_feed((body + "</channel></rss>").encode())) < LIMIT
+
+
+@pytest.mark.parametrize(
+    "text", ["2025-09-19" + " " * 50_000 + "x", "19 " + "-" * 50_000, "Sep " + "1" * 50_000]
+)
+def test_long_date_text_names_no_date_quickly(text: str) -> None:
+    assert timed(lambda: parse_date(text)) < 0.05
+    assert parse_date(text) is None
+
+
+def test_a_padded_date_still_reads() -> None:
+    assert parse_date("\n" + " " * 200 + "Fri, 19 Sep 2025 12:00:00 GMT\n  ") is not None
