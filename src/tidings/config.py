@@ -62,6 +62,12 @@ class Settings:
         "Subscriptions one reader may have, whichever way they subscribe (web, Miniflux and "
         "Google Reader apps, OPML import); 0: no limit. Feeds an admin publishes do not count.",
     )
+    subscribe_timeout: float = _setting(
+        20.0,
+        "Seconds a subscription may take to find, fetch and store its feed before the answer "
+        "(the web form, Miniflux POST /v1/feeds and its refresh, Google Reader quickadd); a feed "
+        "not fetched by then is subscribed all the same and fetched by the next refresh.",
+    )
     fetch_timeout: float = _setting(30.0, "Seconds a whole fetch may take, body included.")
     connect_timeout: float = _setting(10.0, "Seconds to wait for a connection.")
     max_body_bytes: int = _setting(10_000_000, "Largest feed document fetched, in bytes.")

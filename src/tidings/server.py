@@ -13,8 +13,9 @@ from functools import partial
 from starlette.applications import Starlette
 
 from tidings.config import Settings, ensure_secret_key, load_settings
-from tidings.discovery import discover_feeds
-from tidings.refresh.run import run_refresher
+from tidings.discovery import discover_feeds, find_feed
+from tidings.reading.subscribing import FeedFinder
+from tidings.refresh.run import refresh_now, run_refresher
 from tidings.store import Store
 from tidings.web.app import create_app
 
@@ -23,11 +24,22 @@ from tidings.web.app import create_app
 NO_REFRESH_VARIABLE = "_TIDINGS_SERVE_NO_REFRESH"
 
 
+def feed_finder(settings: Settings, store: Store) -> FeedFinder:
+    """Subscribing's network half: discovery, and a feed's first check now."""
+    return FeedFinder(
+        find=partial(find_feed, settings), fetch_now=partial(refresh_now, store, settings)
+    )
+
+
 def build_app(settings: Settings, store: Store, *, refresh: bool = True) -> Starlette:
     """The web app over `store`, refreshing feeds in the background unless `refresh` is False."""
     background = partial(run_refresher, store, settings) if refresh else None
     return create_app(
-        settings, store, background=background, discover=partial(discover_feeds, settings)
+        settings,
+        store,
+        background=background,
+        discover=partial(discover_feeds, settings),
+        finder=feed_finder(settings, store),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,10 +27,12 @@ from tidings.api.common import MAX_ID, ApiError, JSONReply, from_unix, in_thread
 from tidings.api.endpoint import Protocol, serve
 from tidings.app.context import Services, services_of
 from tidings.app.signin_limits import TooManyAttempts
+from tidings.errors import UserError
 from tidings.model import User
+from tidings.reading.subscribing import subscribe
 from tidings.reading_model import Cursor, Order, Status, Subscription, UserCategory, UserEntry
-from tidings.store import Conflict, LimitReached, NotFound, Store
-from tidings.subscriptions import SubscriptionError, normalize_feed_url, subscribe_reader
+from tidings.store import Conflict, NotFound, Store
+from tidings.subscriptions import normalize_feed_url
 
 PREFIXES = ("/api/greader.php", "")
 ITEM_PREFIX = "tag:google.com,2005:reader/item/"
@@ -162,7 +165,7 @@ def text(body: str, status: int = 200) -> PlainTextResponse:
     return PlainTextResponse(body, status_code=status)
 
 
-Handler = Callable[[Call], Response]
+Handler = Callable[[Call], Response] | Callable[[Call], Awaitable[Response]]
 
 
 async def _user(request: Request, body: bytes) -> User | None:
@@ -187,10 +190,14 @@ def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     """The Starlette endpoint of a handler: the APIs' one request path (api.endpoint.serve),
     with Google Reader's plain-text refusals."""
 
+    is_async = inspect.iscoroutinefunction(handler)
+
     async def run(request: Request) -> Response:
         async def handle(user: User, body: bytes) -> Response:
             call = Call(request, user, services_of(request), _params(request, body))
-            return await in_thread(handler, call)
+            if is_async:
+                return await handler(call)  # type: ignore[no-any-return,misc]
+            return await in_thread(handler, call)  # type: ignore[arg-type]
 
         return await serve(request, PROTOCOL, handle)
 
@@ -271,13 +278,40 @@ def _label_names(values: list[str]) -> list[str]:
     return names
 
 
-def _subscribe(call: Call, url_text: str, title: str | None, labels: list[str]) -> Subscription:
-    return subscribe_reader(
-        call.store, call.site.settings, call.uid, url_text, title=title, categories=labels
+async def _subscribe(
+    call: Call, url_text: str, title: str | None, labels: list[str]
+) -> Subscription:
+    """The reader's new subscription, found and fetched before the answer (reading.subscribing)."""
+    site = call.site
+    return await subscribe(
+        site.store, site.settings, site.finder, call.uid, url_text, title=title, categories=labels
     )
 
 
-def subscription_edit(call: Call) -> Response:
+async def subscription_edit(call: Call) -> Response:
+    """subscription/edit: subscribing waits for the feed (the database in worker threads);
+    unsubscribe and edit run in a worker thread."""
+    if (call.get("ac") or "edit") == "subscribe":
+        return await _subscribe_all(call)
+    return await in_thread(_edit_subscriptions, call)
+
+
+async def _subscribe_all(call: Call) -> Response:
+    streams = call.all("s")
+    if not streams:
+        raise ApiError(400, "s (a feed stream) is required")
+    title = call.get("t")
+    added = _label_names(call.all("a"))
+    for stream in streams:
+        url = stream[len("feed/") :] if stream.startswith("feed/") else stream
+        try:
+            await _subscribe(call, url, title, added)
+        except Conflict:
+            continue
+    return text("OK")
+
+
+def _edit_subscriptions(call: Call) -> Response:
     action = call.get("ac") or "edit"
     streams = call.all("s")
     if not streams:
@@ -286,14 +320,7 @@ def subscription_edit(call: Call) -> Response:
     added = _label_names(call.all("a"))
     removed = set(_label_names(call.all("r")))
     reading = call.store.reading
-    if action == "subscribe":
-        for stream in streams:
-            url = stream[len("feed/") :] if stream.startswith("feed/") else stream
-            try:
-                _subscribe(call, url, title, added)
-            except Conflict:
-                continue
-    elif action == "unsubscribe":
+    if action == "unsubscribe":
         for stream in streams:
             reading.unsubscribe(call.uid, call.feed_of(stream))
     elif action == "edit":
@@ -313,18 +340,20 @@ def subscription_edit(call: Call) -> Response:
     return text("OK")
 
 
-def quickadd(call: Call) -> Response:
+async def quickadd(call: Call) -> Response:
     url = call.get("quickadd") or ""
     if url.startswith("feed/"):
         url = url[len("feed/") :]
     if not url:
         raise ApiError(400, "quickadd (a feed URL) is required")
     try:
-        sub = _subscribe(call, url, None, [])
-    except (SubscriptionError, LimitReached) as exc:
-        return JSONReply({"numResults": 0, "query": url, "error": str(exc)}, status_code=400)
+        sub = await _subscribe(call, url, None, [])
     except Conflict:
-        sub = call.store.reading.subscription(call.uid, call.feed_of(normalize_feed_url(url)))
+        sub = await in_thread(
+            lambda: call.store.reading.subscription(call.uid, call.feed_of(normalize_feed_url(url)))
+        )
+    except UserError as exc:  # no feed there, a bad address, the limit: quickadd's own shape
+        return JSONReply({"numResults": 0, "query": url, "error": str(exc)}, status_code=400)
     return JSONReply(
         {
             "numResults": 1,

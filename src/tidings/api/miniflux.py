@@ -37,6 +37,7 @@ from tidings.discovery import DiscoveryError, discover_feeds
 from tidings.model import Category, Feed, User
 from tidings.publish.opml import OPMLError, parse_opml, write_opml
 from tidings.reading.filters import EntryFilter
+from tidings.reading.subscribing import fetch_within, subscribe
 from tidings.reading_model import Cursor, Order, Status, Subscription, UserCategory, UserEntry
 from tidings.search_query import SearchQuery, SearchQueryError, parse_search_query
 from tidings.store import Conflict, NotFound, Store
@@ -432,16 +433,18 @@ def _category_names(call: Call, data: dict[str, Any]) -> list[str] | None:
         raise ApiError(400, "this category does not exist or does not belong to you") from None
 
 
-def feed_create(call: Call) -> Response:
+async def feed_create(call: Call) -> Response:
+    """POST /v1/feeds: as Miniflux, the feed is found, fetched and stored before the answer
+    (reading.subscribing), so a client can list its entries at once; no feed there is a 400."""
     data = call.json()
     url = _text(data, "feed_url", required=True) or ""
-    names = _category_names(call, data)
+    names = await in_thread(_category_names, call, data)
     try:
-        sub = subscribe_reader(
-            call.store, call.site.settings, call.uid, url, categories=names or ()
+        sub = await subscribe(
+            call.store, call.site.settings, call.site.finder, call.uid, url, categories=names or ()
         )
     except Conflict:
-        raise ApiError(409, "this feed already exists") from None
+        raise ApiError(409, "This feed already exists.") from None
     return JSONReply({"feed_id": sub.feed_id}, status_code=201)
 
 
@@ -476,9 +479,15 @@ def feeds_refresh(call: Call) -> Response:
     return no_content()
 
 
-def feed_refresh(call: Call) -> Response:
-    feed_id = call.store.reading.subscription(call.uid, call.path_id("feed_id")).feed_id
-    call.store.feeds.schedule_now([feed_id])
+async def feed_refresh(call: Call) -> Response:
+    """PUT /v1/feeds/{id}/refresh: as Miniflux, the feed is checked before the answer (within
+    subscribe_timeout; past it the check goes on and the answer is given)."""
+    mine = await in_thread(call.store.reading.subscription, call.uid, call.path_id("feed_id"))
+    finder = call.site.finder
+    if finder is None:
+        await in_thread(call.store.feeds.schedule_now, [mine.feed_id])
+    else:
+        await fetch_within(finder, mine.feed_id, call.site.settings.subscribe_timeout)
     return no_content()
 
 

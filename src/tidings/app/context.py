@@ -1,7 +1,7 @@
 """What every front end of one server process shares: the effective settings, the store, the
-sign-in limiter and feed discovery. The web's Site extends it with what pages need (templates,
-the session signer, the page cache); the client APIs use it alone (`services_of`), so no front
-end imports another."""
+sign-in limiter, feed discovery and the network half of subscribing (`finder`). The web's Site
+extends it with what pages need (templates, the session signer, the page cache); the client APIs
+use it alone (`services_of`), so no front end imports another."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from starlette.requests import Request
 
 from tidings.app.signin_limits import SignInLimiter
 from tidings.config import Settings
+from tidings.reading.subscribing import FeedFinder
 from tidings.site_settings import apply_site_settings
 from tidings.store import Store
 
@@ -37,6 +38,7 @@ class Services:
     store: Store
     limiter: SignInLimiter
     discover: Discover | None = None
+    finder: FeedFinder | None = None
     configured: Settings = field(init=False)
     changes: int = field(default=0, init=False)
     _settings_read_at: float = field(default=-math.inf, init=False, repr=False)

@@ -431,3 +431,27 @@ async def run_refresher(store: Store, settings: Settings) -> None:
     """Check due feeds of `store` until cancelled (the background task of serve and worker)."""
     async with Refresher(store, settings) as refresher:
         await refresher.run_forever()
+
+
+# How often refresh_now looks whether another refresher has checked the feed it could not claim.
+CHECKED_POLL_SECONDS = 0.1
+
+
+async def refresh_now(store: Store, settings: Settings, feed_id: int) -> None:
+    """Check the feed now and return once a check of it started after this call is stored.
+
+    Subscribing and Miniflux's refresh wait for this (within their deadline), so a client that
+    lists entries right after sees them. The feed is made due, then checked here; when another
+    refresher holds its lease (the background one of `serve`, a worker), this waits for that
+    check instead. The caller bounds the wait (asyncio.wait_for).
+    """
+    started = datetime.now(UTC)
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, store.feeds.schedule_now, [feed_id])
+    async with Refresher(store, settings) as refresher:
+        await refresher.refresh_due([feed_id])
+    while True:
+        feed = await loop.run_in_executor(None, store.feeds.get, feed_id)
+        if feed.disabled_reason or (feed.checked_at is not None and feed.checked_at >= started):
+            return
+        await asyncio.sleep(CHECKED_POLL_SECONDS)

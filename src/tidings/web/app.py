@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 from tidings.api import api_routes
 from tidings.app.signin_limits import SignInLimiter
 from tidings.config import Settings
+from tidings.reading.subscribing import FeedFinder
 from tidings.store import Store
 from tidings.web import admin, admin_categories, admin_import, admin_sources, login, outputs, pages
 from tidings.web.assets import StaticAssets
@@ -70,6 +71,7 @@ def create_app(
     *,
     background: Background | None = None,
     discover: Discover | None = None,
+    finder: FeedFinder | None = None,
 ) -> Starlette:
     """The web application over `store`; `background` runs for as long as the app does."""
     assets = StaticAssets()
@@ -81,6 +83,7 @@ def create_app(
         limiter=SignInLimiter(),
         cache=PageCache(),
         discover=discover,
+        finder=finder,
     )
 
     @contextlib.asynccontextmanager

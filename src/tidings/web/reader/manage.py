@@ -11,8 +11,9 @@ from starlette.routing import Route
 
 from tidings.errors import UserError
 from tidings.reading.limits import category_name, feed_url_text, subscription_title
+from tidings.reading.subscribing import subscribe as subscribe_to
+from tidings.reading_model import Subscription
 from tidings.store import Conflict, NotFound
-from tidings.subscriptions import subscribe_reader
 from tidings.web.guards import checked_form
 from tidings.web.reader.common import (
     Reader,
@@ -69,10 +70,10 @@ async def subscribe(request: Request) -> Response:
         raw_url = feed_url_text(str(form.get("url", "")))
         title = _title(form)
         names = _names(str(form.get("categories", "")))
-        added = await run_in_threadpool(
-            subscribe_reader,
+        added = await subscribe_to(
             site.store,
             site.settings,
+            site.finder,
             reader.id,
             raw_url,
             title=title,
@@ -88,8 +89,22 @@ async def subscribe(request: Request) -> Response:
         return await run_in_threadpool(
             lambda: _subscriptions_page(request, reader, error=error, form=form)
         )
-    message = f"Subscribed to {added.display_title}. Its entries appear after its first check."
+    message = subscribed_message(added)
     return back_to(request, reader, f"/reader/feeds/{added.feed_id}", message)
+
+
+def subscribed_message(added: Subscription) -> str:
+    """What the next page says of a new subscription: its unread entries, or why none yet."""
+    if added.last_error:
+        return (
+            f"Subscribed to {added.display_title}, but its first check failed: {added.last_error}"
+        )
+    if added.checked_at is None:
+        return f"Subscribed to {added.display_title}. Its entries appear after its first check."
+    count = added.unread_count
+    return (
+        f"Subscribed to {added.display_title}: {count} unread entr{'y' if count == 1 else 'ies'}."
+    )
 
 
 def _subscription_page(
