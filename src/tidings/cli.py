@@ -38,15 +38,21 @@ from tidings.config import (
     load_settings,
     markdown_table,
 )
-from tidings.discovery import fetch_url
+from tidings.discovery import fetch_url, find_feed
 from tidings.errors import UserError
 from tidings.intervals import format_refresh, parse_refresh
 from tidings.model import ParsedFeed
 from tidings.parse import FeedParseError, parse_feed
 from tidings.parse.describe import describe, format_text
-from tidings.refresh.run import Refresher, RefreshSummary, run_refresher
+from tidings.refresh.run import Refresher, RefreshSummary, refresh_now, run_refresher
 from tidings.store import NotFound, StorageError, Store
-from tidings.subscriptions import export_opml, import_opml, subscribe
+from tidings.subscriptions import (
+    SubscriptionError,
+    check_feed_url,
+    export_opml,
+    import_opml,
+    subscribe,
+)
 from tidings.terminal import terminal_json, terminal_text
 from tidings.timeago import format_age, format_time_left
 
@@ -140,21 +146,62 @@ def _refresh_option(value: str | None) -> int | None:
     help="How often to check the feed (default: the default_refresh setting).",
 )
 @click.option("--category", "categories", multiple=True, help="Category (repeatable).")
+@click.option(
+    "--check/--no-check",
+    default=True,
+    help="Find the feed at URL (a web page leads to its feed) and fetch it before adding "
+    "(default); --no-check adds the URL as typed, for the next refresh to fetch.",
+)
 @pass_app
 def add(
-    app: AppContext, url: str, title: str | None, refresh: str | None, categories: tuple[str, ...]
+    app: AppContext,
+    url: str,
+    title: str | None,
+    refresh: str | None,
+    categories: tuple[str, ...],
+    check: bool,
 ) -> None:
     """Subscribe to the feed at URL."""
     interval = _refresh_option(refresh or app.settings.default_refresh)
+    store, settings = app.store(), app.settings
+    if check:
+        url = asyncio.run(_find(settings, url))
     feed = subscribe(
-        app.store(),
+        store,
         url,
         title=title,
         refresh_interval=interval,
         categories=categories,
-        allow_private_networks=app.settings.allow_private_networks,
+        allow_private_networks=settings.allow_private_networks,
     )
-    click.echo(f"added feed {feed.id}: {terminal_text(feed.url)}")
+    if not check:
+        click.echo(f"added feed {feed.id}: {terminal_text(feed.url)}")
+        return
+    asyncio.run(_first_check(store, settings, feed.id))
+    checked = next(f for f in store.feeds.all(include_private=True) if f.id == feed.id)
+    if checked.last_error:
+        outcome = f"its first check failed: {checked.last_error}"
+    elif checked.checked_at is None:
+        outcome = "not fetched yet"
+    else:
+        outcome = f"{checked.entry_count} entries"
+    click.echo(f"added feed {feed.id}: {terminal_text(feed.url)} ({terminal_text(outcome)})")
+
+
+async def _find(settings: Settings, url: str) -> str:
+    """The feed at `url` (discovery), within subscribe_timeout; a UserError otherwise."""
+    checked = check_feed_url(url, allow_private_networks=settings.allow_private_networks)
+    try:
+        return await asyncio.wait_for(find_feed(settings, checked), settings.subscribe_timeout)
+    except TimeoutError:
+        raise SubscriptionError(
+            f"{checked} did not answer within {settings.subscribe_timeout:g} s."
+        ) from None
+
+
+async def _first_check(store: Store, settings: Settings, feed_id: int) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(refresh_now(store, settings, feed_id), settings.subscribe_timeout)
 
 
 @cli.command()

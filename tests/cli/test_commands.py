@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from support.live_server import serving_pages
 from tidings.cli import cli
 
 OPML = b"""<?xml version="1.0"?><opml version="2.0"><head/><body>
@@ -35,7 +36,7 @@ def assert_user_error(result: Result, message: str) -> None:
 
 
 def test_add_list_remove(run) -> None:  # type: ignore[no-untyped-def]
-    added = run("add", "example.org/feed.xml", "--title", "Ex", "--category", "News")
+    added = run("add", "example.org/feed.xml", "--title", "Ex", "--category", "News", "--no-check")
     assert added.exit_code == 0, added.output
     assert "added feed 1: https://example.org/feed.xml" in added.output
     listing = json.loads(run("list", "--json").output)
@@ -53,7 +54,10 @@ def test_add_list_remove(run) -> None:  # type: ignore[no-untyped-def]
     [
         (("add", "ftp://example.org/x"), "is not an http or https URL"),
         (("add", "http://example.org:port/"), "is not a valid URL"),
-        (("add", "http://example.org/", "--refresh", "often"), "'often' is not a refresh interval"),
+        (
+            ("add", "http://example.org/", "--refresh", "often", "--no-check"),
+            "'often' is not a refresh interval",
+        ),
         (("remove", "42"), "no feed with id 42"),
         (("add", "http://127.0.0.1:8080/feed"), "it is a loopback address"),
         (("add", "http://localhost/feed"), "TIDINGS_ALLOW_PRIVATE_NETWORKS=true"),
@@ -68,19 +72,21 @@ def test_user_errors_are_one_line(run, args: tuple[str, ...], message: str) -> N
 
 
 def test_duplicate_add(run) -> None:  # type: ignore[no-untyped-def]
-    run("add", "https://example.org/feed.xml")
-    assert_user_error(run("add", "https://example.org/feed.xml"), "already subscribed")
+    run("add", "https://example.org/feed.xml", "--no-check")
+    assert_user_error(
+        run("add", "https://example.org/feed.xml", "--no-check"), "already subscribed"
+    )
 
 
 def test_refresh_choices_are_stored(run) -> None:  # type: ignore[no-untyped-def]
-    run("add", "https://a.example/", "--refresh", "never")
-    run("add", "https://b.example/", "--refresh", "2h")
+    run("add", "https://a.example/", "--refresh", "never", "--no-check")
+    run("add", "https://b.example/", "--refresh", "2h", "--no-check")
     refresh = [f["refresh"] for f in json.loads(run("list", "--json").output)]
     assert refresh == ["never", "2 hours"]  # as format_refresh words them
 
 
 def test_import_and_export(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    run("add", "https://example.org/feed.xml")
+    run("add", "https://example.org/feed.xml", "--no-check")
     path = tmp_path / "subs.opml"
     path.write_bytes(OPML)
     result = run("import", str(path))
@@ -148,3 +154,22 @@ def test_import_honours_the_private_network_setting(run, tmp_path: Path, monkeyp
     monkeypatch.setenv("TIDINGS_ALLOW_PRIVATE_NETWORKS", "true")
     allowed = run("import", str(path))
     assert "imported 1 feeds" in allowed.stdout, allowed.output
+
+
+def test_add_finds_and_fetches_the_feed(run, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """By default `add` follows a page to its feed and fetches it before it answers; an address
+    with no feed is refused in one line, and nothing is added."""
+    rss = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Loop</title>'
+        b"<item><title>One</title><guid>1</guid></item>"
+        b"<item><title>Two</title><guid>2</guid></item></channel></rss>"
+    )
+    page = b'<html><head><link rel="alternate" type="application/atom+xml" href="/f.xml"></head>'
+    pages = {"/f.xml": (200, "application/rss+xml", rss), "/": (200, "text/html", page)}
+    monkeypatch.setenv("TIDINGS_ALLOW_PRIVATE_NETWORKS", "true")
+    with serving_pages(pages) as base:
+        added = run("add", f"{base}/")
+        assert added.exit_code == 0, added.output
+        assert f"added feed 1: {base}/f.xml (2 entries)" in added.output
+        assert_user_error(run("add", f"{base}/nothing"), "404")
+    assert [f["url"] for f in json.loads(run("list", "--json").output)] == [f"{base}/f.xml"]
