@@ -9,6 +9,7 @@ rewritten in place rather than redirected: a redirect would turn a client's POST
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -22,16 +23,24 @@ def clean_path(path: str) -> str:
 
 
 class CleanPathMiddleware:
-    """Rewrites `scope["path"]` (and `raw_path`) to its clean form before routing."""
+    """Rewrites `raw_path` to its clean form, and `path` from it, before routing.
+
+    Only slashes that are literal in the request's path count: a percent-encoded one belongs
+    to a path parameter (Google Reader's `stream/contents/feed/https%3A%2F%2F…`), and
+    collapsing the decoded path would make that URL `https:/…`.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket") and "//" in scope["path"]:
-            scope = dict(scope)
-            scope["path"] = clean_path(scope["path"])
+        if scope["type"] in ("http", "websocket"):
             raw = scope.get("raw_path")
             if isinstance(raw, bytes):
-                scope["raw_path"] = _RAW_SLASHES.sub(b"/", raw)
+                if b"//" in raw:
+                    scope = dict(scope)
+                    scope["raw_path"] = _RAW_SLASHES.sub(b"/", raw)
+                    scope["path"] = unquote(scope["raw_path"].decode("ascii", "replace"))
+            elif "//" in scope["path"]:
+                scope = dict(scope, path=clean_path(scope["path"]))
         await self.app(scope, receive, send)
