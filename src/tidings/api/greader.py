@@ -353,11 +353,12 @@ async def quickadd(call: Call) -> Response:
             lambda: call.store.reading.subscription(call.uid, call.feed_of(normalize_feed_url(url)))
         )
     except UserError as exc:  # no feed there, a bad address, the limit: quickadd's own shape
-        return JSONReply({"numResults": 0, "query": url, "error": str(exc)}, status_code=400)
+        # FreshRSS's failure reply is exactly {numResults: 0, error} (no `query`).
+        return JSONReply({"numResults": 0, "error": str(exc)}, status_code=400)
     return JSONReply(
         {
             "numResults": 1,
-            "query": url,
+            "query": sub.url,  # the feed's URL, as FreshRSS gives it
             "streamId": f"feed/{sub.feed_id}",
             "streamName": sub.display_title,
         }
@@ -365,11 +366,11 @@ async def quickadd(call: Call) -> Response:
 
 
 def tag_list(call: Call) -> Response:
+    """Starred, then the user's categories as folders. FreshRSS gives `unread_count` only to
+    its entry labels (`"type": "tag"`), which tidings does not have; a folder is {id, type}."""
     tags: list[dict[str, Any]] = [{"id": STARRED}]
     for category in call.store.reading.categories(call.uid):
-        tags.append(
-            {"id": LABEL + category.name, "type": "folder", "unread_count": category.unread_count}
-        )
+        tags.append({"id": LABEL + category.name, "type": "folder"})
     return JSONReply({"tags": tags})
 
 
@@ -535,45 +536,47 @@ def cursor_key(cursor: Cursor) -> tuple[datetime, int]:
 
 
 def item_json(item: UserEntry, feeds: dict[int, Subscription]) -> dict[str, Any]:
-    """The Google Reader item of `item`; `feeds` holds the user's subscription to its feed (its
-    origin, and the labels, which are the subscription's categories)."""
+    """The Google Reader item of `item`, with exactly the keys of FreshRSS's items (its
+    `toGReader('compat')`; docs/api.md has the table): no `updated`, links as `{href}` only,
+    `author` and `enclosure` only when there is one. `feeds` holds the user's subscription to
+    the entry's feed (its origin, and the labels, which are the subscription's categories)."""
     entry = item.entry
     sub = feeds.get(entry.feed_id)
     categories = [READING_LIST]
+    if sub is not None:
+        categories += [LABEL + category.name for category in sub.categories]
     if item.read:
         categories.append(READ)
     if item.starred:
         categories.append(STARRED)
-    if sub is not None:
-        categories += [LABEL + category.name for category in sub.categories]
-    link = [{"href": entry.link, "type": "text/html"}] if entry.link else []
+    # FreshRSS always gives one link, its href empty when the entry has none.
+    link = entry.link or ""
     data: dict[str, Any] = {
         "id": item_id(entry.id),
         "crawlTimeMsec": str(usec(entry.first_seen_at) // 1000),
         "timestampUsec": str(usec(entry.sort_at)),
         "published": int((entry.published_at or entry.sort_at or datetime.now(UTC)).timestamp()),
-        "updated": int(
-            (
-                entry.updated_at or entry.published_at or entry.sort_at or datetime.now(UTC)
-            ).timestamp()
-        ),
         "title": entry.title,
-        "canonical": link,
-        "alternate": link,
+        "canonical": [{"href": link}],
+        "alternate": [{"href": link}],
         "categories": categories,
         "origin": {
             "streamId": f"feed/{entry.feed_id}",
-            "title": sub.display_title if sub else "",
             "htmlUrl": (sub.site_url or sub.url) if sub else "",
+            "title": sub.display_title if sub else "",
         },
         "summary": {"content": entry.content or entry.summary or ""},
-        "author": entry.author or "",
     }
-    if entry.enclosures:
-        data["enclosure"] = [
-            {"href": e.url, "type": e.type or "", **({"length": e.length} if e.length else {})}
-            for e in entry.enclosures
-        ]
+    enclosures = [
+        {"href": e.url, "type": e.type or "", **({"length": e.length} if e.length else {})}
+        for e in entry.enclosures
+        if e.url
+    ]
+    if enclosures:
+        data["enclosure"] = enclosures
+    author = (entry.author or "").strip()
+    if author:
+        data["author"] = author
     return data
 
 
@@ -602,10 +605,7 @@ def stream_item_ids(call: Call) -> Response:
         raise ApiError(400, "s (a stream) is required")
     found, continuation = stream_entries(call, stream, default_n=20)
     reply: dict[str, Any] = {
-        "itemRefs": [
-            {"id": str(i.id), "directStreamIds": [], "timestampUsec": str(usec(i.entry.sort_at))}
-            for i in found
-        ]
+        "itemRefs": [{"id": str(i.id)} for i in found]  # FreshRSS: the decimal id only
     }
     if continuation:
         reply["continuation"] = continuation
