@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -14,11 +14,7 @@ from tidings.store.database import read_transaction, write_transaction
 from tidings.store.errors import NotFound
 from tidings.store.rows import user_from_row
 from tidings.store.schema import api_keys, users
-from tidings.store.tokens import hash_token, new_token
-
-# last_used_at is written at most this often per key: a client polling every few seconds should
-# not turn every read request into a write.
-LAST_USED_PRECISION = timedelta(minutes=1)
+from tidings.store.tokens import hash_token, new_token, note_use
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,10 +102,5 @@ class ApiKeyQueries:
             row = conn.execute(query).first()
         if row is None:
             return None
-        last_used = row.key_last_used_at
-        if last_used is None or now - last_used >= LAST_USED_PRECISION:
-            with write_transaction(self._engine) as conn:
-                conn.execute(
-                    sa.update(api_keys).where(api_keys.c.id == row.key_id).values(last_used_at=now)
-                )
+        note_use(self._engine, api_keys, row.key_id, row.key_last_used_at, now)
         return user_from_row(row)

@@ -14,11 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tidings.errors import InvalidInput
-from tidings.store.apikeys import LAST_USED_PRECISION
 from tidings.store.database import read_transaction, write_transaction
 from tidings.store.errors import NotFound
 from tidings.store.schema import feed_tokens
-from tidings.store.tokens import hash_token, new_token
+from tidings.store.tokens import hash_token, new_token, note_use
 
 MAX_QUERY = 500
 
@@ -97,11 +96,5 @@ class FeedTokenQueries:
             row = conn.execute(select).first()
         if row is None:
             return None
-        if row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION:
-            with write_transaction(self._engine) as conn:
-                conn.execute(
-                    sa.update(feed_tokens)
-                    .where(feed_tokens.c.id == row.id)
-                    .values(last_used_at=now)
-                )
+        note_use(self._engine, feed_tokens, row.id, row.last_used_at, now)
         return int(row.user_id)
