@@ -98,7 +98,7 @@ async def delete(request: Request) -> Response:
     feed = await run_in_threadpool(feed_or_404, site, path_id(request, "feed_id"))
     with contextlib.suppress(NotFound):  # removed meanwhile: the admin's wish is fulfilled
         await run_in_threadpool(site.store.feeds.remove, feed.id)
-    site.cache.bump()
+    site.changed()
     return redirect_after_post(request, session, "/admin", f"Deleted {feed.display_title}.")
 
 
@@ -108,7 +108,7 @@ async def delete_items(request: Request) -> Response:
     site = site_of(request)
     feed = await run_in_threadpool(feed_or_404, site, path_id(request, "feed_id"))
     count = await run_in_threadpool(site.store.entries.delete_for_feed, feed.id)
-    site.cache.bump()
+    site.changed()
     message = f"Deleted {count} item{'s' * (count != 1)} of {feed.display_title}."
     return redirect_after_post(request, session, "/admin", message)
 

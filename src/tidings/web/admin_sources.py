@@ -8,6 +8,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tidings.model import Category
+from tidings.reading.subscribing import fetch_within
 from tidings.store import Conflict, NotFound
 from tidings.subscriptions import SubscriptionError, normalize_feed_url, subscribe
 from tidings.web.admin_settings import refresh_value
@@ -101,8 +102,14 @@ async def add(request: Request) -> Response:
     except SubscriptionError as exc:
         form.errors["url"] = str(exc)
         return _show(request, session, form, categories)
-    site.cache.bump()
-    message = f"Added {feed.display_title}; it will be checked shortly. {notice}".strip()
+    # As a reader's subscription does, the first check runs before the answer (within
+    # subscribe_timeout), so the source's page has its entries when the admin opens it.
+    checked = site.finder is not None and await fetch_within(
+        site.finder, feed.id, site.settings.subscribe_timeout
+    )
+    site.changed()
+    when = "checked it" if checked else "it will be checked shortly"
+    message = f"Added {feed.display_title}; {when}. {notice}".strip()
     return redirect_after_post(request, session, "/admin", message)
 
 
@@ -145,7 +152,7 @@ async def edit(request: Request) -> Response:
         return _show(request, session, form, categories, feed_id=feed_id)
     except NotFound:
         return redirect_after_post(request, session, "/admin", "That source was deleted.")
-    site.cache.bump()
+    site.changed()
     return redirect_after_post(request, session, "/admin", f"Saved {title}.")
 
 
