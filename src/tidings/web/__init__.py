@@ -1,5 +1,6 @@
 """The web: public news pages, output feeds, OPML and administration, as one ASGI app.
 
-`tidings.web.app.create_app` builds it. This package's own init imports nothing, so that the
-client APIs (tidings.api), which the app mounts, can use web modules without an import cycle.
+`tidings.web.app.create_app` builds it, mounting the client APIs (tidings.api) too. The web
+owns pages, sessions and forms; the rules it shares with the APIs live below both
+(tidings.reading, tidings.app), and the APIs import nothing of it.
 """
