@@ -32,7 +32,7 @@ def test_wrong_credentials_are_401_json(client: TestClient, world: World) -> Non
     for headers in BAD_CREDENTIALS:
         response = client.get("/v1/me", headers=headers)
         assert response.status_code == 401, headers
-        assert response.json() == {"error_message": "Access Unauthorized"}
+        assert response.json() == {"error_message": "access unauthorized"}  # Miniflux's
 
 
 def test_failures_are_rate_limited(client: TestClient, world: World) -> None:
@@ -84,7 +84,8 @@ def test_feed_create(client: TestClient, world: World) -> None:
         "alice news"
     )
     again = client.post("/v1/feeds", headers=h, json={"feed_url": "https://new.example/rss"})
-    assert again.status_code == 409
+    assert again.status_code == 400  # as Miniflux: no 409 anywhere
+    assert again.json() == {"error_message": "This feed already exists."}
     for body in (
         {},
         {"feed_url": 3},
@@ -133,7 +134,7 @@ def test_categories(client: TestClient, world: World) -> None:
     made = client.post("/v1/categories", headers=h, json={"title": "Science"})
     assert made.status_code == 201
     cid = made.json()["id"]
-    assert client.post("/v1/categories", headers=h, json={"title": "Science"}).status_code == 409
+    assert client.post("/v1/categories", headers=h, json={"title": "Science"}).status_code == 400
     assert client.post("/v1/categories", headers=h, json={"title": " "}).status_code == 400
     assert client.post("/v1/categories", headers=h, json=["x"]).status_code == 400
     renamed = client.put(f"/v1/categories/{cid}", headers=h, json={"title": "Physics"})
@@ -188,11 +189,7 @@ def test_entries_filters_order_and_paging(client: TestClient, world: World) -> N
 
 
 BAD_QUERIES = [
-    "limit=-1",
-    "limit=abc",
-    "offset=-5",
-    "offset=99999999999999999999999",
-    "order=title",
+    "order=nope",
     "direction=up",
     "status=gone",
     "starred=maybe",
@@ -210,6 +207,19 @@ def test_entries_bad_parameters_are_400(client: TestClient, world: World) -> Non
         response = client.get(f"/v1/entries?{query}", headers=world.alice.headers)
         assert response.status_code == 400, (query, response.text)
         assert response.json()["error_message"]
+
+
+def test_entries_odd_limit_and_offset_are_the_defaults(client: TestClient, world: World) -> None:
+    """As Miniflux (QueryIntParam): a limit or offset that is not a whole number, or is negative,
+    is the default; limit 0 is no limit (here, the 500 cap)."""
+    h = world.alice.headers
+    for query in ("limit=-1", "limit=abc", "offset=-5", "offset=99999999999999999999999"):
+        response = client.get(f"/v1/entries?{query}", headers=h)
+        assert response.status_code == 200, query
+        assert len(response.json()["entries"]) == 6, query
+    assert len(client.get("/v1/entries?limit=0", headers=h).json()["entries"]) == 6
+    assert client.get("/v1/entries?offset=1000000000000", headers=h).json()["entries"] == []
+    assert client.get("/v1/entries?order=title", headers=h).status_code == 200
 
 
 def test_entry_state_changes(client: TestClient, world: World) -> None:
@@ -329,7 +339,7 @@ def test_users_admin_only(client: TestClient, world: World, store: Store) -> Non
     assert made.status_code == 201 and made.json()["username"] == "carol"
     carol = made.json()["id"]
     dup = client.post("/v1/users", headers=h, json={"username": "carol", "password": "x" * 9})
-    assert dup.status_code == 409
+    assert dup.status_code == 400 and dup.json() == {"error_message": "This user already exists."}
     weak = client.post("/v1/users", headers=h, json={"username": "dave", "password": "x"})
     assert weak.status_code == 400
     assert client.get(f"/v1/users/{carol}", headers=h).json()["username"] == "carol"

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,6 +24,8 @@ from starlette.routing import BaseRoute, Route
 from tidings.accounts import AccountError, check_new_password, create_user, hash_password
 from tidings.api.auth import miniflux_user
 from tidings.api.common import (
+    MAX_ID,
+    MAX_OFFSET,
     ApiError,
     JSONReply,
     from_unix,
@@ -41,14 +44,57 @@ from tidings.reading.subscribing import fetch_within, subscribe
 from tidings.reading_model import Cursor, Order, Status, Subscription, UserCategory, UserEntry
 from tidings.search_query import SearchQuery, SearchQueryError, parse_search_query
 from tidings.store import Conflict, NotFound, Store
-from tidings.subscriptions import SubscriptionError, check_feed_url, subscribe_reader
+from tidings.subscriptions import (
+    SubscriptionError,
+    check_feed_url,
+    normalize_feed_url,
+    subscribe_reader,
+)
 
 ZERO_TIME = "0001-01-01T00:00:00Z"  # Go's zero time, what Miniflux shows for "never"
 MAX_BODY = 5 * 1024 * 1024
 MAX_IDS = 10_000
 DEFAULT_LIMIT = 100
 LIMIT_MAX = 500
-ORDERS = ("id", "status", "published_at", "category_title", "category_id", "created_at")
+ORDERS = (
+    "id",
+    "status",
+    "changed_at",
+    "published_at",
+    "created_at",
+    "category_title",
+    "category_id",
+    "title",
+    "author",
+)
+
+# Miniflux's own refusals, word for word, where Miniflux has one for the situation (the table in
+# docs/api.md, "Errors as Miniflux words them", names the Go file of each). Clients branch on the
+# status and some show the text.
+UNAUTHORIZED = "access unauthorized"  # internal/http/response/json
+FORBIDDEN = "access forbidden"
+NOT_FOUND = "resource not found"
+FEED_EXISTS = "This feed already exists."  # internal/locale/translations/en_US.json
+CATEGORY_EXISTS = "This category already exists."
+USER_EXISTS = "This user already exists."
+TITLE_REQUIRED = "The title is mandatory."
+FEED_MANDATORY = "The URL and the category are mandatory."
+INVALID_FEED_URL = "Invalid feed URL."
+INVALID_SITE_URL = "Invalid site URL."
+FEED_URL_NOT_EMPTY = "The feed URL cannot be empty."
+FEED_TITLE_NOT_EMPTY = "The feed title cannot be empty."
+CATEGORY_NOT_FOUND = "This category does not exist or does not belong to this user."
+USERNAME_REQUIRED = "The username is mandatory."
+ENTRIES_EMPTY = "the list of entries cannot be empty"  # internal/validator/entry.go
+# Reading accepts "removed" (it lists nothing), writing does not: each is a text Miniflux has had.
+STATUS_READ = 'invalid entry status, valid status values are: "read", "unread" and "removed"'
+STATUS_WRITE = 'invalid entry status, valid status values are: "read" and "unread"'
+INVALID_ORDER = "invalid entry order, valid order values are: " + ", ".join(
+    f'"{o}"' for o in ORDERS
+)
+INVALID_DIRECTION = 'invalid direction, valid direction values are: "asc" or "desc"'
+INVALID_FEED_ID = "invalid feed ID"  # internal/api/entry.go
+INVALID_CATEGORY_ID = "invalid category ID"
 
 
 def iso(moment: datetime | None) -> str:
@@ -207,7 +253,12 @@ class Call:
         return self.user.id
 
     def path_id(self, name: str) -> int:
-        return parse_id(self.request.path_params.get(name), name)
+        """The id in the path; an id that cannot be one is a 404, as Miniflux (its zero id finds
+        nothing)."""
+        try:
+            return parse_id(self.request.path_params.get(name), name)
+        except ApiError:
+            raise ApiError(404, NOT_FOUND) from None
 
     def json(self) -> dict[str, Any]:
         """The body as a JSON object; ApiError 400 otherwise."""
@@ -237,6 +288,11 @@ class Call:
                 return category
         raise NotFound(f"no category with id {category_id}")
 
+    def has_feed(self, feed_id: int) -> bool:
+        return bool(
+            self.store.reading.subscriptions(self.uid, with_unread=False, feed_ids=[feed_id])
+        )
+
 
 Handler = Callable[[Call], Response] | Callable[[Call], Awaitable[Response]]
 
@@ -245,7 +301,14 @@ async def _user(request: Request, body: bytes) -> User | None:
     return await miniflux_user(request)
 
 
-PROTOCOL = Protocol(authenticate=_user, refuse=error, refuse_sign_in=error, max_body=MAX_BODY)
+PROTOCOL = Protocol(
+    authenticate=_user,
+    refuse=error,
+    refuse_sign_in=error,
+    max_body=MAX_BODY,
+    unauthorized=UNAUTHORIZED,
+    forbidden=FORBIDDEN,
+)
 
 
 def endpoint(handler: Handler, *, admin: bool = False) -> Callable[[Request], Awaitable[Response]]:
@@ -256,9 +319,14 @@ def endpoint(handler: Handler, *, admin: bool = False) -> Callable[[Request], Aw
     async def run(request: Request) -> Response:
         async def handle(user: User, body: bytes) -> Response:
             call = Call(request, user, services_of(request), body)
-            if is_async:
-                return await handler(call)  # type: ignore[no-any-return,misc]
-            return await in_thread(handler, call)  # type: ignore[arg-type]
+            try:
+                if is_async:
+                    return await handler(call)  # type: ignore[no-any-return,misc]
+                return await in_thread(handler, call)  # type: ignore[arg-type]
+            except NotFound:  # Miniflux says the same whatever is missing
+                raise ApiError(404, NOT_FOUND) from None
+            except Conflict as exc:  # Miniflux has no 409: what exists already is a 400
+                raise ApiError(400, str(exc)) from None
 
         return await serve(request, PROTOCOL, handle, admin=admin)
 
@@ -283,7 +351,7 @@ def users_list(call: Call) -> Response:
 def _user_by_ref(call: Call) -> User:
     ref = call.request.path_params.get("user_ref", "")
     if ref.isascii() and ref.isdigit():
-        return call.store.users.get(parse_id(ref, "user id"))
+        return call.store.users.get(call.path_id("user_ref"))
     for user in call.store.users.all():
         if user.name == ref:
             return user
@@ -313,15 +381,20 @@ def _flag(data: dict[str, Any], name: str) -> bool | None:
 
 
 def user_create(call: Call) -> Response:
+    """POST /v1/users: Miniflux's checks in its order (a name, not taken, then tidings' rules
+    for names and passwords, whose sentences are tidings' own)."""
     data = call.json()
-    name = _text(data, "username", required=True) or ""
-    password = _text(data, "password", required=True) or ""
+    name = _text(data, "username") or ""
+    password = _text(data, "password") or ""
     is_admin = bool(_flag(data, "is_admin"))
+    if not name.strip():
+        raise ApiError(400, USERNAME_REQUIRED)
+    if call.store.users.credentials(name.strip()) is not None:
+        raise ApiError(400, USER_EXISTS)
     try:
         user = create_user(call.store, name, password, is_admin=is_admin)
     except AccountError as exc:
-        status = 409 if "exists" in str(exc) else 400
-        raise ApiError(status, str(exc)) from None
+        raise ApiError(400, str(exc)) from None
     return JSONReply(user_json(user), status_code=201)
 
 
@@ -351,7 +424,7 @@ def user_delete(call: Call) -> Response:
 
 def user_mark_all_read(call: Call) -> Response:
     if call.path_id("user_id") != call.uid:
-        raise ApiError(403, "Access Forbidden")
+        raise ApiError(403, FORBIDDEN)
     call.store.reading.mark_all_read(call.uid, as_of=datetime.now(UTC))
     return no_content()
 
@@ -366,20 +439,26 @@ def categories_list(call: Call) -> Response:
 
 
 def _title(call: Call) -> str:
-    title = _text(call.json(), "title", required=True) or ""
+    title = _text(call.json(), "title") or ""
     if not title.strip():
-        raise ApiError(400, "the category title is required")
+        raise ApiError(400, TITLE_REQUIRED)
     return title
 
 
 def category_create(call: Call) -> Response:
-    category = call.store.reading.add_category(call.uid, _title(call))
+    try:
+        category = call.store.reading.add_category(call.uid, _title(call))
+    except Conflict:
+        raise ApiError(400, CATEGORY_EXISTS) from None
     return JSONReply(category_json(category, call.uid), status_code=201)
 
 
 def category_update(call: Call) -> Response:
-    category_id = call.path_id("category_id")
-    category = call.store.reading.rename_category(call.uid, category_id, _title(call))
+    category_id = call.category(call.path_id("category_id")).id  # 404 before the body, as Miniflux
+    try:
+        category = call.store.reading.rename_category(call.uid, category_id, _title(call))
+    except Conflict:
+        raise ApiError(400, CATEGORY_EXISTS) from None
     return JSONReply(category_json(category, call.uid), status_code=201)
 
 
@@ -423,40 +502,72 @@ def feed_get(call: Call) -> Response:
     )
 
 
-def _category_names(call: Call, data: dict[str, Any]) -> list[str] | None:
-    if data.get("category_id") is None:
+def _category_names(call: Call, data: dict[str, Any], *, zero_is_none: bool) -> list[str] | None:
+    """The name of the category `category_id` names (None when absent; 0 too on create, where
+    Miniflux takes its default); a number that is not one of the user's categories is
+    Miniflux's 400."""
+    value = data.get("category_id")
+    if value is None or (zero_is_none and value == 0 and not isinstance(value, bool)):
         return None
-    category_id = json_id(data["category_id"], "category_id")
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            return [call.category(json_id(value, "category_id")).name]
+        except (ApiError, NotFound):
+            raise ApiError(400, CATEGORY_NOT_FOUND) from None
+    raise ApiError(400, "category_id must be a positive integer")
+
+
+def _is_other_scheme(url: str) -> bool:
     try:
-        return [call.category(category_id).name]
-    except NotFound:
-        raise ApiError(400, "this category does not exist or does not belong to you") from None
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return False
+    return bool(scheme) and scheme not in ("http", "https")
+
+
+def _check_feed_url(url: str) -> None:
+    """Miniflux's "Invalid feed URL." for what is not a URL. A URL of another scheme (ftp:) and
+    a private address get tidings' own sentences later: Miniflux lets them through to the fetch,
+    which fails with a 500."""
+    try:
+        normalize_feed_url(url)
+    except SubscriptionError:
+        if not _is_other_scheme(url):
+            raise ApiError(400, INVALID_FEED_URL) from None
 
 
 async def feed_create(call: Call) -> Response:
     """POST /v1/feeds: as Miniflux, the feed is found, fetched and stored before the answer
     (reading.subscribing), so a client can list its entries at once; no feed there is a 400."""
     data = call.json()
-    url = _text(data, "feed_url", required=True) or ""
-    names = await in_thread(_category_names, call, data)
+    url = _text(data, "feed_url") or ""
+    if not url:
+        raise ApiError(400, FEED_MANDATORY)
+    _check_feed_url(url)
+    names = await in_thread(_category_names, call, data, zero_is_none=True)
     try:
         sub = await subscribe(
             call.store, call.site.settings, call.site.finder, call.uid, url, categories=names or ()
         )
     except Conflict:
-        raise ApiError(409, "This feed already exists.") from None
+        raise ApiError(400, FEED_EXISTS) from None
     return JSONReply({"feed_id": sub.feed_id}, status_code=201)
 
 
 def feed_update(call: Call) -> Response:
     feed_id = call.path_id("feed_id")
+    data = call.json()  # the body first, then the feed, as Miniflux
     sub = call.store.reading.subscription(call.uid, feed_id)
-    data = call.json()
     title = _text(data, "title")
     url = _text(data, "feed_url")
     if url is not None and url != sub.url:
+        if not url:
+            raise ApiError(400, FEED_URL_NOT_EMPTY)
+        _check_feed_url(url)
         raise ApiError(400, "changing a feed's URL is not supported: subscribe to the new one")
-    names = _category_names(call, data)
+    if title == "":
+        raise ApiError(400, FEED_TITLE_NOT_EMPTY)
+    names = _category_names(call, data, zero_is_none=False)
     changes: dict[str, Any] = {}
     if title is not None:
         changes["title"] = title.strip() or None
@@ -500,12 +611,12 @@ def feeds_counters(call: Call) -> Response:
 
 def feed_icon(call: Call) -> Response:
     call.store.reading.subscription(call.uid, call.path_id("feed_id"))
-    raise ApiError(404, "this feed has no icon")
+    raise ApiError(404, NOT_FOUND)  # no icons are kept
 
 
 def icon_get(call: Call) -> Response:
     call.path_id("icon_id")
-    raise ApiError(404, "no icon with this id")
+    raise ApiError(404, NOT_FOUND)
 
 
 def feed_mark_read(call: Call) -> Response:
@@ -527,10 +638,12 @@ def _bool_param(text: str, what: str) -> bool:
 
 def _status(call: Call) -> Status | None:
     """The status filter; None when only "removed" entries are asked for (there are none)."""
-    asked = set(call.request.query_params.getlist("status"))
-    unknown = asked - {"read", "unread", "removed"}
-    if unknown:
-        raise ApiError(400, "status must be read, unread or removed")
+    # As Miniflux: each value trimmed, empty ones skipped.
+    asked = {s.strip() for s in call.request.query_params.getlist("status")} - {""}
+    if asked - {"read", "unread", "removed"}:
+        raise ApiError(400, STATUS_READ)
+    if not asked:
+        return "all"
     if asked == {"removed"}:
         return None
     asked.discard("removed")
@@ -566,28 +679,64 @@ def _tighter(a: Cursor | None, b: Cursor | None, *, smaller: bool) -> Cursor | N
     return a if (ka <= kb) == smaller else b
 
 
+def _lenient_int(text: str | None, default: int) -> int:
+    """`limit` and `offset` as Miniflux reads them: a value that is not a whole number of 64
+    bits, or is negative, is the default (no refusal)."""
+    value = (text or "").strip()
+    body = value[1:] if value[:1] in "+-" else value
+    if not body.isascii() or not body.isdigit():
+        return default
+    number = int(value)
+    if number < 0 or number > MAX_ID:
+        return default
+    return number
+
+
+def _known_id(call: Call, name: str, message: str, exists: Callable[[int], bool]) -> int | None:
+    """The feed or category id of the query, or None; Miniflux's 400 `message` for an id that
+    is not the user's (and, here, for one that is not an id)."""
+    text = call.query(name)
+    if text is None or text == "":
+        return None
+    try:
+        found = parse_id(text, name, status=400)
+    except ApiError:
+        raise ApiError(400, message) from None
+    if not exists(found):
+        raise ApiError(400, message)
+    return found
+
+
+def _has_category(call: Call, category_id: int) -> bool:
+    return any(c.id == category_id for c in call.store.reading.categories(call.uid))
+
+
 def list_entries(
     call: Call, *, feed_id: int | None = None, category_id: int | None = None
 ) -> Response:
+    """GET …/entries with Miniflux's checks in its order: status, order, direction, then the
+    category and the feed (an id not the user's is a 400)."""
     params = call.request.query_params
     status = _status(call)
+    order_by = params.get("order") or "published_at"
+    if order_by not in ORDERS:
+        raise ApiError(400, INVALID_ORDER)
+    direction = params.get("direction") or "asc"
+    if direction not in ("asc", "desc"):
+        raise ApiError(400, INVALID_DIRECTION)
+    order: Order = "oldest" if direction == "asc" else "newest"
+    limit = _lenient_int(params.get("limit"), DEFAULT_LIMIT)
+    limit = LIMIT_MAX if limit == 0 else min(limit, LIMIT_MAX)  # Miniflux: 0 is no limit
+    offset = min(_lenient_int(params.get("offset"), 0), MAX_OFFSET)
+    if category_id is None:
+        category_id = _known_id(
+            call, "category_id", INVALID_CATEGORY_ID, lambda i: _has_category(call, i)
+        )
+    if feed_id is None:
+        feed_id = _known_id(call, "feed_id", INVALID_FEED_ID, call.has_feed)
     starred = (
         None if params.get("starred") in (None, "") else _bool_param(params["starred"], "starred")
     )
-    if feed_id is None and params.get("feed_id"):
-        feed_id = parse_id(params["feed_id"], "feed_id", status=400)
-    if category_id is None and params.get("category_id"):
-        category_id = parse_id(params["category_id"], "category_id", status=400)
-    limit = parse_int(params.get("limit") or str(DEFAULT_LIMIT), "limit", maximum=10**9)
-    limit = min(limit, LIMIT_MAX)
-    offset = parse_int(params.get("offset") or "0", "offset")
-    order_by = params.get("order") or "published_at"
-    if order_by not in ORDERS:
-        raise ApiError(400, f"order must be one of {', '.join(ORDERS)}")
-    direction = (params.get("direction") or "asc").lower()
-    if direction not in ("asc", "desc"):
-        raise ApiError(400, "direction must be asc or desc")
-    order: Order = "oldest" if direction == "asc" else "newest"
     before = _tighter(
         _time_cursor(call, "before", True), _cursor_of(call, "before_entry_id"), smaller=True
     )
@@ -628,18 +777,24 @@ def entries_list(call: Call) -> Response:
 
 
 def feed_entries(call: Call) -> Response:
-    feed_id = call.store.reading.subscription(call.uid, call.path_id("feed_id")).feed_id
+    """GET /v1/feeds/{id}/entries: a feed that is not the user's is Miniflux's 400."""
+    feed_id = call.path_id("feed_id")
+    if not call.has_feed(feed_id):
+        raise ApiError(400, INVALID_FEED_ID)
     return list_entries(call, feed_id=feed_id)
 
 
 def category_entries(call: Call) -> Response:
-    return list_entries(call, category_id=call.category(call.path_id("category_id")).id)
+    """GET /v1/categories/{id}/entries: a category not the user's is Miniflux's 400."""
+    category_id = call.path_id("category_id")
+    if not _has_category(call, category_id):
+        raise ApiError(400, INVALID_CATEGORY_ID)
+    return list_entries(call, category_id=category_id)
 
 
 def entry_get(call: Call) -> Response:
     item = call.store.reading.entry(call.uid, call.path_id("entry_id"))
-    feed_id = call.request.path_params.get("feed_id")
-    if feed_id is not None and item.entry.feed_id != parse_id(feed_id, "feed_id"):
+    if "feed_id" in call.request.path_params and item.entry.feed_id != call.path_id("feed_id"):
         raise NotFound("no such entry in this feed")
     return JSONReply(entry_json(item, call.uid, call.feeds_by_id([item.entry.feed_id])))
 
@@ -647,8 +802,10 @@ def entry_get(call: Call) -> Response:
 def entries_update(call: Call) -> Response:
     data = call.json()
     ids = data.get("entry_ids")
-    if not isinstance(ids, list) or not ids:
-        raise ApiError(400, "entry_ids must be a non-empty list of entry ids")
+    if ids is None or ids == []:
+        raise ApiError(400, ENTRIES_EMPTY)
+    if not isinstance(ids, list):
+        raise ApiError(400, "entry_ids must be a list of entry ids")
     if len(ids) > MAX_IDS:
         raise ApiError(400, f"at most {MAX_IDS} entry ids at once")
     entry_ids = [json_id(i, "entry_ids") for i in ids]
@@ -658,10 +815,8 @@ def entries_update(call: Call) -> Response:
         reading.mark_read(call.uid, entry_ids)
     elif status == "unread":
         reading.mark_unread(call.uid, entry_ids)
-    elif status == "removed":
-        raise ApiError(400, "removing entries is not supported")
-    else:
-        raise ApiError(400, "status must be read or unread")
+    else:  # "removed" too: entries are not removed here
+        raise ApiError(400, STATUS_WRITE)
     return no_content()
 
 
@@ -718,7 +873,12 @@ def _feed_type(url: str) -> str:
 
 async def discover(call: Call) -> Response:
     data = call.json()
-    url = _text(data, "url", required=True) or ""
+    url = _text(data, "url") or ""
+    try:
+        normalize_feed_url(url)
+    except SubscriptionError:
+        if not _is_other_scheme(url):  # as in feed_create: ftp: gets tidings' sentence
+            raise ApiError(400, INVALID_SITE_URL) from None
     try:
         clean = check_feed_url(
             url, allow_private_networks=call.site.settings.allow_private_networks
@@ -730,7 +890,7 @@ async def discover(call: Call) -> Response:
     except (SubscriptionError, DiscoveryError) as exc:
         raise ApiError(404, str(exc)) from None
     if not found:
-        raise ApiError(404, "no subscription found")
+        raise ApiError(404, NOT_FOUND)
     return JSONReply([{"url": u, "title": u, "type": _feed_type(u)} for u in found])
 
 

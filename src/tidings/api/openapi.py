@@ -161,7 +161,7 @@ SCHEMAS: dict[str, Schema] = {
 }
 
 ERRORS = {
-    "400": "Malformed request",
+    "400": "Malformed request, or refused (Miniflux's texts: docs/api.md)",
     "401": "Missing or wrong credentials",
     "404": "No such resource (or not yours)",
     "413": "Body too large",
@@ -197,7 +197,17 @@ ENTRY_FILTERS = [
         "order",
         {
             "type": "string",
-            "enum": ["id", "status", "published_at", "category_title", "category_id"],
+            "enum": [
+                "id",
+                "status",
+                "changed_at",
+                "published_at",
+                "created_at",
+                "category_title",
+                "category_id",
+                "title",
+                "author",
+            ],
         },
         "entries are always ordered by publication time, then id",
     ),
@@ -225,7 +235,7 @@ def _op(
     for code, text in ERRORS.items():
         responses[code] = _error(text)
     for code in extra:
-        responses[code] = _error({"403": "Administrators only", "409": "Exists already"}[code])
+        responses[code] = _error({"403": "Administrators only"}[code])
     operation: Schema = {"summary": summary, "responses": responses}
     params = [_path_param(p) for p in path] + (query or [])
     if params:
@@ -273,9 +283,7 @@ def document() -> Schema:
         "/v1/version": {"get": _op("Version", _ok(ref("Version")))},
         "/v1/users": {
             "get": _op("Every user", _ok(_array("User")), extra=("403",)),
-            "post": _op(
-                "Create a user", _created(ref("User")), body=USER_BODY, extra=("403", "409")
-            ),
+            "post": _op("Create a user", _created(ref("User")), body=USER_BODY, extra=("403",)),
         },
         "/v1/users/{user_id}": {
             "get": _op("A user", _ok(ref("User")), path=("user_id",), extra=("403",)),
@@ -297,9 +305,7 @@ def document() -> Schema:
                 _ok(_array("Category")),
                 query=[_query("counts", {"type": "boolean"})],
             ),
-            "post": _op(
-                "Create a category", _created(ref("Category")), body=TITLE_BODY, extra=("409",)
-            ),
+            "post": _op("Create a category", _created(ref("Category")), body=TITLE_BODY),
         },
         "/v1/categories/{category_id}": {
             "put": _op(
@@ -307,7 +313,6 @@ def document() -> Schema:
                 _created(ref("Category")),
                 path=("category_id",),
                 body=TITLE_BODY,
-                extra=("409",),
             ),
             "delete": _op("Delete a category", NO_CONTENT, path=("category_id",)),
         },
@@ -330,7 +335,7 @@ def document() -> Schema:
         },
         "/v1/feeds": {
             "get": _op("The user's feeds", _ok(_array("Feed"))),
-            "post": _op("Subscribe", _created(ref("FeedCreated")), body=FEED_BODY, extra=("409",)),
+            "post": _op("Subscribe", _created(ref("FeedCreated")), body=FEED_BODY),
         },
         "/v1/feeds/counters": {"get": _op("Unread counts per feed", _ok(ref("Counters")))},
         "/v1/feeds/refresh": {"put": _op("Refresh every feed", NO_CONTENT)},
