@@ -71,7 +71,8 @@ async def serve(
     admin: bool = False,
 ) -> Response:
     """The response to an API request: `handle(user, body)` once the request passed, or the
-    protocol's refusal (401, 403, 413, 429, and 400/404/409 for what the handler refused)."""
+    protocol's refusal (401, 403, 413, 429, and 400/404/409 for what the handler refused; an
+    API whose client knows no 409, as Miniflux, turns Conflict into its own answer first)."""
     body = b""
     user: User | None = None
     try:
