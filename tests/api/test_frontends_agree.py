@@ -672,17 +672,14 @@ SCENARIOS = [
 
 
 def _cases() -> list[Any]:
-    cases = []
-    for scenario in SCENARIOS:
-        for name in FRONT_ENDS:
-            missing = sorted(scenario.needs - CAN[name])
-            marks = (
-                [pytest.mark.skip(reason=f"{name} has no way to {', '.join(missing)}")]
-                if missing
-                else []
-            )
-            cases.append(pytest.param(scenario, name, marks=marks, id=f"{scenario.name}-{name}"))
-    return cases
+    """Each scenario with each front end that can do what it needs (Fever cannot subscribe,
+    search or add a category; Google Reader cannot search): not generated, rather than skipped."""
+    return [
+        pytest.param(scenario, name, id=f"{scenario.name}-{name}")
+        for scenario in SCENARIOS
+        for name in FRONT_ENDS
+        if scenario.needs <= CAN[name]
+    ]
 
 
 @pytest.mark.parametrize(("scenario", "front_end"), _cases())
