@@ -13,8 +13,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from tidings.config import Settings
 from tidings.errors import UserError
+from tidings.fetch.guard import check_url
 from tidings.model import Feed
-from tidings.netguard import check_url
 from tidings.publish.opml import parse_opml, write_opml
 from tidings.reading_model import Subscription
 from tidings.store import Conflict, Store

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 
-import httpx
 import pytest
 
 from tidings.fetch import Fetcher
-from tidings.http1 import Head, allows_reuse, body_framing, parse_head
+from tidings.fetch.errors import ProtocolError
+from tidings.fetch.http1 import Head, allows_reuse, body_framing, parse_head
 from tidings.model import FeedToFetch, FetchResult
 
 # --- parse_head ----------------------------------------------------------------------------------
@@ -55,7 +55,7 @@ def test_parse_head(raw: bytes, status: int, headers: dict[str, str], http11: bo
     ],
 )
 def test_parse_head_refuses_what_is_not_http(raw: bytes) -> None:
-    with pytest.raises(httpx.RemoteProtocolError):
+    with pytest.raises(ProtocolError):
         parse_head(raw)
 
 
@@ -91,7 +91,7 @@ def test_body_framing_and_reuse(parsed: Head, framing: tuple[str, int], reusable
 
 @pytest.mark.parametrize("length", ["12, 13", "-1", "1e3", "", "٣"])
 def test_conflicting_or_malformed_length_is_an_error(length: str) -> None:
-    with pytest.raises(httpx.RemoteProtocolError):
+    with pytest.raises(ProtocolError):
         body_framing(head(content_length=length))
 
 

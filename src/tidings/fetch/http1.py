@@ -16,7 +16,8 @@ without a body, no HTTP/2, no proxies, no upgrades. This module does that and no
 - `parse_head` and `body_framing` are the pure parts (what a response head says, how its body is
   delimited), tested with tables.
 
-Errors are httpx's exception types, the family the fetcher turns into sentences for users.
+Errors are the fetch package's own (`fetch.errors`), the family the fetcher turns into sentences
+for users.
 """
 
 from __future__ import annotations
@@ -31,10 +32,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Final, Literal
 
-import httpcore
-import httpx
-
-from tidings.netguard import CORE_ERRORS, as_httpx_error
+from tidings.fetch.errors import ProtocolError, TransportError
+from tidings.fetch.guard import Backend, Stream
 
 # (scheme, host, port): connections are shared only between requests to the same origin.
 Origin = tuple[str, str, int]
@@ -69,7 +68,7 @@ def parse_head(raw: bytes) -> Head:
     lines = _LINE_END.split(raw)
     status_line = _STATUS_LINE.fullmatch(lines[0])
     if status_line is None:
-        raise httpx.RemoteProtocolError(f"invalid status line {lines[0][:80]!r}")
+        raise ProtocolError(f"invalid status line {lines[0][:80]!r}")
     headers: dict[str, str] = {}
     last = ""
     for line in lines[1:]:
@@ -78,7 +77,7 @@ def parse_head(raw: bytes) -> Head:
             continue
         name, colon, value = line.partition(b":")
         if not colon or _TOKEN.fullmatch(name) is None:
-            raise httpx.RemoteProtocolError(f"invalid header line {line[:80]!r}")
+            raise ProtocolError(f"invalid header line {line[:80]!r}")
         last = name.decode("ascii").lower()
         text = _text(value.strip(b" \t"))
         headers[last] = f"{headers[last]}, {text}" if last in headers else text
@@ -113,7 +112,7 @@ def body_framing(head: Head) -> tuple[Framing, int]:
     values = {value.strip() for value in length.split(",")}
     value = values.pop()
     if values or not value.isdigit() or not value.isascii():
-        raise httpx.RemoteProtocolError(f"invalid Content-Length {length!r}")
+        raise ProtocolError(f"invalid Content-Length {length!r}")
     return "length", int(value)
 
 
@@ -134,7 +133,7 @@ class _Closed(Exception):
 class Connection:
     """One connection to one origin, with what was read from it but not yet consumed."""
 
-    def __init__(self, stream: httpcore.AsyncNetworkStream, origin: Origin) -> None:
+    def __init__(self, stream: Stream, origin: Origin) -> None:
         self.stream = stream
         self.origin = origin
         self.buffer = bytearray()
@@ -143,10 +142,7 @@ class Connection:
 
     async def fill(self) -> bool:
         """Read more bytes into the buffer; return False when the server closed the connection."""
-        try:
-            data = await self.stream.read(READ_SIZE)
-        except CORE_ERRORS as error:
-            raise as_httpx_error(error) from error
+        data = await self.stream.read(READ_SIZE)
         self.buffer += data
         return bool(data)
 
@@ -165,9 +161,9 @@ class Connection:
                 del self.buffer[: end.end()]
                 return raw
             if end is not None or len(self.buffer) > MAX_HEAD_BYTES:
-                raise httpx.RemoteProtocolError("the response headers are too large")
+                raise ProtocolError("the response headers are too large")
             if not await self.fill():
-                raise httpx.RemoteProtocolError("the server closed the connection mid-answer")
+                raise ProtocolError("the server closed the connection mid-answer")
 
     async def read_line(self, limit: int) -> bytes:
         """Return the next line (without its line end), failing past `limit` bytes."""
@@ -178,15 +174,12 @@ class Connection:
                 del self.buffer[: end + 1]
                 return line
             if len(self.buffer) > limit:
-                raise httpx.RemoteProtocolError("a line of the chunked body is too long")
+                raise ProtocolError("a line of the chunked body is too long")
             if not await self.fill():
-                raise httpx.RemoteProtocolError("the server closed the connection mid-body")
+                raise ProtocolError("the server closed the connection mid-body")
 
     async def send(self, data: bytes) -> None:
-        try:
-            await self.stream.write(data)
-        except CORE_ERRORS as error:
-            raise as_httpx_error(error) from error
+        await self.stream.write(data)
 
     def is_stale(self, now: float, expiry: float) -> bool:
         """Return True when an idle connection must not be used again."""
@@ -197,7 +190,7 @@ class Connection:
 
     async def close(self) -> None:
         # Closing a broken connection may fail; it is gone either way.
-        with contextlib.suppress(OSError, httpcore.NetworkError):
+        with contextlib.suppress(OSError, TransportError):
             await self.stream.aclose()
 
 
@@ -226,12 +219,12 @@ class Response:
                 async for piece in self._exactly(size):
                     yield piece
                 if await connection.read_line(MAX_LINE_BYTES):
-                    raise httpx.RemoteProtocolError("a chunk of the body is longer than it said")
+                    raise ProtocolError("a chunk of the body is longer than it said")
             trailers = 0
             while line := await connection.read_line(MAX_HEAD_BYTES):
                 trailers += len(line)
                 if trailers > MAX_HEAD_BYTES:
-                    raise httpx.RemoteProtocolError("the response trailers are too large")
+                    raise ProtocolError("the response trailers are too large")
         elif self.framing == "close":
             while True:
                 if connection.buffer:
@@ -244,7 +237,7 @@ class Response:
         connection = self._connection
         while size:
             if not connection.buffer and not await connection.fill():
-                raise httpx.RemoteProtocolError("the server closed the connection mid-body")
+                raise ProtocolError("the server closed the connection mid-body")
             piece = connection.take(size)
             size -= len(piece)
             yield piece
@@ -254,7 +247,7 @@ def _chunk_size(line: bytes) -> int:
     """Return the size a chunk-size line gives (extensions after ";" are ignored)."""
     digits = line.split(b";", 1)[0].strip(b" \t")
     if _CHUNK_SIZE.fullmatch(digits) is None:
-        raise httpx.RemoteProtocolError(f"invalid chunk size {line[:40]!r}")
+        raise ProtocolError(f"invalid chunk size {line[:40]!r}")
     return int(digits, 16)
 
 
@@ -263,7 +256,7 @@ class Pool:
 
     def __init__(
         self,
-        backend: httpcore.AsyncNetworkBackend,
+        backend: Backend,
         ssl_context: ssl.SSLContext,
         *,
         connect_timeout: float,
@@ -321,7 +314,7 @@ class Pool:
         try:
             await connection.send(head)
             parsed = parse_head(await connection.read_head())
-        except httpx.TransportError as error:
+        except TransportError as error:
             # On a kept-alive connection this is the server having closed it (or leftovers of
             # the answer before): not this request's fault, so it deserves a new connection.
             if connection.reused:
@@ -334,14 +327,11 @@ class Pool:
 
     async def _connect(self, origin: Origin) -> Connection:
         scheme, host, port = origin
-        try:
-            stream = await self._backend.connect_tcp(host, port, timeout=self._connect_timeout)
-            if scheme == "https":
-                stream = await stream.start_tls(
-                    self._ssl_context, server_hostname=host, timeout=self._connect_timeout
-                )
-        except CORE_ERRORS as error:
-            raise as_httpx_error(error) from error
+        stream = await self._backend.connect_tcp(host, port, timeout=self._connect_timeout)
+        if scheme == "https":
+            stream = await stream.start_tls(
+                self._ssl_context, server_hostname=host, timeout=self._connect_timeout
+            )
         return Connection(stream, origin)
 
     async def _idle_connection(self, origin: Origin) -> Connection | None:

@@ -6,7 +6,7 @@ printer (server-side request forgery). The guard works at two points:
 
 - `check_url` is a cheap, pure pre-check used when a feed is subscribed and on every redirect: the
   scheme must be http or https and a literal IP address (in any spelling) must be public.
-- `GuardedBackend` is an httpcore network backend that resolves the host name itself, checks every
+- `GuardedBackend` is a network backend (`Backend`) that resolves the host name itself, checks every
   address it resolved to and then connects to a checked address. Because the check is made on the
   address actually connected to, redirects and DNS rebinding cannot slip past it.
 
@@ -24,17 +24,62 @@ import select
 import socket
 import ssl
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any, Final
+from typing import Any, Final, Protocol
 from urllib.parse import urlsplit
 
-import httpcore
-import httpx
+import certifi
+
+from tidings.fetch.errors import (
+    AddressRefused,
+    ConnectError,
+    ConnectTimeout,
+    ReadError,
+    ReadTimeout,
+    WriteError,
+    WriteTimeout,
+)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 # Gives the reason an address is refused ("a loopback address"), or None when it may be used.
 AddressClassifier = Callable[[IPAddress], str | None]
 # Gives the addresses a host name resolves to (a seam for tests that simulate DNS answers).
 Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
+
+# setsockopt's arguments: (level, option, value).
+SocketOption = tuple[int, int, int | bytes]
+
+
+class Stream(Protocol):
+    """A connection the HTTP/1.1 client reads and writes; errors are the fetch package's."""
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes: ...
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None: ...
+
+    async def aclose(self) -> None: ...
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> Stream: ...
+
+    def get_extra_info(self, info: str) -> Any: ...
+
+
+class Backend(Protocol):
+    """What makes connections: `connect_tcp` gives a Stream (tests give fakes)."""
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[SocketOption] | None = None,
+    ) -> Stream: ...
+
 
 SETTING_HINT: Final = "Set TIDINGS_ALLOW_PRIVATE_NETWORKS=true to allow feeds on private networks."
 
@@ -223,7 +268,7 @@ def _readable(sock: Any) -> bool:
     return bool(poller.poll(0))
 
 
-class _Stream(httpcore.AsyncNetworkStream):
+class _Stream:
     """A TCP connection over asyncio streams; `start_tls` upgrades it in place (https)."""
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -235,9 +280,9 @@ class _Stream(httpcore.AsyncNetworkStream):
             async with asyncio.timeout(timeout):
                 return await self._reader.read(max_bytes)
         except TimeoutError as error:  # before OSError: TimeoutError is one
-            raise httpcore.ReadTimeout(str(error)) from error
+            raise ReadTimeout(str(error)) from error
         except OSError as error:
-            raise httpcore.ReadError(str(error)) from error
+            raise ReadError(str(error)) from error
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
         if not buffer:
@@ -247,9 +292,9 @@ class _Stream(httpcore.AsyncNetworkStream):
                 self._writer.write(buffer)
                 await self._writer.drain()
         except TimeoutError as error:
-            raise httpcore.WriteTimeout(str(error)) from error
+            raise WriteTimeout(str(error)) from error
         except OSError as error:
-            raise httpcore.WriteError(str(error)) from error
+            raise WriteError(str(error)) from error
 
     async def aclose(self) -> None:
         self._writer.close()
@@ -259,16 +304,16 @@ class _Stream(httpcore.AsyncNetworkStream):
         ssl_context: ssl.SSLContext,
         server_hostname: str | None = None,
         timeout: float | None = None,
-    ) -> httpcore.AsyncNetworkStream:
+    ) -> Stream:
         try:
             async with asyncio.timeout(timeout):
                 await self._writer.start_tls(ssl_context, server_hostname=server_hostname)
         except TimeoutError as error:
             self._writer.transport.abort()
-            raise httpcore.ConnectTimeout(str(error)) from error
+            raise ConnectTimeout(str(error)) from error
         except OSError as error:  # ssl.SSLError included
             self._writer.transport.abort()
-            raise httpcore.ConnectError(str(error)) from error
+            raise ConnectError(str(error)) from error
         except BaseException:
             self._writer.transport.abort()
             raise
@@ -286,22 +331,7 @@ class _Stream(httpcore.AsyncNetworkStream):
         return None
 
 
-class _TcpOnlyBackend(httpcore.AsyncNetworkBackend):
-    """The parts of httpcore's backend interface both backends below share: TCP only, asyncio."""
-
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        raise httpcore.ConnectError("Feeds cannot be fetched over a unix socket.")
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
-
-
-class AsyncioBackend(_TcpOnlyBackend):
+class AsyncioBackend:
     """Connects to a literal IP address with plain asyncio (`GuardedBackend` resolves names)."""
 
     async def connect_tcp(
@@ -310,8 +340,8 @@ class AsyncioBackend(_TcpOnlyBackend):
         port: int,
         timeout: float | None = None,
         local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
+        socket_options: Iterable[SocketOption] | None = None,
+    ) -> Stream:
         address = ipaddress.ip_address(host)
         family = socket.AF_INET6 if address.version == 6 else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)
@@ -327,27 +357,23 @@ class AsyncioBackend(_TcpOnlyBackend):
                 reader, writer = await asyncio.open_connection(sock=sock)
         except TimeoutError as error:
             sock.close()
-            raise httpcore.ConnectTimeout(str(error)) from error
+            raise ConnectTimeout(str(error)) from error
         except OSError as error:
             sock.close()
-            raise httpcore.ConnectError(str(error)) from error
+            raise ConnectError(str(error)) from error
         except BaseException:
             sock.close()
             raise
         return _Stream(reader, writer)
 
 
-class AddressRefused(httpx.ConnectError):
-    """Raised instead of connecting to an address the guard refuses; the message says why."""
-
-
-class GuardedBackend(_TcpOnlyBackend):
-    """An httpcore network backend that connects only to addresses the classifier allows.
+class GuardedBackend:
+    """A network backend that connects only to addresses the classifier allows.
 
     It resolves the host itself, refuses the connection if any resolved address is refused (a
     name that resolves to both a public and a private address is not trusted), then connects to
     the checked addresses in turn. TLS still uses the original host name for SNI and certificate
-    checks, because httpcore passes that name to `start_tls`, not the address.
+    checks, because the HTTP client passes that name to `start_tls`, not the address.
     """
 
     def __init__(
@@ -355,7 +381,7 @@ class GuardedBackend(_TcpOnlyBackend):
         classify: AddressClassifier | None = classify_address,
         *,
         resolve: Resolver | None = None,
-        inner: httpcore.AsyncNetworkBackend | None = None,
+        inner: Backend | None = None,
     ) -> None:
         self._classify = classify
         self._resolve_name = resolve or resolve_host
@@ -367,8 +393,8 @@ class GuardedBackend(_TcpOnlyBackend):
         port: int,
         timeout: float | None = None,
         local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
+        socket_options: Iterable[SocketOption] | None = None,
+    ) -> Stream:
         addresses = await self._resolve(host, port, timeout)
         if self._classify is not None:
             for address in addresses:
@@ -385,7 +411,7 @@ class GuardedBackend(_TcpOnlyBackend):
                     local_address=local_address,
                     socket_options=socket_options,
                 )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
+            except (ConnectError, ConnectTimeout) as error:
                 last_error = error
         assert last_error is not None  # _resolve never gives an empty list
         raise last_error
@@ -398,54 +424,24 @@ class GuardedBackend(_TcpOnlyBackend):
             async with asyncio.timeout(timeout):
                 found = await self._resolve_name(host, port)
         except TimeoutError as error:
-            raise httpcore.ConnectTimeout(f"Looking up {host} took too long.") from error
+            raise ConnectTimeout(f"Looking up {host} took too long.") from error
         except OSError as error:
-            raise httpcore.ConnectError(f"The name {host} could not be found.") from error
+            raise ConnectError(f"The name {host} could not be found.") from error
         addresses: list[IPAddress] = []
         for text in found:
             address = ipaddress.ip_address(text)
             if address not in addresses:
                 addresses.append(address)
         if not addresses:
-            raise httpcore.ConnectError(f"The name {host} could not be found.")
+            raise ConnectError(f"The name {host} could not be found.")
         return addresses
-
-
-# httpcore errors and the httpx errors they become, most specific first.
-_ERROR_MAP: Final[tuple[tuple[type[Exception], type[httpx.TransportError]], ...]] = (
-    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
-    (httpcore.ReadTimeout, httpx.ReadTimeout),
-    (httpcore.WriteTimeout, httpx.WriteTimeout),
-    (httpcore.PoolTimeout, httpx.PoolTimeout),
-    (httpcore.TimeoutException, httpx.TimeoutException),
-    (httpcore.ConnectError, httpx.ConnectError),
-    (httpcore.ReadError, httpx.ReadError),
-    (httpcore.WriteError, httpx.WriteError),
-    (httpcore.NetworkError, httpx.NetworkError),
-    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
-    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
-    (httpcore.ProtocolError, httpx.ProtocolError),
-    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
-)
-
-
-# Every error type httpcore raises that has an httpx counterpart.
-CORE_ERRORS: Final = tuple(core_type for core_type, _ in _ERROR_MAP)
-
-
-def as_httpx_error(error: Exception) -> Exception:
-    """Give the httpx error for an httpcore one, so callers handle a single family of errors."""
-    for core_type, httpx_type in _ERROR_MAP:
-        if isinstance(error, core_type):
-            return httpx_type(str(error))
-    return error
 
 
 @functools.cache
 def default_ssl_context() -> ssl.SSLContext:
-    """Give httpx's default TLS context (certifi's CAs), built once per process.
+    """Give the default TLS context (certifi's CAs), built once per process.
 
     Loading the CA file costs about 20 ms, and every Fetcher needs the context: one per refresh
     run, one per feed discovery.
     """
-    return httpx.create_ssl_context()
+    return ssl.create_default_context(cafile=certifi.where())

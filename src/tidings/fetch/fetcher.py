@@ -18,19 +18,23 @@ from http import HTTPStatus
 from types import ModuleType, TracebackType
 from typing import Final, Self
 
-import httpx
-
 from tidings import __version__
 from tidings.config import Settings
-from tidings.http1 import Pool
-from tidings.model import FeedToFetch, FetchResult
-from tidings.netguard import (
+from tidings.fetch.errors import (
     AddressRefused,
-    GuardedBackend,
-    check_url,
-    classify_address,
-    default_ssl_context,
+    ConnectError,
+    ConnectTimeout,
+    FetchTimeout,
+    InvalidURL,
+    ProtocolError,
+    ReadError,
+    TransportError,
+    WriteError,
 )
+from tidings.fetch.guard import GuardedBackend, check_url, classify_address, default_ssl_context
+from tidings.fetch.http1 import Pool
+from tidings.fetch.urls import Target, join, target_of
+from tidings.model import FeedToFetch, FetchResult
 
 DEFAULT_USER_AGENT: Final = (
     f"tidings/{__version__} (+https://github.com/tidings-aggregator/tidings)"
@@ -87,9 +91,9 @@ class Fetcher:
         """Set the limits; `backend` replaces the network and `ssl_context` the trusted
         certificates (certifi's by default), for tests.
 
-        Without `backend` every connection is made by a `netguard.GuardedBackend` of the
+        Without `backend` every connection is made by a `guard.GuardedBackend` of the
         Fetcher's own. With it, the given one decides how anything connects (tests pass one with a
-        fake resolver); the URL pre-check (`netguard.check_url`) applies either way.
+        fake resolver); the URL pre-check (`guard.check_url`) applies either way.
 
         Requests go through `http1.Pool`, which keeps connections alive per origin: feeds on one
         site share connections (and TLS sessions) instead of paying a connect, a handshake and
@@ -267,8 +271,8 @@ class _FetchRun:
                     headers,
                 )
             try:
-                next_url = str(httpx.URL(self.url).join(location.strip()))
-            except httpx.InvalidURL:
+                next_url = join(self.url, location)
+            except InvalidURL:
                 raise _Failure(
                     f"The server redirected to an invalid address ({location}).", status, headers
                 ) from None
@@ -304,7 +308,7 @@ class _FetchRun:
             error=error,
         )
 
-    def _request_head(self, url: httpx.URL) -> bytes:
+    def _request_head(self, url: Target) -> bytes:
         """Return the GET request's head: request line, Host, the fixed headers, validators."""
         validators = ""
         if self.feed.etag:
@@ -314,9 +318,9 @@ class _FetchRun:
         return b"".join(
             (
                 b"GET ",
-                url.raw_path,
+                url.path,
                 b" HTTP/1.1\r\nHost: ",
-                url.netloc,
+                url.host_header,
                 b"\r\n",
                 self.fetcher._headers,
                 validators.encode(),
@@ -327,9 +331,9 @@ class _FetchRun:
     async def _request(self, url: str) -> tuple[int, dict[str, str], bytes | None]:
         """Give the status, lower-cased headers and (for 2xx) the decoded body of one GET."""
         try:
-            parsed = httpx.URL(url)  # parsed once, for the host slot and for the request
-        except httpx.InvalidURL:
-            raise _Failure(f"{url} is not a valid address.") from None
+            parsed = target_of(url)  # parsed once, for the host slot and for the request
+        except InvalidURL as error:
+            raise _Failure(str(error)) from None
         host = parsed.host
         async with self.fetcher._host_slots.slot(host):
             started = time.monotonic()
@@ -339,10 +343,8 @@ class _FetchRun:
             except TimeoutError:
                 seconds = _seconds(self.fetcher.timeout_total)
                 raise _Failure(f"The server did not answer within {seconds}.") from None
-            except httpx.HTTPError as error:
+            except TransportError as error:
                 raise _Failure(_describe_error(error, host, self.fetcher)) from error
-            except httpx.InvalidURL:
-                raise _Failure(f"{url} is not a valid address.") from None
             finally:
                 spent = time.monotonic() - started
                 self.elapsed += spent
@@ -365,12 +367,11 @@ class _FetchRun:
             self.remaining += waited
 
     async def _exchange(
-        self, url: httpx.URL, deadline: asyncio.Timeout
+        self, url: Target, deadline: asyncio.Timeout
     ) -> tuple[int, dict[str, str], bytes | None]:
         # Every new connection goes through the network guard, which checks its address.
-        port = url.port or (443 if url.scheme == "https" else 80)
-        origin = (url.scheme, url.raw_host.decode("ascii"), port)  # IDNA: the name DNS and TLS see
-        async with self.pool.request(origin, self._request_head(url)) as response:
+        # The origin's host is the IDNA name: the one DNS and TLS see.
+        async with self.pool.request(url.origin, self._request_head(url)) as response:
             status, headers = response.status, response.headers
             if not 200 <= status < 300:
                 return status, headers, None
@@ -548,14 +549,14 @@ def _causes(error: BaseException) -> Iterator[BaseException]:
                 pending.append(linked)
 
 
-def _describe_error(error: httpx.HTTPError, host: str, fetcher: Fetcher) -> str:
+def _describe_error(error: TransportError, host: str, fetcher: Fetcher) -> str:
     """Give a sentence for the user about a failed connection or exchange with `host`."""
     if isinstance(error, AddressRefused):
         return str(error)
     causes = list(_causes(error))
-    if isinstance(error, httpx.ConnectTimeout):
+    if isinstance(error, ConnectTimeout):
         return f"Could not connect to {host} within {_seconds(fetcher.timeout_connect)}."
-    if isinstance(error, httpx.TimeoutException):
+    if isinstance(error, FetchTimeout):
         return f"The server did not answer within {_seconds(fetcher.timeout_total)}."
     for cause in causes:
         if isinstance(cause, ssl.SSLCertVerificationError):
@@ -569,18 +570,16 @@ def _describe_error(error: httpx.HTTPError, host: str, fetcher: Fetcher) -> str:
             return f"The connection to {host} was reset."
         if isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
             return f"{host} cannot be reached from this server."
-    if isinstance(error, httpx.ConnectError):
+    if isinstance(error, ConnectError):
         message = str(error)
         if message.startswith("The name "):  # our resolver's own sentence
             return message
         return f"Could not connect to {host} ({message or type(error).__name__})."
-    if isinstance(error, httpx.RemoteProtocolError):
+    if isinstance(error, ProtocolError):
         text = str(error).lower()
         if "closed" in text or "disconnected" in text:
             return f"The server at {host} closed the connection before the feed was complete."
         return f"The server at {host} sent an answer that is not valid HTTP."
-    if isinstance(error, httpx.ReadError | httpx.WriteError):
+    if isinstance(error, ReadError | WriteError):
         return f"The connection to {host} broke ({error or type(error).__name__})."
-    if isinstance(error, httpx.UnsupportedProtocol):
-        return "Only http:// and https:// addresses can be fetched."
     return f"The feed could not be fetched from {host} ({error or type(error).__name__})."

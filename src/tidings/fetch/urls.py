@@ -1,0 +1,89 @@
+"""What a GET needs of a URL: the origin to connect to, and the request's Host and target.
+
+Pure and table-tested. Host names go out in their ASCII (IDNA) form, which is what DNS and TLS
+see; the path and query are percent-encoded where they hold what HTTP cannot carry (spaces,
+non-ASCII), and escapes already there are kept.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from urllib.parse import quote, urljoin, urlsplit
+
+from tidings.fetch.errors import InvalidURL
+
+# Characters a request target may carry as they are (RFC 3986 unreserved, sub-delims, ":@/?%").
+_SAFE = "/%:@!$&'()*+,;=-._~?"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A URL as one GET sends it."""
+
+    scheme: str  # "http" or "https"
+    host: str  # ASCII: an IDNA name, or an IP address without brackets
+    port: int
+    host_header: bytes  # the Host header's value: the host, bracketed if IPv6, :port if not default
+    path: bytes  # the request target: path and query, percent-encoded
+
+    @property
+    def origin(self) -> tuple[str, str, int]:
+        """(scheme, host, port): what a kept-alive connection is shared by."""
+        return self.scheme, self.host, self.port
+
+
+def target_of(url: str) -> Target:
+    """The Target of an absolute http(s) URL; InvalidURL when it cannot be requested."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as error:  # a bad port, a bad IPv6 literal
+        raise InvalidURL(f"{url} is not a valid address ({error}).") from None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS:
+        raise InvalidURL("Only http:// and https:// addresses can be fetched.")
+    name = parts.hostname  # lower-cased, brackets removed
+    if not name:
+        raise InvalidURL(f"{url} has no host name.")
+    host = _ascii_host(name, url)
+    bracketed = f"[{host}]" if ":" in host else host
+    default = port is None or port == _DEFAULT_PORTS[scheme]
+    header = bracketed if default else f"{bracketed}:{port}"
+    target = quote(parts.path or "/", safe=_SAFE)
+    if parts.query:
+        target += "?" + quote(parts.query, safe=_SAFE)
+    return Target(
+        scheme,
+        host,
+        port or _DEFAULT_PORTS[scheme],
+        header.encode("ascii"),
+        target.encode("ascii"),
+    )
+
+
+def join(base: str, location: str) -> str:
+    """The absolute URL a redirect's Location means from `base`; InvalidURL when it is not a
+    URL at all (a bad port or IPv6 literal). Whether it may be fetched (its scheme, its
+    address) is the next request's check, which says why not."""
+    joined = urljoin(base, location.strip())
+    try:
+        _ = urlsplit(joined).port  # parsing the port is what finds a bad port or IPv6 literal
+    except ValueError as error:
+        raise InvalidURL(f"{joined} is not a valid address ({error}).") from None
+    return joined
+
+
+def _ascii_host(name: str, url: str) -> str:
+    try:
+        return str(ipaddress.ip_address(name))
+    except ValueError:
+        pass
+    try:
+        encoded = name.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise InvalidURL(f"{url} has a host name that cannot be looked up.") from None
+    if not encoded or any(c in encoded for c in " /\\?#@"):
+        raise InvalidURL(f"{url} has a host name that cannot be looked up.")
+    return encoded
