@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 
 class ConfigError(ValueError):
@@ -61,6 +62,13 @@ class Settings:
         1000,
         "Subscriptions one reader may have, whichever way they subscribe (web, Miniflux and "
         "Google Reader apps, OPML import); 0: no limit. Feeds an admin publishes do not count.",
+    )
+    proxy: str = _setting(
+        "",
+        "Forward proxy for every outbound request: empty for none (HTTP_PROXY is not read "
+        'unless asked), "environment" for HTTP_PROXY, HTTPS_PROXY and NO_PROXY, or a URL '
+        "http://[user:password@]host:port (NO_PROXY still applies). Through a proxy the network "
+        "guard vets each feed's host, but the proxy makes the connection.",
     )
     subscribe_timeout: float = _setting(
         20.0,
@@ -194,6 +202,16 @@ def convert_setting(f: dataclasses.Field[Any], raw: object, source: str) -> Any:
         raise ConfigError(f"{source}: must be one of {', '.join(choices)}, got {raw!r}")
     if f.name == "port" and not 0 < value < 65536:
         raise ConfigError(f"{source}: a port is a number from 1 to 65535, got {raw!r}")
+    if f.name == "proxy" and value.strip() not in ("", "environment"):
+        parts = urlsplit(value.strip())
+        try:
+            port_ok = parts.port is not None
+        except ValueError:
+            port_ok = False
+        if parts.scheme != "http" or not parts.hostname or not port_ok:
+            raise ConfigError(
+                f"{source}: a proxy is http://[user:password@]host:port or environment, got {raw!r}"
+            )
     return value
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import importlib
+import os
 import ssl
 import time
 import zlib
@@ -33,6 +34,7 @@ from tidings.fetch.errors import (
 )
 from tidings.fetch.guard import GuardedBackend, check_url, classify_address, default_ssl_context
 from tidings.fetch.http1 import Pool
+from tidings.fetch.proxy import Proxies, proxies_from
 from tidings.fetch.urls import Target, join, target_of
 from tidings.model import FeedToFetch, FetchResult
 
@@ -87,6 +89,7 @@ class Fetcher:
         global_limit: int = 50,
         backend: GuardedBackend | None = None,
         ssl_context: ssl.SSLContext | None = None,
+        proxies: Proxies | None = None,
     ) -> None:
         """Set the limits; `backend` replaces the network and `ssl_context` the trusted
         certificates (certifi's by default), for tests.
@@ -109,6 +112,7 @@ class Fetcher:
         self._host_slots = _HostSlots(per_host_limit)
         self._backend = backend
         self._ssl_context = ssl_context
+        self._proxies = proxies
         self._per_host_limit = per_host_limit
         self._pool: Pool | None = None  # between enter and exit
         # The headers of every request but Host and the validators, built once. No cookies: one
@@ -128,11 +132,13 @@ class Fetcher:
             allow_private_networks=settings.allow_private_networks,
             per_host_limit=settings.per_host_concurrency,
             global_limit=settings.concurrency,
+            proxies=proxies_from(settings.proxy, os.environ),
         )
 
     async def __aenter__(self) -> Self:
-        # No proxies or .netrc from the environment (they would bypass the guard): the pool
-        # connects only through the guarded network backend, to checked addresses.
+        # No proxy or .netrc from the environment unless the `proxy` setting asks (fetch/
+        # proxy.py): the pool connects through the guarded network backend, to checked
+        # addresses; through a proxy, the guard vets the feed's host before the request.
         backend = self._backend or GuardedBackend(
             None if self.allow_private_networks else classify_address
         )
@@ -142,6 +148,10 @@ class Fetcher:
             connect_timeout=self.timeout_connect,
             # The host slots allow no more at once, so more idle ones would never be used.
             max_idle_per_origin=max(self._per_host_limit, 1),
+            proxies=self._proxies,
+            # The admin's proxy may well be on a private network: reached without the policy.
+            proxy_backend=GuardedBackend(None),
+            vet=backend.check_host,
         )
         return self
 

@@ -395,12 +395,7 @@ class GuardedBackend:
         local_address: str | None = None,
         socket_options: Iterable[SocketOption] | None = None,
     ) -> Stream:
-        addresses = await self._resolve(host, port, timeout)
-        if self._classify is not None:
-            for address in addresses:
-                reason = self._classify(address)
-                if reason:
-                    raise AddressRefused(refusal_message(host, address, reason))
+        addresses = await self._checked(host, port, timeout)
         last_error: Exception | None = None
         for address in addresses:
             try:
@@ -415,6 +410,22 @@ class GuardedBackend:
                 last_error = error
         assert last_error is not None  # _resolve never gives an empty list
         raise last_error
+
+    async def check_host(self, host: str, port: int, timeout: float | None = None) -> None:
+        """Look `host` up and raise AddressRefused when an address it has is refused: for a
+        request that a proxy will make (the proxy connects; the policy is checked here)."""
+        await self._checked(host, port, timeout)
+
+    async def _checked(self, host: str, port: int, timeout: float | None) -> list[IPAddress]:
+        """The addresses of `host`, every one allowed; AddressRefused when one is not (a name
+        answering with one public and one private address is not trusted)."""
+        addresses = await self._resolve(host, port, timeout)
+        if self._classify is not None:
+            for address in addresses:
+                reason = self._classify(address)
+                if reason:
+                    raise AddressRefused(refusal_message(host, address, reason))
+        return addresses
 
     async def _resolve(self, host: str, port: int, timeout: float | None) -> list[IPAddress]:
         literal = _literal_address(host)

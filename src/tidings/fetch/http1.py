@@ -27,16 +27,19 @@ import re
 import ssl
 import time
 from collections import OrderedDict
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from tidings.fetch.errors import ProtocolError, TransportError
+from tidings.fetch.errors import ConnectError, ProtocolError, TransportError
 from tidings.fetch.guard import Backend, Stream
+from tidings.fetch.proxy import Proxies, Proxy
 
 # (scheme, host, port): connections are shared only between requests to the same origin.
 Origin = tuple[str, str, int]
+# Checks a host before a request goes to it through a proxy (the guard's look-up and policy).
+Vet = Callable[[str, int, float | None], Awaitable[None]]
 Framing = Literal["none", "length", "chunked", "close"]
 
 MAX_HEAD_BYTES: Final = 64 * 1024  # status line and headers; also the bound on chunked trailers
@@ -263,8 +266,16 @@ class Pool:
         max_idle_per_origin: int = 4,
         max_idle: int = 256,
         idle_expiry: float = 5.0,
+        proxies: Proxies | None = None,
+        proxy_backend: Backend | None = None,
+        vet: Vet | None = None,
     ) -> None:
+        """`proxies` send requests through forward proxies (fetch/proxy.py), reached with
+        `proxy_backend`; `vet` checks a feed's host before a request to it goes through one."""
         self._backend = backend
+        self._proxies = proxies or Proxies()
+        self._proxy_backend = proxy_backend or backend
+        self._vet = vet
         self._ssl_context = ssl_context
         self._connect_timeout = connect_timeout
         self._max_idle_per_origin = max_idle_per_origin
@@ -281,6 +292,9 @@ class Pool:
         (found when the request cannot be written, or no answer byte arrives) the request is
         sent once more on a new connection, which is safe for a GET.
         """
+        proxy = self._proxies.for_origin(origin[0], origin[1])
+        if proxy is not None and origin[0] == "http":
+            head = absolute_form(origin, head, proxy.authorization)
         connection = await self._idle_connection(origin)
         response: Response | None = None
         try:
@@ -327,12 +341,42 @@ class Pool:
 
     async def _connect(self, origin: Origin) -> Connection:
         scheme, host, port = origin
-        stream = await self._backend.connect_tcp(host, port, timeout=self._connect_timeout)
+        proxy = self._proxies.for_origin(scheme, host)
+        if proxy is None:
+            stream = await self._backend.connect_tcp(host, port, timeout=self._connect_timeout)
+        else:
+            stream = await self._through(proxy, origin)
         if scheme == "https":
             stream = await stream.start_tls(
                 self._ssl_context, server_hostname=host, timeout=self._connect_timeout
             )
         return Connection(stream, origin)
+
+    async def _through(self, proxy: Proxy, origin: Origin) -> Stream:
+        """A connection to `proxy` for requests to `origin`: for https, a CONNECT tunnel."""
+        scheme, host, port = origin
+        if self._vet is not None:
+            await self._vet(host, port, self._connect_timeout)
+        stream = await self._proxy_backend.connect_tcp(
+            proxy.host, proxy.port, timeout=self._connect_timeout
+        )
+        if scheme != "https":
+            return stream
+        authority = f"{_bracketed(host)}:{port}".encode("ascii")
+        request = b"CONNECT " + authority + b" HTTP/1.1\r\nHost: " + authority + b"\r\n"
+        if proxy.authorization:
+            request += b"Proxy-Authorization: " + proxy.authorization + b"\r\n"
+        tunnel = Connection(stream, origin)
+        try:
+            await tunnel.send(request + b"\r\n")
+            answer = parse_head(await tunnel.read_head())
+        except BaseException:
+            await tunnel.close()
+            raise
+        if not 200 <= answer.status < 300 or tunnel.buffer:
+            await tunnel.close()
+            raise ConnectError(f"The proxy refused to reach {host} (it answered {answer.status}).")
+        return stream
 
     async def _idle_connection(self, origin: Origin) -> Connection | None:
         """Return a kept-alive connection to `origin` that is still usable, or None."""
@@ -374,3 +418,20 @@ class Pool:
             del self._idle[connection.origin]
         del self._idle_order[connection]
         await connection.close()
+
+
+def absolute_form(origin: Origin, head: bytes, authorization: bytes = b"") -> bytes:
+    """The request head as a forward proxy takes it: the target as an absolute URL, and the
+    proxy's credentials (a plain-http request through a proxy)."""
+    scheme, host, port = origin
+    line_end = head.index(b"\r\n")
+    method, _, rest = head[:line_end].partition(b" ")
+    target, _, version = rest.rpartition(b" ")
+    authority = _bracketed(host) + ("" if port == 80 else f":{port}")
+    first = b"%s %s://%s%s %s" % (method, scheme.encode(), authority.encode(), target, version)
+    credentials = b"\r\nProxy-Authorization: " + authorization if authorization else b""
+    return first + credentials + head[line_end:]
+
+
+def _bracketed(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
