@@ -8,8 +8,7 @@ Each entity has its own module of queries (feeds, entries, categories, users, ..
 in this package.
 """
 
-from tidings.store.database import StorageError
-from tidings.store.errors import Conflict, LimitReached, NotFound
+from tidings.store.errors import Conflict, LimitReached, NotFound, StorageError
 from tidings.store.store import Store
 
 __all__ = ["Conflict", "LimitReached", "NotFound", "StorageError", "Store"]
