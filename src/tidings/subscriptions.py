@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
+from tidings.addresses import check_url
 from tidings.config import Settings
 from tidings.errors import UserError
 from tidings.model import Feed
-from tidings.netguard import check_url
-from tidings.reading_model import Subscription
 from tidings.store import Conflict
 
 if TYPE_CHECKING:
+    from tidings.reading_model import Subscription
     from tidings.store import Store
 
 
