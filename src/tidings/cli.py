@@ -155,13 +155,13 @@ def add(
     check: bool,
 ) -> None:
     """Subscribe to the feed at URL."""
-    import asyncio
-
     from tidings.subscriptions import subscribe
 
     interval = _refresh_option(refresh or app.settings.default_refresh)
     store, settings = app.store(), app.settings
     if check:
+        import asyncio  # here: --no-check runs no event loop, and asyncio takes ~30 ms to import
+
         url = asyncio.run(_find(settings, url))
     feed = subscribe(
         store,
@@ -174,6 +174,8 @@ def add(
     if not check:
         click.echo(f"added feed {feed.id}: {terminal_text(feed.url)}")
         return
+    import asyncio
+
     asyncio.run(_first_check(store, settings, feed.id))
     checked = next(f for f in store.feeds.all(include_private=True) if f.id == feed.id)
     if checked.last_error:
