@@ -59,4 +59,11 @@ def authenticate(store: Store, name: str, password: str) -> User | None:
     return user if verify_password(password_hash, password) else None
 
 
-_DUMMY_HASH = _hasher.hash("tidings-no-such-user")
+# The hash checked when no such user exists, so that the check costs the same either way. A
+# constant (the hash of "tidings-no-such-user"), not computed at import: hashing at import cost
+# every process that imports this module ~0.2 s. It must carry `_hasher`'s parameters, or its
+# check would cost a different time: tests/unit/test_dummy_hashes.py holds it to them.
+_DUMMY_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$s2WP5n3j2n6dhPfv/lrwaA$"
+    "DChI23sZYCSfhIH5FWk/zA5hekkbvngObWfaZbSm7r4"
+)

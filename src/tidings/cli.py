@@ -4,79 +4,66 @@ A user error (bad URL, unknown id, unreadable file, unreachable database, port i
 line on stderr and exits 1; a traceback is a bug. Text that comes from a feed or a user is printed
 through `terminal_text` (error messages and log lines too), so no control character reaches the
 terminal raw; `--json` output is escaped by json.dumps.
+
+Startup: this module imports only click and a few small modules of tidings. Each command imports
+what it needs in its body (the store and SQLAlchemy, the refresher, discovery and httpx, the web
+stack, argon2), so `tidings --help` imports no database code and `tidings list` no network, web
+or password code; tests/cli/test_startup.py holds that, docs/design.md has the times.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import dataclasses
-import errno
-import json
-import logging
-import os
-import signal
-import socket
 import sys
-from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, TypeVar
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
 
 import click
-import sqlalchemy as sa
-import uvicorn
 
 from tidings import __version__
-from tidings.accounts import AccountError, create_user
-from tidings.config import (
-    SETTING_FIELDS,
-    ConfigError,
-    Settings,
-    ensure_secret_key,
-    env_name,
-    load_settings,
-    markdown_table,
-)
-from tidings.discovery import fetch_url, find_feed
 from tidings.errors import UserError
-from tidings.intervals import format_refresh, parse_refresh
-from tidings.model import ParsedFeed
-from tidings.parse import FeedParseError, parse_feed
-from tidings.parse.describe import describe, format_text
-from tidings.refresh.run import Refresher, RefreshSummary, refresh_now, run_refresher
-from tidings.store import NotFound, StorageError, Store
-from tidings.subscriptions import (
-    SubscriptionError,
-    check_feed_url,
-    export_opml,
-    import_opml,
-    subscribe,
-)
-from tidings.terminal import terminal_json, terminal_text
-from tidings.timeago import format_age, format_time_left
+from tidings.store.errors import NotFound, StorageError
+from tidings.terminal import terminal_text
 
-F = TypeVar("F", bound=Callable[..., Any])
+if TYPE_CHECKING:
+    from datetime import datetime
 
-# Errors that are the user's to fix: shown as one line, never as a traceback.
-USER_ERRORS: tuple[type[Exception], ...] = (ConfigError, StorageError, UserError)
+    from tidings.config import Settings
+    from tidings.model import ParsedFeed
+    from tidings.refresh.run import RefreshSummary
+    from tidings.store import Store
+
+
+def _user_error_message(exc: Exception) -> str | None:
+    """The one line to show for an error that is the user's to fix; None for a bug."""
+    # Imported here, once an error has happened: ConfigError's module is loaded whenever one
+    # was raised. SQLAlchemy is looked up, not imported: a command that never loaded it cannot
+    # have raised its errors, and importing it would cost ~0.25 s on the way to a traceback.
+    from tidings.config import ConfigError
+
+    if isinstance(exc, ConfigError | StorageError | UserError):
+        return str(exc)
+    sa_exc = sys.modules.get("sqlalchemy.exc")
+    if sa_exc is not None and isinstance(exc, sa_exc.OperationalError):
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "unknown error"
+        return f"database error: {reason}"
+    return None
 
 
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except USER_ERRORS as exc:
-            raise click.ClickException(terminal_text(str(exc))) from None
-        except sa.exc.OperationalError as exc:
-            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "unknown error"
-            raise click.ClickException(terminal_text(f"database error: {reason}")) from None
         except click.ClickException as exc:
             # The commands' own messages name URLs, feed links and server replies: escaped like
             # everything shown. (Click's usage errors only repeat what the admin typed.)
             if type(exc) is not click.ClickException:
                 raise
             raise click.ClickException(terminal_text(exc.message)) from None
+        except Exception as exc:
+            message = _user_error_message(exc)
+            if message is None:
+                raise
+            raise click.ClickException(terminal_text(message)) from None
 
 
 class AppContext:
@@ -90,6 +77,8 @@ class AppContext:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            from tidings.config import load_settings
+
             self._settings = load_settings(self.config_file)
         return self._settings
 
@@ -99,6 +88,8 @@ class AppContext:
 
     def store(self, *, migrate: bool = True) -> Store:
         if self._store is None:
+            from tidings.store import Store
+
             self._store = Store.open(self.settings.effective_database_url())
             if migrate:
                 self._store.migrate()
@@ -130,6 +121,8 @@ def cli(ctx: click.Context, config_file: str | None) -> None:
 
 
 def _refresh_option(value: str | None) -> int | None:
+    from tidings.intervals import parse_refresh
+
     try:
         return parse_refresh(value or "auto")
     except ValueError as exc:
@@ -162,9 +155,13 @@ def add(
     check: bool,
 ) -> None:
     """Subscribe to the feed at URL."""
+    from tidings.subscriptions import subscribe
+
     interval = _refresh_option(refresh or app.settings.default_refresh)
     store, settings = app.store(), app.settings
     if check:
+        import asyncio  # here: --no-check runs no event loop, and asyncio takes ~30 ms to import
+
         url = asyncio.run(_find(settings, url))
     feed = subscribe(
         store,
@@ -177,6 +174,8 @@ def add(
     if not check:
         click.echo(f"added feed {feed.id}: {terminal_text(feed.url)}")
         return
+    import asyncio
+
     asyncio.run(_first_check(store, settings, feed.id))
     checked = next(f for f in store.feeds.all(include_private=True) if f.id == feed.id)
     if checked.last_error:
@@ -190,6 +189,11 @@ def add(
 
 async def _find(settings: Settings, url: str) -> str:
     """The feed at `url` (discovery), within subscribe_timeout; a UserError otherwise."""
+    import asyncio
+
+    from tidings.discovery import find_feed
+    from tidings.subscriptions import SubscriptionError, check_feed_url
+
     checked = check_feed_url(url, allow_private_networks=settings.allow_private_networks)
     try:
         return await asyncio.wait_for(find_feed(settings, checked), settings.subscribe_timeout)
@@ -200,6 +204,11 @@ async def _find(settings: Settings, url: str) -> str:
 
 
 async def _first_check(store: Store, settings: Settings, feed_id: int) -> None:
+    import asyncio
+    import contextlib
+
+    from tidings.refresh.run import refresh_now
+
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(refresh_now(store, settings, feed_id), settings.subscribe_timeout)
 
@@ -214,6 +223,8 @@ def remove(app: AppContext, feed_id: int) -> None:
 
 
 def _age(moment: datetime | None, now: datetime) -> str:
+    from tidings.timeago import format_age
+
     return format_age(moment, now) if moment else "never"
 
 
@@ -222,6 +233,12 @@ def _age(moment: datetime | None, now: datetime) -> str:
 @pass_app
 def list_feeds(app: AppContext, as_json: bool) -> None:
     """List the feeds: id, title, URL, entries, last and next check, last error."""
+    import json
+    from datetime import UTC, datetime
+
+    from tidings.intervals import format_refresh
+    from tidings.timeago import format_time_left
+
     now = datetime.now(UTC)
     feeds = app.store().feeds.all(include_private=True)
     if as_json:
@@ -279,6 +296,8 @@ def _print_table(rows: list[tuple[str, ...]]) -> None:
 @pass_app
 def import_command(app: AppContext, opml_file: Any) -> None:
     """Subscribe to every feed of an OPML file (use - for stdin)."""
+    from tidings.subscriptions import import_opml
+
     report = import_opml(
         app.store(),
         opml_file.read(),
@@ -296,6 +315,8 @@ def import_command(app: AppContext, opml_file: Any) -> None:
 @pass_app
 def export(app: AppContext) -> None:
     """Print every subscription as OPML."""
+    from tidings.subscriptions import export_opml
+
     sys.stdout.buffer.write(export_opml(app.store(), title=f"{app.settings.site_name} feeds"))
     sys.stdout.flush()
 
@@ -314,6 +335,10 @@ def migrate(app: AppContext) -> None:
 @pass_app
 def config(app: AppContext, as_json: bool, markdown: bool) -> None:
     """Print the effective settings (secrets masked) and where each can be set."""
+    import json
+
+    from tidings.config import SETTING_FIELDS, env_name, markdown_table
+
     if markdown:
         click.echo(markdown_table(), nl=False)
         return
@@ -339,6 +364,8 @@ def user() -> None:
 @pass_app
 def user_add(app: AppContext, name: str, password: str, admin: bool) -> None:
     """Create the user NAME."""
+    from tidings.accounts import create_user
+
     created = create_user(app.store(), name, password, is_admin=admin)
     role = "admin" if created.is_admin else "user"
     click.echo(f"added {role} {terminal_text(created.name)} (id {created.id})")
@@ -400,6 +427,8 @@ def main() -> None:
 @pass_app
 def refresh(app: AppContext, all_feeds: bool, feed_ids: tuple[int, ...]) -> None:
     """Check the due feeds once (or FEED_IDS, or --all) and print a summary line."""
+    import asyncio
+
     store = app.store()
     for feed_id in feed_ids:
         store.feeds.get(feed_id)  # NotFound for an unknown id, before any work
@@ -413,6 +442,10 @@ def refresh(app: AppContext, all_feeds: bool, feed_ids: tuple[int, ...]) -> None
 async def _refresh_once(
     store: Store, settings: Settings, feed_ids: list[int] | None
 ) -> RefreshSummary:
+    from datetime import UTC, datetime
+
+    from tidings.refresh.run import Refresher
+
     async with Refresher(store, settings) as refresher:
         if not sys.stderr.isatty():
             return await refresher.refresh_due(feed_ids)
@@ -425,6 +458,10 @@ async def _refresh_once(
 @pass_app
 def worker(app: AppContext) -> None:
     """Keep checking due feeds until stopped (several workers may share one PostgreSQL)."""
+    import asyncio
+
+    from tidings.refresh.run import run_refresher
+
     store = app.store()
     _configure_logging(app.settings)
     database = app.settings.masked()["database_url"]
@@ -434,6 +471,10 @@ def worker(app: AppContext) -> None:
 
 async def _run_until_signalled(work: Coroutine[Any, Any, None]) -> None:
     """Run `work` until it ends or SIGINT/SIGTERM arrive; then cancel it and let it clean up."""
+    import asyncio
+    import contextlib
+    import signal
+
     task = asyncio.ensure_future(work)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -442,15 +483,16 @@ async def _run_until_signalled(work: Coroutine[Any, Any, None]) -> None:
         await task
 
 
-class _TerminalFormatter(logging.Formatter):
-    """Log lines quote feed URLs and server replies: their control characters are escaped
-    (newlines kept, for tracebacks)."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        return terminal_text(super().format(record), one_line=False)
-
-
 def _configure_logging(settings: Settings) -> None:
+    import logging
+
+    class _TerminalFormatter(logging.Formatter):
+        """Log lines quote feed URLs and server replies: their control characters are escaped
+        (newlines kept, for tracebacks)."""
+
+        def format(self, record: logging.LogRecord) -> str:
+            return terminal_text(super().format(record), one_line=False)
+
     handler = logging.StreamHandler()
     handler.setFormatter(_TerminalFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=settings.log_level.upper(), handlers=[handler])
@@ -462,6 +504,14 @@ def _configure_logging(settings: Settings) -> None:
 @pass_app
 def parse(app: AppContext, source: str, as_json: bool) -> None:
     """Show what tidings sees in a feed: SOURCE is a file or an http(s) URL."""
+    import asyncio
+    from pathlib import Path
+
+    from tidings.discovery import fetch_url
+    from tidings.parse import FeedParseError, parse_feed
+    from tidings.parse.describe import describe, format_text
+    from tidings.terminal import terminal_json
+
     settings = app.settings
     path = Path(source)
     if path.is_file():
@@ -497,6 +547,7 @@ def parse(app: AppContext, source: str, as_json: bool) -> None:
 
 def _one_line_fields(parsed: ParsedFeed) -> ParsedFeed:
     """The feed with the fields `tidings parse` prints on one line escaped for a terminal."""
+    import dataclasses
 
     def line(text: str | None) -> str | None:
         return None if text is None else terminal_text(text)
@@ -535,8 +586,13 @@ def serve(
     app: AppContext, host: str | None, port: int | None, workers: int, no_refresh: bool
 ) -> None:
     """Serve the web UI, with the refresher running in the background."""
+    import os
+
+    import uvicorn
+
     # Imported here: the web stack (Starlette, Jinja2) is the slowest import; only serve needs it.
     from tidings import server
+    from tidings.config import ensure_secret_key, load_settings
 
     settings = ensure_secret_key(load_settings(app.config_file, host=host, port=port))
     app.use_settings(settings)
@@ -565,6 +621,9 @@ def serve(
 
 def _check_port_free(host: str, port: int) -> None:
     """Raise a one-line error when the address cannot be listened on."""
+    import errno
+    import socket
+
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -586,6 +645,8 @@ def _check_port_free(host: str, port: int) -> None:
 @pass_app
 def user_api_password(app: AppContext, name: str, password: str) -> None:
     """Set the API password NAME's Google Reader and Fever apps sign in with."""
+    from tidings.accounts import AccountError
+
     store = app.store()
     found = next((u for u in store.users.all() if u.name == name), None)
     if found is None:

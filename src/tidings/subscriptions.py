@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
+from tidings.addresses import check_url
 from tidings.config import Settings
 from tidings.errors import UserError
-from tidings.fetch.guard import check_url
 from tidings.model import Feed
-from tidings.publish.opml import parse_opml, write_opml
-from tidings.reading_model import Subscription
-from tidings.store import Conflict, Store
+from tidings.store import Conflict
+
+if TYPE_CHECKING:
+    from tidings.reading_model import Subscription
+    from tidings.store import Store
 
 
 class SubscriptionError(UserError, ValueError):
@@ -124,6 +127,9 @@ class ImportReport:
 
 def import_opml(store: Store, data: bytes, *, allow_private_networks: bool = False) -> ImportReport:
     """Subscribe to every feed of an OPML document; raises OPMLError when the file is unusable."""
+    # OPML needs lxml: imported by the two functions that read or write it, not by `tidings add`.
+    from tidings.publish.opml import parse_opml
+
     added: list[Feed] = []
     duplicates: list[str] = []
     invalid: list[str] = []
@@ -150,4 +156,6 @@ def import_opml(store: Store, data: bytes, *, allow_private_networks: bool = Fal
 
 def export_opml(store: Store, *, title: str = "tidings subscriptions") -> bytes:
     """An OPML document of every feed, grouped by category."""
+    from tidings.publish.opml import write_opml
+
     return write_opml(store.feeds.all(), store.categories.by_feed(), title=title)

@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.dialects import sqlite
 
-from tidings.store import Store
+from tidings.store import StorageError, Store
 from tidings.store.schema import UTCDateTime, include_object, metadata
 
 
@@ -72,3 +72,30 @@ def test_a_naive_datetime_is_refused(store: Store) -> None:
         table.create(conn)
         with pytest.raises(sa.exc.StatementError, match="naive datetime"):
             conn.execute(table.insert(), {"at": datetime(2025, 1, 1)})
+
+
+def test_head_constant_is_alembics_head() -> None:
+    """Startup compares the stored revision with HEAD instead of importing Alembic to ask."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from tidings.store.migrations import HEAD
+
+    config = Config()
+    config.set_main_option("script_location", "tidings.store:migrations")
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD
+
+
+def test_a_database_behind_or_empty_is_not_current(tmp_path: object) -> None:
+    from tidings.store.database import stored_revision
+
+    with Store.open(f"sqlite:///{tmp_path}/x.db") as store:
+        with pytest.raises(StorageError, match="tidings migrate"):
+            store.check_schema()  # never migrated: no alembic_version table
+        store.migrate()
+        store.check_schema()
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0006'")
+            assert stored_revision(conn) == "0006"
+        with pytest.raises(StorageError, match="tidings migrate"):
+            store.check_schema()

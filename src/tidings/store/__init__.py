@@ -8,8 +8,24 @@ Each entity has its own module of queries (feeds, entries, categories, users, ..
 in this package.
 """
 
-from tidings.store.database import StorageError
-from tidings.store.errors import Conflict, LimitReached, NotFound
-from tidings.store.store import Store
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tidings.store.errors import Conflict, LimitReached, NotFound, StorageError
+
+if TYPE_CHECKING:
+    from tidings.store.store import Store
 
 __all__ = ["Conflict", "LimitReached", "NotFound", "StorageError", "Store"]
+
+
+def __getattr__(name: str) -> Any:
+    # Store (and with it SQLAlchemy) is imported on first use, not with the package: the errors
+    # above are what the CLI needs to catch, and `tidings --help` should not pay ~0.3 s of
+    # database imports for them (PEP 562).
+    if name == "Store":
+        from tidings.store.store import Store
+
+        return Store
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

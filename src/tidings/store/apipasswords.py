@@ -25,7 +25,14 @@ from tidings.store.schema import users
 
 MIN_API_PASSWORD_LENGTH = 8
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("tidings-no-such-api-user")
+# Checked when the user has no API password, so that the check costs the same either way: the
+# hash of "tidings-no-such-api-user", a constant rather than a hash computed at import (~0.2 s
+# for every process importing the store). tests/unit/test_dummy_hashes.py holds it to
+# `_hasher`'s parameters, on which the check's cost depends.
+_DUMMY_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$/nqLPo47VEAFVnnxlIjuwg$"
+    "cfHQT00QSC8jD/5F7qfrXzMWbP4MgR4/NTTNg0Rq/MQ"
+)
 _USER_COLUMNS = (users.c.id, users.c.name, users.c.is_admin, users.c.created_at)
 
 

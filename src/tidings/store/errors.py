@@ -18,3 +18,11 @@ class LimitReached(UserError, ValueError):
     Not a Conflict: the front ends treat a Conflict as "you have that already" and pass over it,
     which would hide this refusal; as a ValueError it reaches the user as a refusal of the input.
     """
+
+
+class StorageError(RuntimeError):
+    """The database cannot be used; the message is one line for the user.
+
+    Defined here, beside the user errors and apart from database.py, so that the CLI can catch
+    it without importing SQLAlchemy (`tidings --help` imports no database code).
+    """

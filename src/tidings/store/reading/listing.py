@@ -19,6 +19,11 @@ from tidings.reading_model import (
     Status,
     UserEntry,
 )
+
+# The module, not its function: search.py imports reading.visibility, which loads this package,
+# so importing search first (as `tidings.store` no longer does for it) meets this file while
+# search is half-initialized. The name is looked up when a list is built.
+from tidings.store import search
 from tidings.store.database import read_transaction
 from tidings.store.errors import NotFound
 from tidings.store.reading.visibility import (
@@ -34,7 +39,6 @@ from tidings.store.reading.visibility import (
     user_entry_from_row,
 )
 from tidings.store.schema import entries
-from tidings.store.search import match_conditions
 
 
 class EntryListQueries:
@@ -208,7 +212,7 @@ def filter_conditions(
     if where.category_id is not None:
         conditions.append(entries.c.feed_id.in_(category_feed_ids(user_id, where.category_id)))
     if where.search is not None:
-        conditions += match_conditions(user_id, where.search, dialect)
+        conditions += search.match_conditions(user_id, where.search, dialect)
     if where.ids is not None:
         conditions.append(entries.c.id.in_(list(where.ids)))
     if where.above_id is not None:
