@@ -1,0 +1,128 @@
+"""The daily reader (issue 17): landing after sign-in, following the site's sources, feed
+problems, ages and times."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from reader_ui.helpers import PASSWORD, add_entries, post, sign_in, user
+from support.forms import csrf_of
+from tidings.config import Settings
+from tidings.store import Store
+
+if TYPE_CHECKING:
+    from starlette.testclient import TestClient
+
+
+LIMIT = 2
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """The site of these tests: two subscriptions at most per reader."""
+    return Settings(
+        secret_key="test secret key", site_name="Test News", max_subscriptions_per_user=LIMIT
+    )
+
+
+@pytest.mark.parametrize(
+    ("admin", "next_path", "landing"),
+    [
+        (False, "", "/reader"),
+        (True, "", "/reader"),
+        (True, "/admin", "/admin"),
+        (False, "/sources/3", "/sources/3"),
+        (True, "https://evil.example/", "/reader"),
+    ],
+)
+def test_sign_in_lands_on_the_reader_unless_next_says(
+    client: TestClient, store: Store, admin: bool, next_path: str, landing: str
+) -> None:
+    user(store, "ann", admin=admin)
+    token = csrf_of(client.get("/login").text)
+    response = client.post(
+        "/login",
+        data={"name": "ann", "password": PASSWORD, "csrf_token": token, "next": next_path},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == landing
+    page = client.get("/reader")
+    assert page.status_code == 200
+    assert ('href="/admin"' in page.text) is admin
+
+
+def test_follow_subscribes_to_a_public_source(client: TestClient, store: Store) -> None:
+    ann = user(store, "ann")
+    garden = store.feeds.add("https://garden.example/feed.xml", title="Garden")
+    add_entries(store, garden.id, 3, title="Garden news")
+    # Visitors see no Follow button (and the page is the cached public one).
+    assert "/follow" not in client.get("/sources").text
+    sign_in(client, "ann")
+    listing = client.get("/sources").text
+    assert f'action="/sources/{garden.id}/follow"' in listing
+    assert "Following" not in listing
+
+    response = post(client, f"/sources/{garden.id}/follow", {"next": "/sources"})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/sources"
+    assert [s.feed_id for s in store.reading.subscriptions(ann)] == [garden.id]
+    after = client.get("/sources").text
+    assert "Following Garden: its entries are in your reading list." in after
+    assert f'href="/reader/feeds/{garden.id}">✓ Following' in after
+    assert f'action="/sources/{garden.id}/follow"' not in after
+    assert "Following Garden:" not in client.get("/sources").text  # the message shows once
+    source = client.get(f"/sources/{garden.id}").text
+    assert "✓ Following" in source
+    reading = client.get("/reader").text
+    assert reading.count('class="item"') == 3
+    assert "Garden news 0" in reading
+
+    again = post(client, f"/sources/{garden.id}/follow")
+    assert again.headers["location"] == f"/sources/{garden.id}"
+    assert "You follow Garden already." in client.get(f"/sources/{garden.id}").text
+
+
+def test_follow_applies_the_limit_and_csrf(client: TestClient, store: Store) -> None:
+    ann = user(store, "ann")
+    feeds = [store.feeds.add(f"https://f{i}.example/feed.xml", title=f"F{i}") for i in range(3)]
+    sign_in(client, "ann")
+    for feed in feeds[:LIMIT]:
+        assert post(client, f"/sources/{feed.id}/follow").status_code == 303
+    refused = post(client, f"/sources/{feeds[2].id}/follow")
+    assert refused.status_code == 303
+    page = client.get(f"/sources/{feeds[2].id}").text
+    assert f"You have reached the limit of {LIMIT} subscriptions." in page
+    assert len(store.reading.subscriptions(ann)) == LIMIT
+
+    forged = client.post(f"/sources/{feeds[2].id}/follow", data={"csrf_token": "forged"})
+    assert forged.status_code == 403
+    assert post(client, "/sources/999999/follow").status_code == 404
+
+
+def test_follow_needs_a_sign_in_and_a_public_feed(client: TestClient, store: Store) -> None:
+    bob = user(store, "bob")
+    from tidings.subscriptions import subscribe_reader
+
+    private = subscribe_reader(store, Settings(secret_key="x"), bob, "https://bob.example/f.xml")
+    garden = store.feeds.add("https://garden.example/feed.xml", title="Garden")
+    token = csrf_of(client.get("/login").text)
+    anonymous = client.post(
+        f"/sources/{garden.id}/follow", data={"csrf_token": token}, follow_redirects=False
+    )
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"].startswith("/login")
+    user(store, "ann")
+    sign_in(client, "ann")
+    assert post(client, f"/sources/{private.feed_id}/follow").status_code == 404
+
+
+def test_an_empty_reader_explains_how_to_subscribe(client: TestClient, store: Store) -> None:
+    user(store, "ann")
+    sign_in(client, "ann")
+    page = client.get("/reader").text
+    assert "You follow no feeds yet" in page
+    assert 'href="/sources"' in page
+    assert 'href="/reader/subscriptions"' in page
