@@ -3,14 +3,19 @@ problems, ages and times."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+import lxml.html
 import pytest
 
 from reader_ui.helpers import PASSWORD, add_entries, post, sign_in, user
 from support.forms import csrf_of
 from tidings.config import Settings
+from tidings.model import FeedUpdate, FetchLogRecord
 from tidings.store import Store
+from tidings.store.updates import Retention
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient
@@ -126,3 +131,43 @@ def test_an_empty_reader_explains_how_to_subscribe(client: TestClient, store: St
     assert "You follow no feeds yet" in page
     assert 'href="/sources"' in page
     assert 'href="/reader/subscriptions"' in page
+
+
+def fail(store: Store, feed_id: int, error: str, since: datetime) -> None:
+    """The feed failing since `since`, as the refresher writes it."""
+    at = since + timedelta(hours=2)
+    feed = replace(
+        store.feeds.get(feed_id),
+        checked_at=at,
+        last_error=error,
+        error_count=3,
+        first_error_at=since,
+    )
+    log = FetchLogRecord(feed_id, at, None, 10, 0, error=error)
+    store.updates.apply(FeedUpdate(feed=feed, log=log), owner=None, now=at, retention=Retention())
+
+
+def test_failing_feeds_are_listed_as_problems(client: TestClient, store: Store) -> None:
+    ann = user(store, "ann", admin=True)
+    garden = store.feeds.add("https://garden.example/feed.xml", title="Garden")
+    quiet = store.feeds.add("https://quiet.example/feed.xml", title="Quiet")
+    sign_in(client, "ann")
+    for feed in (garden, quiet):
+        post(client, f"/sources/{feed.id}/follow")
+    assert "Problems" not in client.get("/reader").text
+    since = datetime(2026, 12, 3, 6, 5, tzinfo=UTC)
+    fail(store, garden.id, "HTTP 503 Service Unavailable", since)
+    assert store.reading.subscriptions(ann, feed_ids=[garden.id])[0].first_error_at == since
+
+    page = lxml.html.fromstring(client.get("/reader").text)
+    [problems] = page.xpath('//aside//ul[@class="problems"]')
+    text = " ".join(problems.text_content().split())
+    assert text == "Garden: HTTP 503 Service Unavailable (since 2026-12-03 06:05 UTC)"
+    assert problems.xpath(".//time/@datetime") == ["2026-12-03T06:05:00Z"]
+    assert not page.xpath("//aside//a[@title]")  # the reason is text, not a tooltip
+
+    admin = lxml.html.fromstring(client.get("/admin").text)
+    [row] = [r for r in admin.xpath("//tbody/tr") if "Garden" in r.text_content()]
+    words = " ".join(row.text_content().split())
+    assert "Error: HTTP 503 Service Unavailable (since 2026-12-03 06:05 UTC)" in words
+    assert not admin.xpath("//*[@class='error-count'][@title]")

@@ -9,7 +9,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from tidings.intervals import format_refresh
 from tidings.publish.channel import http_url
-from tidings.timeago import format_age, format_time_left
+from tidings.timeago import format_age, format_time_left, format_utc
 from tidings.web.assets import StaticAssets
 
 
@@ -37,6 +37,7 @@ class Templates:
             age=format_age,
             time_left=format_time_left,
             iso=iso_time,
+            utc=format_utc,
             http_url=http_url,
             refresh_words=format_refresh,
         )
