@@ -73,6 +73,17 @@ def format_age(then: datetime, now: datetime, granularity: int = 2) -> str:
     return f"{format_diff(then, now, granularity)} {'hence' if then > now else 'ago'}"
 
 
+def format_short_age(then: datetime, now: datetime) -> str:
+    """An age in one unit for lists: "now", "5 min", "23 h", "3 d", "2 mo", "4 y" (the largest
+    whole calendar unit, rounded down); a future time is "in 3 h"."""
+    earlier, later = sorted((then, now))
+    years, months, days, hours, minutes, _ = calendar_difference(earlier, later)
+    for value, unit in ((years, "y"), (months, "mo"), (days, "d"), (hours, "h"), (minutes, "min")):
+        if value:
+            return f"in {value} {unit}" if then > now else f"{value} {unit}"
+    return "now"
+
+
 def format_utc(moment: datetime | None) -> str:
     """The absolute time for people: "2026-12-04 08:15 UTC" ("" for none)."""
     if moment is None:

@@ -4,7 +4,7 @@ problems, ages and times."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 import lxml.html
@@ -16,6 +16,7 @@ from tidings.config import Settings
 from tidings.model import FeedUpdate, FetchLogRecord
 from tidings.store import Store
 from tidings.store.updates import Retention
+from tidings.timeago import format_short_age, format_utc
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient
@@ -171,3 +172,69 @@ def test_failing_feeds_are_listed_as_problems(client: TestClient, store: Store) 
     words = " ".join(row.text_content().split())
     assert "Error: HTTP 503 Service Unavailable (since 2026-12-03 06:05 UTC)" in words
     assert not admin.xpath("//*[@class='error-count'][@title]")
+
+
+NOW = datetime(2026, 12, 4, 8, 15, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("then", "short"),
+    [
+        (NOW, "now"),
+        (NOW - timedelta(seconds=59), "now"),
+        (NOW - timedelta(minutes=1), "1 min"),
+        (NOW - timedelta(minutes=59, seconds=59), "59 min"),
+        (NOW - timedelta(hours=1), "1 h"),
+        (NOW - timedelta(hours=23, minutes=59), "23 h"),
+        (NOW - timedelta(days=1), "1 d"),
+        (NOW - timedelta(days=3, hours=5), "3 d"),
+        (datetime(2026, 11, 4, 8, 16, tzinfo=UTC), "29 d"),
+        (datetime(2026, 11, 4, 8, 15, tzinfo=UTC), "1 mo"),
+        (datetime(2026, 10, 1, tzinfo=UTC), "2 mo"),
+        (datetime(2025, 12, 4, 8, 16, tzinfo=UTC), "11 mo"),
+        (datetime(2025, 12, 4, 8, 15, tzinfo=UTC), "1 y"),
+        (datetime(2019, 1, 1, tzinfo=UTC), "7 y"),
+        (NOW + timedelta(hours=3), "in 3 h"),
+    ],
+)
+def test_short_ages_have_one_unit(then: datetime, short: str) -> None:
+    assert format_short_age(then, NOW) == short
+
+
+@pytest.mark.parametrize(
+    ("moment", "text"),
+    [
+        (NOW, "2026-12-04 08:15 UTC"),
+        (datetime(2026, 1, 2, 3, 4, 59, tzinfo=UTC), "2026-01-02 03:04 UTC"),
+        (datetime(2026, 12, 4, 9, 15, tzinfo=timezone(timedelta(hours=1))), "2026-12-04 08:15 UTC"),
+        (None, ""),
+    ],
+)
+def test_absolute_times_are_utc(moment: datetime | None, text: str) -> None:
+    assert format_utc(moment) == text
+
+
+def test_ages_carry_the_absolute_time(client: TestClient, store: Store) -> None:
+    ann = user(store, "ann")
+    garden = store.feeds.add("https://garden.example/feed.xml", title="Garden")
+    add_entries(store, garden.id, 2, title="Garden news")
+    entry_time = store.entries.newest(limit=1, feed_id=garden.id)[0].sort_at
+    assert entry_time is not None
+    hover = format_utc(entry_time)
+    sign_in(client, "ann")
+    post(client, f"/sources/{garden.id}/follow")
+    for path in ("/reader", "/", f"/sources/{garden.id}", "/sources"):
+        page = lxml.html.fromstring(client.get(path).text)
+        times = page.xpath("//time")
+        assert times, path
+        assert all(t.get("title", "").endswith(" UTC") for t in times), path
+        assert hover in [t.get("title") for t in times], path
+    listing = lxml.html.fromstring(client.get("/reader").text)
+    assert [t.text for t in listing.xpath("//ol[@data-items]//time")] == ["1 h", "2 h"]
+    river = lxml.html.fromstring(client.get("/").text)
+    assert river.xpath("//article//time")[0].text == "1 hour ago"  # Drupal's long form
+    [first] = store.reading.entries(ann, limit=1)
+    entry = lxml.html.fromstring(client.get(f"/reader/entries/{first.id}").text)
+    [meta] = entry.xpath("//article//p[contains(@class, 'entry-meta')]")
+    words = " ".join(meta.text_content().split())
+    assert words.startswith(f"Garden · {hover}")
