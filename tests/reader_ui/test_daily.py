@@ -3,6 +3,7 @@ problems, ages and times."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING
@@ -11,9 +12,10 @@ import lxml.html
 import pytest
 
 from reader_ui.helpers import PASSWORD, add_entries, post, sign_in, user
+from support.entries import apply_check
 from support.forms import csrf_of
 from tidings.config import Settings
-from tidings.model import FeedUpdate, FetchLogRecord
+from tidings.model import EntryData, FeedUpdate, FetchLogRecord
 from tidings.store import Store
 from tidings.store.updates import Retention
 from tidings.timeago import format_short_age, format_utc
@@ -238,3 +240,35 @@ def test_ages_carry_the_absolute_time(client: TestClient, store: Store) -> None:
     [meta] = entry.xpath("//article//p[contains(@class, 'entry-meta')]")
     words = " ".join(meta.text_content().split())
     assert words.startswith(f"Garden · {hover}")
+
+
+def test_entry_meta_words_are_spaced(client: TestClient, store: Store) -> None:
+    """ "Garden · 1 h · by Tom · original ↗", never "by Tom· original" (trim_blocks)."""
+    user(store, "ann")
+    garden = store.feeds.add("https://garden.example/feed.xml", title="Garden")
+    now = datetime.now(UTC)
+    item = EntryData(
+        key="tom-1",
+        title="Tomatoes",
+        link="https://garden.example/tomatoes",
+        author="Tom",
+        published_at=now - timedelta(hours=1, minutes=5),
+        content_hash="t1",
+    )
+    apply_check(store, garden.id, (item,), now=now)
+    sign_in(client, "ann")
+    post(client, f"/sources/{garden.id}/follow")
+    page = lxml.html.fromstring(client.get("/reader").text)
+    [meta] = page.xpath("//ol[@data-items]//p[contains(@class, 'entry-meta')]")
+    assert " ".join(meta.text_content().split()) == "Garden · 1 h · by Tom · original ↗"
+
+
+@pytest.mark.parametrize("path", ["/", "/sources/{feed}", "/categories/{category}"])
+def test_headings_do_not_skip_a_level(client: TestClient, store: Store, path: str) -> None:
+    garden = store.feeds.add("https://garden.example/feed.xml", title="Garden")
+    [category] = store.categories.set_for_feed(garden.id, ["Outdoors"])
+    add_entries(store, garden.id, 2)
+    html = client.get(path.format(feed=garden.id, category=category.id)).text
+    levels = [int(h.tag[1]) for h in lxml.html.fromstring(html).xpath("//h1|//h2|//h3|//h4")]
+    assert levels[0] == 1
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), levels
