@@ -41,6 +41,7 @@ class Subscription:
     last_error: str | None = None
     checked_at: datetime | None = None
     created_at: datetime | None = None
+    first_error_at: datetime | None = None  # when the feed's current run of errors began
 
     @property
     def display_title(self) -> str:

@@ -10,7 +10,7 @@ there is never "1 year 1 second"; days follow months only after weeks ("2 months
 from __future__ import annotations
 
 import calendar
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 
 def _plural(n: int, unit: str) -> str:
@@ -71,6 +71,24 @@ def format_diff(then: datetime, now: datetime, granularity: int = 2) -> str:
 def format_age(then: datetime, now: datetime, granularity: int = 2) -> str:
     """ "2 months 4 weeks ago" for a past time, "3 hours hence" for a future one."""
     return f"{format_diff(then, now, granularity)} {'hence' if then > now else 'ago'}"
+
+
+def format_short_age(then: datetime, now: datetime) -> str:
+    """An age in one unit for lists: "now", "5 min", "23 h", "3 d", "2 mo", "4 y" (the largest
+    whole calendar unit, rounded down); a future time is "in 3 h"."""
+    earlier, later = sorted((then, now))
+    years, months, days, hours, minutes, _ = calendar_difference(earlier, later)
+    for value, unit in ((years, "y"), (months, "mo"), (days, "d"), (hours, "h"), (minutes, "min")):
+        if value:
+            return f"in {value} {unit}" if then > now else f"{value} {unit}"
+    return "now"
+
+
+def format_utc(moment: datetime | None) -> str:
+    """The absolute time for people: "2026-12-04 08:15 UTC" ("" for none)."""
+    if moment is None:
+        return ""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def format_time_left(then: datetime | None, now: datetime) -> str:

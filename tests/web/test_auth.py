@@ -143,7 +143,7 @@ def test_no_open_redirect_after_sign_in(client: TestClient, store: Store) -> Non
         },
         follow_redirects=False,
     )
-    assert response.headers["location"] == "/admin"
+    assert response.headers["location"] == "/reader"
 
 
 def test_admin_pages_redirect_to_sign_in_with_next(client: TestClient) -> None:

@@ -58,7 +58,7 @@ def test_admin_adds_a_source_and_readers_see_it(
     with chromium() as browser:
         page = new_page(browser, problems, viewport={"width": 1100, "height": 900})
 
-        sign_in(page, server.url + "/login", "admin", ADMIN_PASSWORD)
+        sign_in(page, server.url + "/login?next=/admin", "admin", ADMIN_PASSWORD)
         expect(page.get_by_role("heading", name="Administer sources")).to_be_visible()
 
         page.get_by_role("link", name="Add source").click()

@@ -18,7 +18,16 @@ from tidings.app.signin_limits import SignInLimiter
 from tidings.config import Settings
 from tidings.reading.subscribing import FeedFinder
 from tidings.store import Store
-from tidings.web import admin, admin_categories, admin_import, admin_sources, login, outputs, pages
+from tidings.web import (
+    admin,
+    admin_categories,
+    admin_import,
+    admin_sources,
+    follow,
+    login,
+    outputs,
+    pages,
+)
 from tidings.web.assets import StaticAssets
 from tidings.web.cleanpath import CleanPathMiddleware
 from tidings.web.errors import http_error, server_error, sign_in_required
@@ -42,6 +51,7 @@ def routes(assets: StaticAssets) -> list[BaseRoute]:
         *pages.ROUTES,
         *outputs.ROUTES,
         *login.ROUTES,
+        *follow.ROUTES,
         # The fixed admin paths come before those with an id so "add" is never read as an id.
         *admin_sources.ROUTES,
         *admin.ROUTES,

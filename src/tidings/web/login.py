@@ -73,8 +73,8 @@ async def login(request: Request) -> Response:
         timedelta(seconds=MAX_AGE),
         user_agent=request.headers.get("user-agent", ""),
     )
-    default = "/admin" if user.is_admin else "/"
-    target = local_path(str(form.get("next", "")), default)
+    # Everyone lands on their reading page; admins reach /admin from the header.
+    target = local_path(str(form.get("next", "")), "/reader")
     response = RedirectResponse(target, status_code=303)
     # A new session (and CSRF token) at sign-in: a token planted before cannot be reused.
     save_session(request, response, site.signer, new_session(token))

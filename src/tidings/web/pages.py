@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from starlette.exceptions import HTTPException
@@ -10,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tidings.model import Category, Feed
-from tidings.store import NotFound
+from tidings.store import NotFound, Store
 from tidings.web.paging import page_number, slice_page
 from tidings.web.responses import Rendered
 from tidings.web.serving import serve_public
@@ -68,6 +69,15 @@ def category_or_404(site: Site, category_id: int) -> Category:
         raise HTTPException(404, "There is no such category.") from None
 
 
+def followed(store: Store, session: Session, feed_ids: Iterable[int]) -> frozenset[int]:
+    """Which of `feed_ids` the signed-in person subscribes to (none for a visitor)."""
+    ids = list(feed_ids)
+    if session.user_id is None or not ids:
+        return frozenset()
+    found = store.reading.subscriptions(session.user_id, with_unread=False, feed_ids=ids)
+    return frozenset(s.feed_id for s in found)
+
+
 def _river(site: Site, request: Request, session: Session) -> Rendered:
     page = page_number(request)
     size = site.settings.page_size
@@ -102,6 +112,7 @@ def _sources(site: Site, request: Request, session: Session) -> Rendered:
         feeds=feeds,
         newest=newest,
         pager=pager,
+        following=followed(site.store, session, (f.id for f in feeds)),
     )
 
 
@@ -119,6 +130,7 @@ def _source(site: Site, request: Request, session: Session) -> Rendered:
         feed=feed,
         entries=entries,
         pager=pager,
+        following=followed(site.store, session, (feed.id,)),
         alternates=feed_links(f"/sources/{feed.id}/feed", feed.display_title),
     )
 

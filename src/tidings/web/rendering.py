@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from tidings.intervals import format_refresh
 from tidings.publish.channel import http_url
-from tidings.timeago import format_age, format_time_left
+from tidings.timeago import format_age, format_short_age, format_time_left, format_utc
 from tidings.web.assets import StaticAssets
 
 
@@ -18,6 +19,14 @@ def iso_time(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def time_tag(moment: datetime, text: str) -> Markup:
+    """`<time>` showing `text` (an age, say), with the ISO time for machines and the absolute
+    time in UTC on hover: `<time datetime="2026-12-04T08:15:00Z" title="2026-12-04 08:15 UTC">`."""
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        iso_time(moment), format_utc(moment), text
+    )
 
 
 class Templates:
@@ -35,8 +44,11 @@ class Templates:
         self.env.globals.update(
             static=assets.url,
             age=format_age,
+            short_age=format_short_age,
+            time_tag=time_tag,
             time_left=format_time_left,
             iso=iso_time,
+            utc=format_utc,
             http_url=http_url,
             refresh_words=format_refresh,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -10,7 +11,7 @@ from starlette.responses import Response
 
 from tidings.web.guards import require_reader
 from tidings.web.responses import Rendered, send
-from tidings.web.sessions import Session
+from tidings.web.sessions import Session, save_session
 from tidings.web.site import Site, site_of
 
 Producer = Callable[[Site, Request, Session], Rendered]
@@ -38,4 +39,8 @@ async def serve_public(request: Request, produce: Producer, *, personal: bool = 
             site.cache.put(key, version, page)
         return page
 
-    return send(request, await run_in_threadpool(work))
+    response = send(request, await run_in_threadpool(work))
+    if not cacheable and session.flash:
+        # The page showed the pending messages (Site.render): they are done.
+        save_session(request, response, site.signer, replace(session, flash=()))
+    return response

@@ -49,7 +49,8 @@ class Site(Services):
         """An HTML page from `template` with the context every page shares."""
         context.setdefault("now", datetime.now(UTC))
         context.setdefault("alternates", ())
-        context.setdefault("flash", ())
+        # A signed-in person's pending messages show on any page (public ones too: "Following").
+        context.setdefault("flash", session.flash if session.signed_in else ())
         context.update(
             site_name=self.settings.site_name,
             session=session,

@@ -252,6 +252,7 @@ class SubscriptionQueries:
                 feeds.c.is_public,
                 feeds.c.last_error,
                 feeds.c.checked_at,
+                feeds.c.first_error_at,
             )
             .join(feeds, feeds.c.id == subscriptions.c.feed_id)
             .where(subscriptions.c.user_id == user_id)
@@ -275,6 +276,7 @@ class SubscriptionQueries:
                 last_error=last_error,
                 checked_at=checked_at,
                 created_at=created_at,
+                first_error_at=first_error_at,
             )
             for (
                 feed_id,
@@ -286,6 +288,7 @@ class SubscriptionQueries:
                 is_public,
                 last_error,
                 checked_at,
+                first_error_at,
             ) in rows
         ]
 

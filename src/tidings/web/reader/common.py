@@ -155,6 +155,12 @@ class Sidebar:
         return next((c for c in self.categories if c.id == category_id), None)
 
     @property
+    def problems(self) -> list[Subscription]:
+        """The subscriptions whose feed failed at its last check, longest failing first."""
+        failing = [s for s in self.subscriptions if s.last_error]
+        return sorted(failing, key=lambda s: s.first_error_at or _EPOCH)
+
+    @property
     def by_feed(self) -> dict[int, Subscription]:
         return {s.feed_id: s for s in self.subscriptions}
 

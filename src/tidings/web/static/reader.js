@@ -3,6 +3,8 @@
 "use strict";
 
 (() => {
+  // The keys work from here on: "Press ? for shortcuts" may show (not on touch screens: CSS).
+  document.documentElement.classList.add("has-keys");
   const items = () => Array.from(document.querySelectorAll("[data-items] > [data-entry]"));
   const current = () => document.querySelector("[data-items] > .current");
   const dialog = document.getElementById("keys-help");
@@ -28,9 +30,28 @@
       return;
     }
     const at = all.indexOf(current());
+    if (step > 0 && at === all.length - 1 && follow("next")) return; // j at the last: next page
     const next = at < 0 ? 0 : Math.min(all.length - 1, Math.max(0, at + step));
     select(all[next]);
   }
+
+  // Go where the page's pager (or other) link of relation `rel` points; false if there is none.
+  function follow(rel) {
+    const link = document.querySelector(`a[rel="${rel}"]`);
+    if (!(link instanceof HTMLAnchorElement)) return false;
+    window.location.assign(link.href);
+    return true;
+  }
+
+  // Mark the list read: the page's own "Mark all read" form (it asks first, as a click does).
+  function markPageRead() {
+    const form = document.querySelector("form.mark-all");
+    if (form instanceof HTMLFormElement) form.requestSubmit();
+  }
+
+  // "g" then a letter goes to a place, as in mail readers.
+  const places = { u: "/reader", s: "/reader?show=starred", f: "/reader/subscriptions" };
+  let pendingG = 0;
 
   // Keep the sidebar's unread counts in step: the entry's feed, its categories, the total.
   function count(holder, change) {
@@ -118,7 +139,23 @@
     const where = event.target;
     if (where instanceof HTMLElement && where.closest("input, textarea, select, [contenteditable]")) return;
     if (dialog instanceof HTMLDialogElement && dialog.open) return; // Esc closes it natively
+    if (pendingG) {
+      window.clearTimeout(pendingG);
+      pendingG = 0;
+      const place = places[event.key];
+      if (place) {
+        event.preventDefault();
+        window.location.assign(place);
+        return;
+      }
+    }
     const actions = {
+      g: () => {
+        pendingG = window.setTimeout(() => (pendingG = 0), 1500);
+      },
+      n: () => follow("next"),
+      p: () => follow("prev"),
+      A: markPageRead,
       j: () => move(1),
       k: () => move(-1),
       o: open,
