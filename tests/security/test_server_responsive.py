@@ -136,8 +136,10 @@ def test_pages_answer_quickly_while_hostile_feeds_are_parsed(server: str, store:
     slowest, p99 = times[-1], times[len(times) * 99 // 100]
     summary = f"{len(times)} pages: p99 {p99 * 1000:.0f} ms, slowest {slowest * 1000:.0f} ms"
     # One page in a hundred may lose the CPU to the parse processes, this test's own threads
-    # and other test runs on a small machine; a parse inside the server held pages for seconds.
+    # and other test runs on a small machine (a slowest page of 324 ms was seen with two suites
+    # running at once); a parse inside the server held pages for seconds (over 10 s before the
+    # parse processes). So: p99 under 100 ms, and no page anywhere near a parse's length.
     assert p99 < 0.1, summary
-    assert slowest < 0.25, summary
+    assert slowest < 1.0, summary
     for feed in feeds:
         assert not store.feeds.get(feed.id).last_error
