@@ -130,9 +130,7 @@ def _item(item: etree._Element, inherited: str | None) -> EntryDraft:
             guid = text_of(child)
             if guid and not draft.id:
                 draft.id = guid
-                permalink = (child.get("isPermaLink") or "true").strip().lower() != "false"
-                if permalink and is_absolute_http(guid):
-                    guid_link = resolve(None, guid)
+                guid_link = _guid_link(guid, child.get("isPermaLink"), base)
         elif name == "description":
             if draft.summary is None:
                 draft.summary = Fragment(inner_html(child), base)
@@ -176,3 +174,21 @@ def _atom_link(element: etree._Element, base: str | None, draft: EntryDraft) -> 
         if url:
             kind = element.get("type") or None
             draft.add_enclosure(Enclosure(url, kind, to_int(element.get("length"))))
+
+
+def _guid_link(guid: str, is_permalink: str | None, base: str | None) -> str | None:
+    """Return the link a guid stands for, or None.
+
+    isPermaLink defaults to true, but most guids without the attribute are opaque ("1234"):
+    without it only an absolute URL or an absolute path ("/blog/post") counts as a link. An
+    explicit isPermaLink="true" makes any value a URL. A relative one resolves like any
+    relative URL in the item (the id stays the guid, verbatim).
+    """
+    declared = (is_permalink or "").strip().lower()
+    if declared == "false":
+        return None
+    if is_absolute_http(guid):
+        return resolve(None, guid)
+    if declared == "true" or guid.startswith("/"):
+        return resolve(base, guid)
+    return None
