@@ -72,7 +72,9 @@ def parse_feed(
     elif syntax == "html":
         raise FeedParseError("an HTML page, not a feed", feed_links(decoded.text, url))
     else:
-        usable = decoded.encoding == "utf-8" and not data.startswith(codecs.BOM_UTF8)
+        usable = (
+            decoded.encoding == "utf-8" and decoded.exact and not data.startswith(codecs.BOM_UTF8)
+        )
         document = parse_xml(data if usable else decoded.text.encode("utf-8"))
         warnings.extend(document.warnings)
         found = feed_version(document.root)
