@@ -120,3 +120,19 @@ def test_long_date_text_names_no_date_quickly(text: str) -> None:
 
 def test_a_padded_date_still_reads() -> None:
     assert parse_date("\n" + " " * 200 + "Fri, 19 Sep 2025 12:00:00 GMT\n  ") is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2020/1/1 1:00" + " am" * 38 + "x",  # the 12-hour clock's " ?am" before the zone
+        "2020/1/1" + "/1" * 59,
+        "19 Sep 2025 1:00" + " p.m." * 22,
+        "2020/1/1" + " " * 119 + "x",
+        "1" * 128,
+    ],
+)
+def test_worst_dates_within_the_length_bound_read_quickly(text: str) -> None:
+    # 1000 parses: each of the year-first and am/pm forms must stay linear on the longest text
+    # the length bound lets through.
+    assert timed(lambda: [parse_date(text) for _ in range(1000)]) < 0.5

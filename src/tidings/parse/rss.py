@@ -9,7 +9,15 @@ from tidings.model import Enclosure, ParsedFeed
 from tidings.parse.dates import parse_date
 from tidings.parse.entries import EntryDraft, Fragment, finish_entries
 from tidings.parse.media import MEDIA_NAMES, apply_media, to_int
-from tidings.parse.nodes import RDF_ABOUT, RSS_HOME, TagNames, base_of, inner_html, text_of
+from tidings.parse.nodes import (
+    RDF_ABOUT,
+    RSS_HOME,
+    TagNames,
+    base_of,
+    inner_html,
+    split_tag,
+    text_of,
+)
 from tidings.parse.options import Options, limit_warning
 from tidings.parse.urls import is_absolute_http, resolve
 
@@ -140,7 +148,7 @@ def _item(item: etree._Element, inherited: str | None) -> EntryDraft:
             if draft.content is None:
                 draft.content = Fragment(inner_html(child), base)
         elif name == "author":
-            author = author or html_to_text(text_of(child)) or None
+            author = author or _person(child)
         elif name == "dc:creator":
             creator = creator or html_to_text(text_of(child)) or None
         elif name in ("dc:date", "dcterms:issued", "dcterms:created"):
@@ -192,3 +200,15 @@ def _guid_link(guid: str, is_permalink: str | None, base: str | None) -> str | N
     if declared == "true" or guid.startswith("/"):
         return resolve(base, guid)
     return None
+
+
+def _person(element: etree._Element) -> str | None:
+    """Return the author an RSS <author> names: its text, or the text of its <name> child when
+    it has child elements (`<author><name>Ann</name><title>Editor</title></author>`, Atom style:
+    their text run together would read "AnnEditor"); the first child's text without one."""
+    if len(element) == 0:
+        return html_to_text(element.text or "") or None
+    children = [child for child in element if isinstance(child.tag, str)]
+    named = next((c for c in children if split_tag(c.tag)[1].lower() == "name"), None)
+    chosen = named if named is not None else (children[0] if children else element)
+    return html_to_text(text_of(chosen)) or None
