@@ -20,6 +20,7 @@ from tidings.parse.nodes import (
     inner_html,
     split_tag,
     text_of,
+    xhtml_inner,
 )
 from tidings.parse.options import Options, limit_warning
 from tidings.parse.urls import resolve
@@ -149,8 +150,8 @@ def _text_construct(element: etree._Element) -> tuple[str, bool] | None:
     if mode == "xml" or kind in ("xhtml", "application/xhtml+xml"):
         body = next((c for c in element if isinstance(c.tag, str)), None)
         if kind == "xhtml" and body is not None and split_tag(body.tag)[1] == "div":
-            return inner_html(body), True  # the wrapping <div> is not content (RFC 4287 3.1.1.3)
-        return inner_html(element), True
+            return xhtml_inner(body), True  # the wrapping <div> is not content (RFC 4287 3.1.1.3)
+        return xhtml_inner(element), True
     if kind in ("html", "text/html"):
         return inner_html(element), True
     if kind in ("text", "text/plain") or kind.startswith("text/"):

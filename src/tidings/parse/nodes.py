@@ -155,6 +155,16 @@ def inner_html(element: etree._Element) -> str:
     return _PREFIXED_TAG.sub(r"\1", "".join(parts))
 
 
+def xhtml_inner(element: etree._Element) -> str:
+    """Return the HTML an element of XHTML holds (Atom `type="xhtml"`, `xhtml:body`): its text is
+    text, never markup, so a `&lt;blink&gt;` in it stays escaped even when the element has no
+    children (`inner_html` reads a childless element's text as escaped HTML, which it is not
+    here)."""
+    if len(element) == 0:
+        return html.escape(element.text or "", quote=False)
+    return inner_html(element)
+
+
 def base_of(element: etree._Element, inherited: str | None) -> str | None:
     """Return the URL relative links in `element` resolve against: its xml:base resolved against
     `inherited` (the base of its parent) when it has one, else `inherited`.

@@ -17,6 +17,7 @@ from tidings.parse.nodes import (
     inner_html,
     split_tag,
     text_of,
+    xhtml_inner,
 )
 from tidings.parse.options import Options, limit_warning
 from tidings.parse.urls import is_absolute_http, resolve
@@ -144,9 +145,12 @@ def _item(item: etree._Element, inherited: str | None) -> EntryDraft:
                 draft.summary = Fragment(inner_html(child), base)
         elif name == "pubDate":
             published = published or parse_date(text_of(child))
-        elif name in ("content:encoded", "xhtml:body"):
+        elif name == "content:encoded":
             if draft.content is None:
                 draft.content = Fragment(inner_html(child), base)
+        elif name == "xhtml:body":
+            if draft.content is None:
+                draft.content = Fragment(xhtml_inner(child), base)
         elif name == "author":
             author = author or _person(child)
         elif name == "dc:creator":
