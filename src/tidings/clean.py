@@ -359,6 +359,17 @@ def html_to_text(text: str) -> str:
         text = _mathml_to_text(_TEXT_CLEANER.clean(_shallow(_BLOCK_START.sub(" <", text))))
     if "&" in text:
         text = html.unescape(text)
+    return collapse_text(text)
+
+
+def collapse_text(text: str) -> str:
+    """Return `text` with runs of whitespace collapsed to single spaces, stripped.
+
+    str.split() takes U+0085 for whitespace, but in a feed it is windows-1252's "…" read as
+    Latin-1 or written "&#133;": it becomes "…" (parse/bounds.py maps the other C1 controls).
+    """
+    if "\x85" in text:
+        text = text.replace("\x85", "…")
     return " ".join(text.split())
 
 

@@ -7,7 +7,7 @@ import binascii
 
 from lxml import etree
 
-from tidings.clean import escape_text, html_to_text
+from tidings.clean import collapse_text, escape_text, html_to_text
 from tidings.model import Enclosure, ParsedFeed
 from tidings.parse.dates import parse_date
 from tidings.parse.entries import EntryDraft, Fragment, finish_entries
@@ -165,7 +165,7 @@ def _plain(element: etree._Element) -> str:
     if construct is None:
         return ""
     value, is_html = construct
-    return html_to_text(value) if is_html else " ".join(value.split())
+    return html_to_text(value) if is_html else collapse_text(value)
 
 
 def _html(element: etree._Element, base: str | None) -> str | Fragment | None:

@@ -143,6 +143,14 @@ def text_of(element: etree._Element) -> str:
     return "".join(element.itertext()).strip()
 
 
+def full_text(element: etree._Element) -> str:
+    """Return all the text inside `element`, not stripped: for text that is collapsed later
+    (clean.collapse_text), since str.strip() would also drop a trailing U+0085 ("&#133;", "…")."""
+    if len(element) == 0:
+        return element.text or ""
+    return "".join(element.itertext())
+
+
 def inner_html(element: etree._Element) -> str:
     """Return the HTML an element holds: its text when it has no children (escaped or CDATA
     HTML, the usual case), else its children serialized (HTML written straight into the XML)."""

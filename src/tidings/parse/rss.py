@@ -14,6 +14,7 @@ from tidings.parse.nodes import (
     RSS_HOME,
     TagNames,
     base_of,
+    full_text,
     inner_html,
     split_tag,
     text_of,
@@ -74,11 +75,11 @@ def _channel(
         if name == "item":
             items.append(child)
         elif name == "title" and title is None:
-            title = html_to_text(text_of(child))
+            title = html_to_text(full_text(child))
         elif name == "link" and link is None:
             link = resolve(base, text_of(child))
         elif name in ("description", "itunes:summary", "dc:description") and description is None:
-            description = html_to_text(text_of(child)) or None
+            description = html_to_text(full_text(child)) or None
         elif name == "image":
             images.insert(0, child)  # the last <image> in the channel is tried first
         elif name == "itunes:image" and image is None:
@@ -131,7 +132,7 @@ def _item(item: etree._Element, inherited: str | None) -> EntryDraft:
         name = _names[child.tag]
         if name in ("title", "dc:title"):
             if title is None:
-                title = html_to_text(text_of(child))
+                title = html_to_text(full_text(child))
         elif name == "link":
             if link is None:
                 link = resolve(base, text_of(child))
