@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 
 from tidings.clean import MAX_DEPTH, clean_html, html_to_text
-from tidings.parse import parse_feed
+from tidings.parse import FeedParseError, parse_feed
 from tidings.parse.dates import parse_date
 from tidings.parse.xmltree import repair
 
@@ -136,3 +136,12 @@ def test_worst_dates_within_the_length_bound_read_quickly(text: str) -> None:
     # 1000 parses: each of the year-first and am/pm forms must stay linear on the longest text
     # the length bound lets through.
     assert timed(lambda: [parse_date(text) for _ in range(1000)]) < 0.5
+
+
+def test_an_html_page_full_of_feed_starts_is_refused_quickly() -> None:
+    # The feed inside an HTML page is found with one search and one rfind (issue 18).
+    page = "<!DOCTYPE html><html><body>" + "<rss <feed <rdf:RDF " * 50_000 + "</body></html>"
+    started = time.perf_counter()
+    with pytest.raises(FeedParseError):
+        parse_feed(page.encode())
+    assert time.perf_counter() - started < LIMIT
