@@ -69,6 +69,10 @@ DELIBERATE: list[tuple[str, Callable[[Difference], bool]]] = [
      lambda d: d.name == "utf8_stray_latin1.xml"),
     ("A trailing '&#133;' is the windows-1252 ellipsis; feedparser strips it as whitespace (NEL).",
      lambda d: d.field == "title" and str(d.ours).endswith("…") and d.ours == f"{d.theirs}…"),
+    ("itunes:subtitle is the summary when nothing else gives one; feedparser gives none.",
+     lambda d: d.field == "summary" and d.theirs is None and d.ours is not None),
+    ("RSS description wins over dc:description; feedparser takes whichever comes last.",
+     lambda d: d.field == "summary" and d.name == "fallbacks.xml" and d.theirs == "Not this one"),
     ("A truncated document keeps only its complete entries; feedparser keeps the last, partial "
      "one.", lambda d: d.name == "truncated.xml" and d.ours is None),
     ("Entries that share an id but differ get distinct derived ids (\"sha256:\" and a digest); "

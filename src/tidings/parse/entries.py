@@ -35,6 +35,8 @@ class EntryDraft:
     enclosures: list[Enclosure] = field(default_factory=list)
     image: str | None = None
     plain_summary: str | None = None  # media:description, itunes:summary: used when no summary
+    plain_subtitle: str | None = None  # itunes:subtitle: used when none of the above
+    fallback_title: str = ""  # media:title: used when the entry has no title
 
     def add_category(self, name: str) -> None:
         name = " ".join(name.split())
@@ -92,18 +94,19 @@ def finish_entries(
         summary = draft.summary
         if isinstance(summary, Fragment):
             summary = next(cleaned)
-        elif summary is None and draft.plain_summary:
-            summary = escape_text(draft.plain_summary)
+        elif summary is None and (draft.plain_summary or draft.plain_subtitle):
+            summary = escape_text(draft.plain_summary or draft.plain_subtitle or "")
         content = draft.content
         if isinstance(content, Fragment):
             content = next(cleaned)
-        key = draft.id or entry_key(draft.link, draft.title, draft.published, summary)
+        title = draft.title or draft.fallback_title
+        key = draft.id or entry_key(draft.link, title, draft.published, summary)
         # Positional: a frozen dataclass's __init__ costs less so (same order as the fields).
         entries.append(
             ParsedEntry(
                 key,
                 draft.link,
-                draft.title,
+                title,
                 draft.author,
                 summary,
                 content,

@@ -74,7 +74,7 @@ def _channel(
         name = _names[child.tag]
         if name == "item":
             items.append(child)
-        elif name == "title" and title is None:
+        elif name in ("title", "dc:title") and title is None:
             title = html_to_text(full_text(child))
         elif name == "link" and link is None:
             link = resolve(base, text_of(child))
@@ -128,6 +128,7 @@ def _item(item: etree._Element, inherited: str | None) -> EntryDraft:
     draft = EntryDraft(id=(item.get(RDF_ABOUT) or "").strip())
     title = link = alternate = guid_link = author = creator = None
     published = dc_date = None
+    dc_description: Fragment | None = None
     for child in item:
         name = _names[child.tag]
         if name in ("title", "dc:title"):
@@ -144,6 +145,8 @@ def _item(item: etree._Element, inherited: str | None) -> EntryDraft:
         elif name == "description":
             if draft.summary is None:
                 draft.summary = Fragment(inner_html(child), base)
+        elif name == "dc:description":
+            dc_description = dc_description or Fragment(inner_html(child), base)
         elif name == "pubDate":
             published = published or parse_date(text_of(child))
         elif name == "content:encoded":
@@ -174,6 +177,8 @@ def _item(item: etree._Element, inherited: str | None) -> EntryDraft:
         elif name in MEDIA_NAMES:
             apply_media(child, name, draft, base, _names)
     draft.title = title or ""
+    if draft.summary is None:
+        draft.summary = dc_description  # dc:description only when there is no description
     draft.link = link or guid_link or alternate
     draft.author = author or creator or draft.author
     draft.published = published or dc_date

@@ -114,6 +114,9 @@ def repair(text: str) -> tuple[str, list[str]]:
             return "&amp;"
         if ref[0] == "#":
             if _xml_allows(int(ref[2:], 16) if ref[1] in "xX" else int(ref[1:])):
+                if ref[1] == "X":  # "&#X41;": HTML reads it, XML wants a small x
+                    counts["reference"] += 1
+                    return f"&#x{ref[2:]};"
                 return match.group(0)
             counts["reference"] += 1
             return ""  # "&#0;", "&#27;": no XML parser accepts them, and nobody wants them
@@ -132,7 +135,7 @@ def repair(text: str) -> tuple[str, list[str]]:
         "amp": "escaped {} bare '&' characters",
         "lt": "escaped {} bare '<' characters",
         "void": "closed {} HTML <br>, <hr> or <img> tags",
-        "reference": "removed {} references to characters XML does not allow",
+        "reference": "repaired {} character references XML does not allow",
     }
     warnings.extend(sentences[kind].format(n) for kind, n in counts.items() if n)
     return text, warnings
