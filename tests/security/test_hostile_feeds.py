@@ -145,3 +145,18 @@ def test_an_html_page_full_of_feed_starts_is_refused_quickly() -> None:
     with pytest.raises(FeedParseError):
         parse_feed(page.encode())
     assert time.perf_counter() - started < LIMIT
+
+
+@pytest.mark.parametrize(
+    "subset",
+    [
+        "".join(f'<!ENTITY e{i} "&e{i + 1};">' for i in range(20_000)),  # a long chain
+        '<!ENTITY a "' + "&a;" * 100_000 + '">',  # a cycle, many times over
+        "<!ENTITY " * 50_000,  # declarations never finished
+    ],
+    ids=["chain", "cycle", "unfinished"],
+)
+def test_internal_entities_expand_quickly(subset: str) -> None:
+    body = "<rss version='2.0'><channel><title>" + "&e0;&a;" * 10_000 + "</title></channel></rss>"
+    document = f"<?xml version='1.0'?><!DOCTYPE rss [{subset}]>{body}"
+    assert timed(lambda: parse_feed(document.encode())) < LIMIT
