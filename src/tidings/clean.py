@@ -91,7 +91,10 @@ _MATHML_TAG = re.compile("<(/?)(" + "|".join(sorted(MATHML_TAGS, key=len, revers
 
 def _mathml_to_text(cleaned: str) -> str:
     """Return the sanitizer's output with MathML's tags removed, their text kept."""
-    if "<m" not in cleaned and "<semantics" not in cleaned:
+    # The sanitizer drops MathML-named tags outside <math> (its namespace check) and closes
+    # every element it keeps: without "</math>" there is nothing to do. One scan for a long
+    # needle, the common case (0.1 µs a fragment; "<m" and "<semantics" cost 1.4 µs).
+    if "</math>" not in cleaned:
         return cleaned
     return _MATHML_TAG.sub(lambda m: " " if m.group(2) == "mo" else "", cleaned)
 

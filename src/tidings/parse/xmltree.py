@@ -61,7 +61,10 @@ def parse_xml(data: bytes) -> XmlDocument:
     """Return the document's root element, repaired if need be; raise FeedParseError when the
     bytes hold no XML element at all."""
     expanded: list[str] = []
-    if data.find(b"<!ENTITY", 0, _DTD_SEARCH) >= 0:
+    # A DOCTYPE comes first (after the XML declaration and maybe comments): looking for it in
+    # the first 4 KB costs 1 µs, where "<!ENTITY" in the first 64 KB of every feed cost 25.
+    doctype = data.find(b"<!DOCTYPE", 0, _DOCTYPE_SEARCH)
+    if doctype >= 0 and data.find(b"<!ENTITY", doctype, doctype + _DTD_SEARCH) >= 0:
         text, expanded = expand_internal_entities(data.decode("utf-8", errors="replace"))
         data = text.encode("utf-8")
     try:
@@ -99,7 +102,8 @@ def parse_xml(data: bytes) -> XmlDocument:
 # characters and the whole expansion at most the document's own length (and _EXPANSION_CHARS);
 # past a bound the references stay as they are, and so do those of entities that refer to
 # them. Values are inserted as character data (escaped), never as XML elements.
-_DTD_SEARCH = 65_536  # an internal subset starts near the top of the document
+_DOCTYPE_SEARCH = 4096  # where a DOCTYPE is looked for
+_DTD_SEARCH = 65_536  # how far after it an internal subset's declarations are looked for
 _ENTITY_DEPTH = 8
 _ENTITY_CHARS = 65_536
 _EXPANSION_CHARS = 1_000_000
@@ -116,7 +120,7 @@ def expand_internal_entities(text: str) -> tuple[str, list[str]]:
     text, and a warning when any was; `text` unchanged when it declares none. Linear: the
     declarations are read with one scan, each value is expanded once (memoized), the body is
     scanned once."""
-    doctype = text.find("<!DOCTYPE", 0, _DTD_SEARCH)
+    doctype = text.find("<!DOCTYPE", 0, _DOCTYPE_SEARCH)
     opening = text.find("[", doctype) if doctype >= 0 else -1
     if opening < 0 or "<" in text[doctype + 1 : opening]:
         return text, []
