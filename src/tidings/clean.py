@@ -57,8 +57,23 @@ URL_SCHEMES: frozenset[str] = frozenset({"http", "https", "mailto"})
 DROP_WITH_CONTENT: frozenset[str] = frozenset(
     {
         "script", "style", "iframe", "frame", "frameset", "noscript", "noembed", "noframes",
-        "object", "embed", "applet", "template", "svg", "math", "select", "textarea", "button",
-        "title", "xmp",
+        "object", "embed", "applet", "template", "svg", "select", "textarea", "button",
+        "title", "xmp", "annotation", "annotation-xml",
+    }
+)  # fmt: skip
+
+# Presentation MathML: kept as its text ("if x = y, then"), never as markup. The sanitizer
+# removes a foreign element it is not allowed to keep *with* its content, so these are allowed
+# through it (no attributes; it keeps MathML's namespace rules, so nothing escapes through
+# <mtext> or <mglyph>) and their tags are then removed from its output (`_MATHML_TAG`): the
+# stored HTML holds no foreign content. `annotation` (TeX source, a duplicate of the formula)
+# and `annotation-xml` (an HTML integration point) go with their content, above.
+MATHML_TAGS: frozenset[str] = frozenset(
+    {
+        "math", "mi", "mn", "mo", "ms", "mtext", "mspace", "mrow", "mfrac", "msqrt", "mroot",
+        "mstyle", "merror", "mpadded", "mphantom", "mfenced", "menclose", "msub", "msup",
+        "msubsup", "munder", "mover", "munderover", "mmultiscripts",
+        "mtable", "mtr", "mtd", "mlabeledtr", "semantics",
     }
 )  # fmt: skip
 
@@ -68,6 +83,21 @@ MODES: dict[str, tuple[frozenset[str], dict[str, frozenset[str]]]] = {
     "reader": (READER_TAGS, READER_ATTRIBUTES),
     "strict": (STRICT_TAGS, STRICT_ATTRIBUTES),
 }
+
+# A MathML tag in the sanitizer's output: it keeps no attribute on them, so the tag is exactly
+# this. An operator's tags become spaces ("x = y"), the others nothing.
+_MATHML_TAG = re.compile("<(/?)(" + "|".join(sorted(MATHML_TAGS, key=len, reverse=True)) + ")>")
+
+
+def _mathml_to_text(cleaned: str) -> str:
+    """Return the sanitizer's output with MathML's tags removed, their text kept."""
+    # The sanitizer drops MathML-named tags outside <math> (its namespace check) and closes
+    # every element it keeps: without "</math>" there is nothing to do. One scan for a long
+    # needle, the common case (0.1 µs a fragment; "<m" and "<semantics" cost 1.4 µs).
+    if "</math>" not in cleaned:
+        return cleaned
+    return _MATHML_TAG.sub(lambda m: " " if m.group(2) == "mo" else "", cleaned)
+
 
 # Characters that make html5ever's output differ from its input when there is no markup at all.
 _NEEDS_PARSER = re.compile(r"[<&\r\0]")
@@ -312,7 +342,7 @@ def _is_fixed_point(cleaned: str) -> bool:
 
 def _clean_once(cleaner: nh3.Cleaner, text: str) -> str:
     """Return one sanitizer pass over `text`, serialized so that it parses back the same."""
-    cleaned: str = cleaner.clean(_shallow(text))
+    cleaned: str = _mathml_to_text(cleaner.clean(_shallow(text)))
     if "<pre>\n" in cleaned:
         # Parsers drop a newline right after <pre>; the HTML serializing algorithm doubles it
         # so that a leading newline of the content survives, html5ever's serializer does not.
@@ -329,9 +359,20 @@ def html_to_text(text: str) -> str:
     """Return the readable text of an HTML fragment: tags removed, entities decoded, whitespace
     collapsed to single spaces."""
     if "<" in text:
-        text = _TEXT_CLEANER.clean(_shallow(_BLOCK_START.sub(" <", text)))
+        text = _mathml_to_text(_TEXT_CLEANER.clean(_shallow(_BLOCK_START.sub(" <", text))))
     if "&" in text:
         text = html.unescape(text)
+    return collapse_text(text)
+
+
+def collapse_text(text: str) -> str:
+    """Return `text` with runs of whitespace collapsed to single spaces, stripped.
+
+    str.split() takes U+0085 for whitespace, but in a feed it is windows-1252's "…" read as
+    Latin-1 or written "&#133;": it becomes "…" (parse/bounds.py maps the other C1 controls).
+    """
+    if "\x85" in text:
+        text = text.replace("\x85", "…")
     return " ".join(text.split())
 
 
@@ -341,7 +382,7 @@ def _cleaner(mode: str, base_url: str | None) -> nh3.Cleaner:
     base is cached because building one costs about as much as cleaning a small fragment."""
     tags, attributes = MODES[mode]
     options: dict[str, Any] = {
-        "tags": set(tags),
+        "tags": set(tags | MATHML_TAGS),  # MathML's tags are removed from the output
         "clean_content_tags": set(DROP_WITH_CONTENT),
         "attributes": {tag: set(names) for tag, names in attributes.items()},
         "link_rel": LINK_REL,
@@ -368,5 +409,5 @@ def _join_or_keep(base_url: str, url: str) -> str:
 
 
 _TEXT_CLEANER = nh3.Cleaner(
-    tags=set(), clean_content_tags=set(DROP_WITH_CONTENT), attributes={}, link_rel=None
+    tags=set(MATHML_TAGS), clean_content_tags=set(DROP_WITH_CONTENT), attributes={}, link_rel=None
 )

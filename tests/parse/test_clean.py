@@ -351,3 +351,32 @@ def test_clean_many_refuses_an_unknown_mode() -> None:
     with pytest.raises(ValueError, match="unknown HTML mode"):
         clean_many([("<p>x</p>", None)], "lenient")
     assert clean_many([], "reader") == []
+
+
+@pytest.mark.parametrize("mode", ["reader", "strict"])
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("<p>if <math><mi>x</mi><mo>=</mo><mi>y</mi></math>, then</p>", "<p>if x = y, then</p>"),
+        (  # the TeX annotation duplicates the formula: dropped
+            "<p><math><semantics><mrow><mi>a</mi><mo>+</mo><mn>1</mn></mrow>"
+            '<annotation encoding="application/x-tex">a+1</annotation></semantics></math></p>',
+            "<p>a + 1</p>",
+        ),
+        ('<p><math display="block"><msup><mi>e</mi><mn>2</mn></msup></math></p>', "<p>e2</p>"),
+        (  # an HTML integration point: dropped with what it holds
+            '<math><annotation-xml encoding="text/html"><b>x</b><script>1</script>'
+            "</annotation-xml></math>",
+            "",
+        ),
+    ],
+)
+def test_mathml_keeps_its_text(mode: str, html: str, expected: str) -> None:
+    # MathML's text survives (issue 18: "if x = y, then" became "if , then"), its tags do not.
+    cleaned = clean_html(html, mode=mode)
+    assert cleaned == expected
+    assert clean_html(cleaned, mode=mode) == cleaned
+
+
+def test_mathml_in_a_title_keeps_its_text() -> None:
+    assert html_to_text("if <math><mi>x</mi><mo>=</mo><mi>y</mi></math>, then") == "if x = y, then"

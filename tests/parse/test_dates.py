@@ -18,6 +18,23 @@ NOON = datetime(2025, 9, 19, 12, 0, tzinfo=UTC)
     [
         ("Fri, 19 Sep 2025 12:00:00 GMT", NOON),
         ("Fri, 19 Sep 2025 12:00:00 +0000", NOON),
+        # Year first with slashes and one-digit parts (issue 18).
+        ("2025/9/19 12:00:00", NOON),
+        ("2025/09/19 12:00", NOON),
+        ("2025/9/19", datetime(2025, 9, 19, tzinfo=UTC)),
+        ("2025.9.19 14:00 +0200", NOON),
+        ("2020/1/10 14:33:00", datetime(2020, 1, 10, 14, 33, tzinfo=UTC)),
+        ("2025/13/19 12:00", None),
+        # 12-hour clocks with am/pm, with and without a zone (issue 18).
+        ("Mon, 21 Jan 2008 8:56 am PST", datetime(2008, 1, 21, 16, 56, tzinfo=UTC)),
+        ("Fri, 19 Sep 2025 4:00 AM PST", NOON),
+        ("Fri, 19 Sep 2025 12:00 PM", NOON),
+        ("Fri, 19 Sep 2025 12:00:00 pm GMT", NOON),
+        ("Fri, 19 Sep 2025 12:30 am", datetime(2025, 9, 19, 0, 30, tzinfo=UTC)),
+        ("Sep 19, 2025 8:00 p.m. EDT", datetime(2025, 9, 20, tzinfo=UTC)),
+        ("2025/9/19 2:00 pm +0200", NOON),
+        ("Fri, 19 Sep 2025 13:00 pm", None),
+        ("Fri, 19 Sep 2025 0:00 am", None),
         ("19 Sep 2025 12:00:00 UT", NOON),
         ("Fri, 19 Sep 25 12:00:00 GMT", NOON),  # two-digit year
         ("Fri, 19 Sep 99 12:00:00 GMT", datetime(1999, 9, 19, 12, tzinfo=UTC)),

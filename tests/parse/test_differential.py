@@ -47,8 +47,9 @@ class Difference:
 DELIBERATE: list[tuple[str, Callable[[Difference], bool]]] = [
     ("An entry without a guid gets a derived id (its link, else a hash); feedparser gives none.",
      lambda d: d.field == "id" and d.theirs is None),
-    ("A guid is an opaque identifier: we neither resolve it as a relative URL nor use a guid "
-     "that is not an absolute http(s) URL as the entry's link.",
+    ("A guid is an opaque identifier: the id is never resolved as a relative URL, and a guid "
+     "is the entry's link only when it is an absolute http(s) URL, an absolute path, or "
+     "isPermaLink=\"true\" says so.",
      lambda d: (d.field == "id" and d.theirs == urljoin(d.url, d.ours))
      or (d.field == "link" and d.ours is None and d.theirs is not None)),
     ("An Atom entry without an author has the feed's author (RFC 4287 section 4.2.1).",
@@ -63,10 +64,25 @@ DELIBERATE: list[tuple[str, Callable[[Difference], bool]]] = [
      lambda d: d.field == "link" and "&lang=" in str(d.ours)),
     ("Control characters XML forbids (NUL, BEL ...) are removed; feedparser keeps them.",
      lambda d: any(ord(c) < 32 for c in str(d.theirs))),
+    ("A UTF-8 document with a few stray non-UTF-8 bytes is read as UTF-8, only the stray bytes as "
+     "windows-1252; feedparser reads the whole document in another encoding (mojibake).",
+     lambda d: d.name == "utf8_stray_latin1.xml"),
+    ("A trailing '&#133;' is the windows-1252 ellipsis; feedparser strips it as whitespace (NEL).",
+     lambda d: d.field == "title" and str(d.ours).endswith("…") and d.ours == f"{d.theirs}…"),
+    ("itunes:subtitle is the summary when nothing else gives one; feedparser gives none.",
+     lambda d: d.field == "summary" and d.theirs is None and d.ours is not None),
+    ("RSS description wins over dc:description; feedparser takes whichever comes last.",
+     lambda d: d.field == "summary" and d.name == "fallbacks.xml" and d.theirs == "Not this one"),
+    ("Entities the document's internal DTD declares are expanded (bounded); feedparser leaves "
+     "them unexpanded.", lambda d: d.name == "internal_dtd.xml"),
     ("A truncated document keeps only its complete entries; feedparser keeps the last, partial "
      "one.", lambda d: d.name == "truncated.xml" and d.ours is None),
-    ("Repeated ids: we keep the first entry of each id, so later entries shift position.",
-     lambda d: d.name == "duplicate_guids.xml"),
+    ("Entries that share an id but differ get distinct derived ids (\"sha256:\" and a digest); "
+     "feedparser repeats the id.",
+     lambda d: d.field == "id" and str(d.ours).startswith("sha256:") and d.theirs is not None),
+    ("An item written twice (same id, link, enclosures, title and date) is kept once, so later "
+     "entries shift position.",
+     lambda d: d.name == "shared_link_podcast.xml" and d.index is not None and d.index >= 3),
 ]  # fmt: skip
 
 

@@ -33,6 +33,10 @@ def xml(encoding: str) -> str:
         (xml("utf-8").encode("utf-8"), "text/xml; charset=iso-8859-1", "utf-8", True),
         (xml("bogus-encoding").encode("cp1252"), None, "windows-1252", True),
         (b"<t>plain ascii</t>", "text/xml; charset=latin1", "utf-8", False),
+        # UTF-8 with one stray Latin-1 byte: only that byte is read as windows-1252.
+        (xml("utf-8").encode("utf-8").replace("é".encode(), b"\xe9"), None, "utf-8", True),
+        (xml("utf-8").encode("utf-8").replace("“".encode(), b"\x93"), None, "utf-8", True),
+        (b"<t>" + TEXT.encode("utf-8") + b"\xe9</t>", "text/xml; charset=latin1", "utf-8", True),
     ],
 )
 def test_decode(data: bytes, content_type: str | None, encoding: str, warned: bool) -> None:
@@ -41,3 +45,10 @@ def test_decode(data: bytes, content_type: str | None, encoding: str, warned: bo
     assert bool(decoded.warnings) == warned
     if "ascii" not in decoded.text:
         assert TEXT in decoded.text
+
+
+def test_stray_bytes_are_repaired_alone() -> None:
+    data = "<t>résumé “ok” caf".encode() + b"\xe9 \x93q\x94</t>"
+    decoded = decode(data)
+    assert decoded.text == "<t>résumé “ok” café “q”</t>"
+    assert not decoded.exact

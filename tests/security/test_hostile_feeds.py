@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 
 from tidings.clean import MAX_DEPTH, clean_html, html_to_text
-from tidings.parse import parse_feed
+from tidings.parse import FeedParseError, parse_feed
 from tidings.parse.dates import parse_date
 from tidings.parse.xmltree import repair
 
@@ -120,3 +120,43 @@ def test_long_date_text_names_no_date_quickly(text: str) -> None:
 
 def test_a_padded_date_still_reads() -> None:
     assert parse_date("\n" + " " * 200 + "Fri, 19 Sep 2025 12:00:00 GMT\n  ") is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2020/1/1 1:00" + " am" * 38 + "x",  # the 12-hour clock's " ?am" before the zone
+        "2020/1/1" + "/1" * 59,
+        "19 Sep 2025 1:00" + " p.m." * 22,
+        "2020/1/1" + " " * 119 + "x",
+        "1" * 128,
+    ],
+)
+def test_worst_dates_within_the_length_bound_read_quickly(text: str) -> None:
+    # 1000 parses: each of the year-first and am/pm forms must stay linear on the longest text
+    # the length bound lets through.
+    assert timed(lambda: [parse_date(text) for _ in range(1000)]) < 0.5
+
+
+def test_an_html_page_full_of_feed_starts_is_refused_quickly() -> None:
+    # The feed inside an HTML page is found with one search and one rfind (issue 18).
+    page = "<!DOCTYPE html><html><body>" + "<rss <feed <rdf:RDF " * 50_000 + "</body></html>"
+    started = time.perf_counter()
+    with pytest.raises(FeedParseError):
+        parse_feed(page.encode())
+    assert time.perf_counter() - started < LIMIT
+
+
+@pytest.mark.parametrize(
+    "subset",
+    [
+        "".join(f'<!ENTITY e{i} "&e{i + 1};">' for i in range(20_000)),  # a long chain
+        '<!ENTITY a "' + "&a;" * 100_000 + '">',  # a cycle, many times over
+        "<!ENTITY " * 50_000,  # declarations never finished
+    ],
+    ids=["chain", "cycle", "unfinished"],
+)
+def test_internal_entities_expand_quickly(subset: str) -> None:
+    body = "<rss version='2.0'><channel><title>" + "&e0;&a;" * 10_000 + "</title></channel></rss>"
+    document = f"<?xml version='1.0'?><!DOCTYPE rss [{subset}]>{body}"
+    assert timed(lambda: parse_feed(document.encode())) < LIMIT

@@ -155,13 +155,16 @@ def test_every_field_of_a_json_entry_is_scrubbed() -> None:
     [
         ("plain", "plain"),
         ("tab\tnew\nline\r", "tab\tnew\nline\r"),
-        ("a\x00b\x1bc\x7fd\x85e\x9ff", "abcdef"),
+        ("a\x00b\x1bc\x7fd\x81e\x9df", "abcdef"),  # C1 undefined in windows-1252: removed
+        # The other C1 controls are the windows-1252 characters they stand for (issue 18).
+        ("it\x92s \x93quoted\x94 \x96 \x97 \x85 \x80 \x9f", "it’s “quoted” – — … € Ÿ"),
         ("vertical\x0btab\x0cfeed", "vertical tab feed"),
         ("lone\ud800surrogate\udc00", "lonesurrogate"),
         ("non\ufffecharacters\uffff", "noncharacters"),
         ("é ü € ‰ 😀", "é ü € ‰ 😀"),
         ("no\xa0break ¿ « » \ufffd \uff01 \ufeff", "no\xa0break ¿ « » \ufffd \uff01 \ufeff"),
-        ("c1 after a wanted one: ¿\x85", "c1 after a wanted one: ¿"),
+        ("c1 after a wanted one: ¿\x85", "c1 after a wanted one: ¿…"),
+        ("undefined c1 after a wanted one: ¿\x90", "undefined c1 after a wanted one: ¿"),
     ],
 )
 def test_scrub(text: str, expected: str) -> None:

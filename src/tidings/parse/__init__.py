@@ -9,6 +9,7 @@ What had to be repaired to read a document is listed in `ParsedFeed.warnings`.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import replace
 
 from tidings.clean import MODES
@@ -22,7 +23,7 @@ from tidings.parse.errors import FeedParseError
 from tidings.parse.jsonfeed import parse_json
 from tidings.parse.options import Options
 from tidings.parse.rss import parse_rss
-from tidings.parse.xmltree import parse_xml
+from tidings.parse.xmltree import XmlDocument, parse_xml
 
 __all__ = ["MAX_ENTRY_BYTES", "MAX_TITLE_LENGTH", "FeedParseError", "parse_feed"]
 
@@ -69,19 +70,23 @@ def parse_feed(
     syntax = sniff(decoded.text)
     if syntax == "json":
         feed = parse_json(decoded.text, options)
-    elif syntax == "html":
-        raise FeedParseError("an HTML page, not a feed", feed_links(decoded.text, url))
     else:
-        usable = decoded.encoding == "utf-8" and not data.startswith(codecs.BOM_UTF8)
-        document = parse_xml(data if usable else decoded.text.encode("utf-8"))
-        warnings.extend(document.warnings)
+        if syntax == "html":
+            document = _feed_in_html(decoded.text, url)
+        else:
+            usable = decoded.encoding == "utf-8" and decoded.exact
+            usable = usable and not data.startswith(codecs.BOM_UTF8)
+            document = parse_xml(data if usable else decoded.text.encode("utf-8"))
         found = feed_version(document.root)
         if found is None:
             raise FeedParseError(f"XML, but not a feed (root element {document.root.tag!r})")
+        if found[0] == "html":  # XHTML read as XML
+            document = _feed_in_html(decoded.text, url)
+            found = feed_version(document.root)
+            assert found is not None  # _feed_in_html returns feeds only
+        warnings.extend(document.warnings)
         family, version, version_warnings = found
         warnings.extend(version_warnings)
-        if family == "html":
-            raise FeedParseError("an HTML page, not a feed", feed_links(decoded.text, url))
         parse = parse_rss if family == "rss" else parse_atom
         feed = parse(document.root, version, options, document.complete_entries)
     return bound_feed(
@@ -90,3 +95,32 @@ def parse_feed(
         max_entry_bytes=max(0, max_entry_bytes),
         max_title_length=max(1, max_title_length),
     )
+
+
+# The start of a feed's root element inside an HTML page, and each root's end tag.
+_FEED_ROOT = re.compile(r"<(rss|feed|rdf:RDF|RDF)[\s>/]")
+_END_TAGS = {"rss": "</rss>", "feed": "</feed>", "rdf:RDF": "</rdf:RDF>", "RDF": "</RDF>"}
+
+
+def _feed_in_html(text: str, url: str | None) -> XmlDocument:
+    """Return the feed an HTML page holds: an HTML DOCTYPE before <rss>, an Atom <feed> wrapped
+    in <html><body> (some servers and CMS templates do both). Raise the "an HTML page" error
+    with the feeds the page announces when it holds none.
+
+    One search for the root's start and one for its last end tag: linear in the page.
+    """
+    match = _FEED_ROOT.search(text)
+    # Only a complete root, start and end tag: "<rss" in a page's prose is not a feed.
+    end = -1 if match is None else text.rfind(_END_TAGS[match.group(1)])
+    if match is not None and end > match.start():
+        stop = end + len(_END_TAGS[match.group(1)])
+        try:
+            document = parse_xml(text[match.start() : stop].encode("utf-8"))
+        except FeedParseError:
+            pass
+        else:
+            found = feed_version(document.root)
+            if found is not None and found[0] != "html":
+                warning = "the feed is wrapped in HTML (a DOCTYPE or a page); read the feed inside"
+                return replace(document, warnings=(warning, *document.warnings))
+    raise FeedParseError("an HTML page, not a feed", feed_links(text, url))

@@ -7,7 +7,7 @@ import binascii
 
 from lxml import etree
 
-from tidings.clean import escape_text, html_to_text
+from tidings.clean import collapse_text, escape_text, html_to_text
 from tidings.model import Enclosure, ParsedFeed
 from tidings.parse.dates import parse_date
 from tidings.parse.entries import EntryDraft, Fragment, finish_entries
@@ -20,6 +20,7 @@ from tidings.parse.nodes import (
     inner_html,
     split_tag,
     text_of,
+    xhtml_inner,
 )
 from tidings.parse.options import Options, limit_warning
 from tidings.parse.urls import resolve
@@ -149,8 +150,8 @@ def _text_construct(element: etree._Element) -> tuple[str, bool] | None:
     if mode == "xml" or kind in ("xhtml", "application/xhtml+xml"):
         body = next((c for c in element if isinstance(c.tag, str)), None)
         if kind == "xhtml" and body is not None and split_tag(body.tag)[1] == "div":
-            return inner_html(body), True  # the wrapping <div> is not content (RFC 4287 3.1.1.3)
-        return inner_html(element), True
+            return xhtml_inner(body), True  # the wrapping <div> is not content (RFC 4287 3.1.1.3)
+        return xhtml_inner(element), True
     if kind in ("html", "text/html"):
         return inner_html(element), True
     if kind in ("text", "text/plain") or kind.startswith("text/"):
@@ -164,7 +165,7 @@ def _plain(element: etree._Element) -> str:
     if construct is None:
         return ""
     value, is_html = construct
-    return html_to_text(value) if is_html else " ".join(value.split())
+    return html_to_text(value) if is_html else collapse_text(value)
 
 
 def _html(element: etree._Element, base: str | None) -> str | Fragment | None:

@@ -51,12 +51,23 @@ def is_clean(text: str) -> bool:
     return b"\xef" not in raw or (b"\xef\xbf\xbe" not in raw and b"\xef\xbf\xbf" not in raw)
 
 
+# A C1 control in feed text is almost always a windows-1252 character that went through a
+# Latin-1 decoder or a numeric reference (`&#146;` for ’): browsers read both as windows-1252
+# (HTML's numeric character reference table), so we do too. The five bytes windows-1252 leaves
+# undefined (0x81 0x8D 0x8F 0x90 0x9D) stay controls, and are removed. Vertical tab and form
+# feed, which separate words, become spaces; every other unwanted character goes.
+_REPLACEMENTS: dict[str, str] = {
+    chr(code): bytes([code]).decode("cp1252", errors="ignore") for code in range(0x80, 0xA0)
+}
+_REPLACEMENTS["\x0b"] = _REPLACEMENTS["\x0c"] = " "
+
+
 def scrub(text: str) -> str:
-    """Return `text` without the unwanted characters (vertical tab and form feed, which
-    separate words, become spaces); `text` itself when it has none."""
+    """Return `text` without the unwanted characters, C1 controls read as the windows-1252
+    characters they stand for first (see `_REPLACEMENTS`); `text` itself when it has none."""
     if is_clean(text):
         return text
-    return _UNWANTED.sub(lambda m: " " if m.group() in "\x0b\x0c" else "", text)
+    return _UNWANTED.sub(lambda m: _REPLACEMENTS.get(m.group(), ""), text)
 
 
 def _scrub_optional(text: str | None) -> str | None:

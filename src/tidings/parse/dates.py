@@ -33,7 +33,9 @@ _ISO = re.compile(
     r"\s*(z|utc|gmt|[+-]\d{2}(?::?\d{2})?)?\s*$",
     re.I,
 )
-_TIME = r"(?:[\sT,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
+# The general path sees text whose whitespace is collapsed to single spaces, so " ?" before
+# "am"/"pm" adds no backtracking over runs of spaces.
+_TIME = r"(?:[\sT,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?: ?([ap])\.?m\b\.?)?)?"
 _ZONE = r"\s*(?:\(?([a-z]{1,5}|(?:gmt|utc|ut)?\s*[+-]\d{1,2}(?::?\d{2})?)\)?)?"
 # "Fri, 19 Sep 2025 12:00:00 GMT" and its relatives: no day name, "Sep.", 2-digit years, dashes.
 _DAY_FIRST = re.compile(r"(\d{1,2})[\s\-/]*([a-z]+)\.?[\s\-/,]*(\d{2,4})" + _TIME + _ZONE + r"\s*$")
@@ -41,6 +43,8 @@ _DAY_FIRST = re.compile(r"(\d{1,2})[\s\-/]*([a-z]+)\.?[\s\-/,]*(\d{2,4})" + _TIM
 _MONTH_FIRST = re.compile(
     r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{2,4})" + _TIME + _ZONE + r"\s*$"
 )
+# "2020/1/10 14:33:00", "2020.01.10": year first, one-digit month and day, no ISO 8601 dashes.
+_YEAR_FIRST = re.compile(r"(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})" + _TIME + _ZONE + r"\s*$")
 _ASCTIME = re.compile(r"([a-z]+)\s+(\d{1,2})\s+(\d{1,2}):(\d{2}):(\d{2})\s+(\d{4})$")
 # A leading day name, right or wrong ("Thursday" on a Friday), or any word before a comma.
 _DAY_NAME = re.compile(r"^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?|[a-z]+\.?,)\s*")
@@ -118,12 +122,18 @@ def parse_date_general(text: str) -> datetime | None:
     value = _DAY_NAME.sub("", value, count=1)
     match = _DAY_FIRST.match(value)
     if match:
-        day, month, year, hour, minute, second, zone = match.groups()
+        day, month, year, hour, minute, second, half, zone = match.groups()
+        hour = _24_hour(hour, half)
         return _build(year, _MONTHS.get(month), day, hour, minute, second, zone)
     match = _MONTH_FIRST.match(value)
     if match:
-        month, day, year, hour, minute, second, zone = match.groups()
+        month, day, year, hour, minute, second, half, zone = match.groups()
+        hour = _24_hour(hour, half)
         return _build(year, _MONTHS.get(month), day, hour, minute, second, zone)
+    match = _YEAR_FIRST.match(value)
+    if match:
+        year, month, day, hour, minute, second, half, zone = match.groups()
+        return _build(year, month, day, _24_hour(hour, half), minute, second, zone)
     match = _ASCTIME.match(value)
     if match:
         month, day, hour, minute, second, year = match.groups()
@@ -162,6 +172,17 @@ def _build(
         return moment - offset
     except (ValueError, OverflowError):  # out of range, or shifted past year 1 or 9999
         return None
+
+
+def _24_hour(hour: str | None, half: str | None) -> str | None:
+    """Return a 12-hour clock's hour ("8" with "p" for pm) on the 24-hour clock; None when the
+    hour is out of the 12-hour range (so the date names no moment)."""
+    if hour is None or half is None:
+        return hour
+    number = int(hour)
+    if not 1 <= number <= 12:
+        return "99"  # out of range for _build: "13:00 pm" names no time
+    return str(number % 12 + (12 if half == "p" else 0))
 
 
 def _full_year(year: str) -> int:

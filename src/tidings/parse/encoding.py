@@ -24,6 +24,7 @@ class Decoded:
     text: str
     encoding: str
     warnings: tuple[str, ...] = ()
+    exact: bool = True  # False when the text is not the bytes decoded as `encoding` (repaired)
 
 
 def decode(data: bytes, content_type: str | None = None) -> Decoded:
@@ -50,6 +51,9 @@ def decode(data: bytes, content_type: str | None = None) -> Decoded:
         if declared and _normal(declared[0]) != "utf-8" and not text.isascii():
             return Decoded(text, "utf-8", (f"declared {declared[0]} but the bytes are UTF-8",))
         return Decoded(text, "utf-8")
+    mostly = _mostly_utf8(data, declared)
+    if mostly is not None:
+        return mostly
     for name in declared:
         codec = _normal(name)
         if codec == "utf-8":
@@ -64,6 +68,38 @@ def decode(data: bytes, content_type: str | None = None) -> Decoded:
         "windows-1252",
         (f"{claimed} but the bytes are not UTF-8; read them as windows-1252",),
     )
+
+
+# Each byte UTF-8 refuses, as `surrogateescape` hands it over (U+DC80-U+DCFF), -> the
+# windows-1252 character it stands for (bytes windows-1252 leaves undefined -> their Latin-1 C1
+# control, which parse/bounds.py then removes).
+_STRAY_BYTES = {
+    0xDC00 + byte: bytes([byte]).decode("cp1252", errors="ignore") or chr(byte)
+    for byte in range(0x80, 0x100)
+}
+_ESCAPED = re.compile("[\udc80-\udcff]")
+
+
+def _mostly_utf8(data: bytes, declared: list[str]) -> Decoded | None:
+    """Return UTF-8 text with the stray bytes that are not UTF-8 read as windows-1252, when the
+    document is UTF-8 but for a few such bytes (one Latin-1 "é" pasted into a UTF-8 feed);
+    None when it looks like a single-byte encoding throughout.
+
+    Reading the whole document as windows-1252 because of one stray byte would turn every
+    correct non-ASCII character into mojibake ("Ã©"). UTF-8 it is when the document holds valid
+    multi-byte sequences and either declares UTF-8 (or nothing), or its valid non-ASCII
+    characters outnumber the stray bytes (multi-byte sequences do not happen by accident).
+    """
+    text = data.decode("utf-8", errors="surrogateescape")
+    strays = len(_ESCAPED.findall(text))
+    valid = len(text) - len(text.encode("ascii", errors="ignore")) - strays
+    if valid == 0:
+        return None
+    claims_utf8 = not declared or _normal(declared[0]) == "utf-8"
+    if not claims_utf8 and valid <= strays:
+        return None
+    warning = f"{strays} bytes are not UTF-8 in a UTF-8 document; read them as windows-1252"
+    return Decoded(text.translate(_STRAY_BYTES), "utf-8", (warning,), exact=False)
 
 
 def _declared(data: bytes, content_type: str | None) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import NamedTuple
 
@@ -35,6 +35,8 @@ class EntryDraft:
     enclosures: list[Enclosure] = field(default_factory=list)
     image: str | None = None
     plain_summary: str | None = None  # media:description, itunes:summary: used when no summary
+    plain_subtitle: str | None = None  # itunes:subtitle: used when none of the above
+    fallback_title: str = ""  # media:title: used when the entry has no title
 
     def add_category(self, name: str) -> None:
         name = " ".join(name.split())
@@ -66,7 +68,7 @@ def finish_entries(
     drafts: list[EntryDraft], mode: str, max_chars: int | None = None
 ) -> tuple[tuple[ParsedEntry, ...], list[str]]:
     """Return the drafts as entries, each with an id and its HTML cleaned with the `mode`
-    allowlist, dropping later repeats of an id.
+    allowlist; entries that share an id get distinct ones (see `_distinct`).
 
     HTML longer than `max_chars` is cut to that length before it is cleaned: the entry will be
     cut to its byte bound afterwards anyway (parse/bounds.py), and the sanitizer's time grows
@@ -88,28 +90,23 @@ def finish_entries(
         )
     )
     entries: list[ParsedEntry] = []
-    seen: set[str] = set()
-    repeats = 0
     for draft in drafts:
         summary = draft.summary
         if isinstance(summary, Fragment):
             summary = next(cleaned)
-        elif summary is None and draft.plain_summary:
-            summary = escape_text(draft.plain_summary)
+        elif summary is None and (draft.plain_summary or draft.plain_subtitle):
+            summary = escape_text(draft.plain_summary or draft.plain_subtitle or "")
         content = draft.content
         if isinstance(content, Fragment):
             content = next(cleaned)
-        key = draft.id or entry_key(draft.link, draft.title, draft.published, summary)
-        if key in seen:
-            repeats += 1
-            continue
-        seen.add(key)
+        title = draft.title or draft.fallback_title
+        key = draft.id or entry_key(draft.link, title, draft.published, summary)
         # Positional: a frozen dataclass's __init__ costs less so (same order as the fields).
         entries.append(
             ParsedEntry(
                 key,
                 draft.link,
-                draft.title,
+                title,
                 draft.author,
                 summary,
                 content,
@@ -120,7 +117,45 @@ def finish_entries(
                 draft.image,
             )
         )
+    # The common case, every key once: one set, nothing renamed.
+    if len({entry.id for entry in entries}) == len(entries):
+        return tuple(entries), []
+    return _distinct(entries)
+
+
+def _signature(entry: ParsedEntry) -> str:
+    """Return what tells apart items that share a key: their key, link, enclosure URLs, title
+    and published date (a podcast's episodes share a link, each has its own enclosure)."""
+    date = entry.published.isoformat() if entry.published else ""
+    urls = " ".join(enclosure.url for enclosure in entry.enclosures)
+    return f"{entry.id}\n{entry.link or ''}\n{urls}\n{entry.title}\n{date}"
+
+
+def _distinct(entries: list[ParsedEntry]) -> tuple[tuple[ParsedEntry, ...], list[str]]:
+    """Return `entries` with a unique key each, and a warning when repeats were dropped.
+
+    Entries that share a key but differ (see `_signature`) all get "sha256:" and the digest of
+    their signature instead: every member of the group, not only the later ones, so that a key
+    does not move from one item to another when the publisher adds an item at the top. Entries
+    identical in all of that are one item written twice: the first is kept with its key.
+    """
+    groups: dict[str, set[str]] = {}
+    for entry in entries:
+        groups.setdefault(entry.id, set()).add(_signature(entry))
+    kept: list[ParsedEntry] = []
+    seen: set[str] = set()
+    repeats = 0
+    for entry in entries:
+        key = entry.id
+        if len(groups[key]) > 1:
+            digest = hashlib.sha256(_signature(entry).encode("utf-8")).hexdigest()
+            key = "sha256:" + digest
+        if key in seen:
+            repeats += 1
+            continue
+        seen.add(key)
+        kept.append(entry if key == entry.id else replace(entry, id=key))
     warnings = []
     if repeats:
         warnings.append(f"{repeats} entries repeated an id already used; kept the first of each")
-    return tuple(entries), warnings
+    return tuple(kept), warnings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from tidings.clean import html_to_text
 from tidings.model import Enclosure
 from tidings.parse.entries import EntryDraft
 from tidings.parse.nodes import TagNames, text_of
@@ -18,6 +19,10 @@ MEDIA_NAMES = frozenset(
         "itunes:image",
         "itunes:summary",
         "itunes:author",
+        "itunes:subtitle",
+        "itunes:category",
+        "media:title",
+        "media:category",
     }
 )
 
@@ -55,6 +60,20 @@ def apply_media(element: etree._Element, name: str, draft: EntryDraft, base: str
             draft.plain_summary = text_of(element) or None
     elif name == "itunes:author" and draft.author is None:
         draft.author = " ".join(text_of(element).split()) or None
+    elif name == "itunes:subtitle":
+        if draft.plain_subtitle is None:
+            draft.plain_subtitle = text_of(element) or None
+    elif name == "media:title":
+        if not draft.fallback_title:
+            draft.fallback_title = html_to_text(text_of(element))
+    elif name == "itunes:category":
+        # <itunes:category text="Technology"><itunes:category text="Podcasting"/>: both count.
+        draft.add_category(element.get("text") or "")
+        for child in element:
+            if names[child.tag] == "itunes:category":
+                draft.add_category(child.get("text") or "")
+    elif name == "media:category":
+        draft.add_category(text_of(element))
 
 
 def to_int(value: str | None) -> int | None:

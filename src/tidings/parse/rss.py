@@ -9,7 +9,17 @@ from tidings.model import Enclosure, ParsedFeed
 from tidings.parse.dates import parse_date
 from tidings.parse.entries import EntryDraft, Fragment, finish_entries
 from tidings.parse.media import MEDIA_NAMES, apply_media, to_int
-from tidings.parse.nodes import RDF_ABOUT, RSS_HOME, TagNames, base_of, inner_html, text_of
+from tidings.parse.nodes import (
+    RDF_ABOUT,
+    RSS_HOME,
+    TagNames,
+    base_of,
+    full_text,
+    inner_html,
+    split_tag,
+    text_of,
+    xhtml_inner,
+)
 from tidings.parse.options import Options, limit_warning
 from tidings.parse.urls import is_absolute_http, resolve
 
@@ -64,12 +74,12 @@ def _channel(
         name = _names[child.tag]
         if name == "item":
             items.append(child)
-        elif name == "title" and title is None:
-            title = html_to_text(text_of(child))
+        elif name in ("title", "dc:title") and title is None:
+            title = html_to_text(full_text(child))
         elif name == "link" and link is None:
             link = resolve(base, text_of(child))
         elif name in ("description", "itunes:summary", "dc:description") and description is None:
-            description = html_to_text(text_of(child)) or None
+            description = html_to_text(full_text(child)) or None
         elif name == "image":
             images.insert(0, child)  # the last <image> in the channel is tried first
         elif name == "itunes:image" and image is None:
@@ -118,11 +128,12 @@ def _item(item: etree._Element, inherited: str | None) -> EntryDraft:
     draft = EntryDraft(id=(item.get(RDF_ABOUT) or "").strip())
     title = link = alternate = guid_link = author = creator = None
     published = dc_date = None
+    dc_description: Fragment | None = None
     for child in item:
         name = _names[child.tag]
         if name in ("title", "dc:title"):
             if title is None:
-                title = html_to_text(text_of(child))
+                title = html_to_text(full_text(child))
         elif name == "link":
             if link is None:
                 link = resolve(base, text_of(child))
@@ -130,19 +141,22 @@ def _item(item: etree._Element, inherited: str | None) -> EntryDraft:
             guid = text_of(child)
             if guid and not draft.id:
                 draft.id = guid
-                permalink = (child.get("isPermaLink") or "true").strip().lower() != "false"
-                if permalink and is_absolute_http(guid):
-                    guid_link = resolve(None, guid)
+                guid_link = _guid_link(guid, child.get("isPermaLink"), base)
         elif name == "description":
             if draft.summary is None:
                 draft.summary = Fragment(inner_html(child), base)
+        elif name == "dc:description":
+            dc_description = dc_description or Fragment(inner_html(child), base)
         elif name == "pubDate":
             published = published or parse_date(text_of(child))
-        elif name in ("content:encoded", "xhtml:body"):
+        elif name == "content:encoded":
             if draft.content is None:
                 draft.content = Fragment(inner_html(child), base)
+        elif name == "xhtml:body":
+            if draft.content is None:
+                draft.content = Fragment(xhtml_inner(child), base)
         elif name == "author":
-            author = author or html_to_text(text_of(child)) or None
+            author = author or _person(child)
         elif name == "dc:creator":
             creator = creator or html_to_text(text_of(child)) or None
         elif name in ("dc:date", "dcterms:issued", "dcterms:created"):
@@ -163,6 +177,8 @@ def _item(item: etree._Element, inherited: str | None) -> EntryDraft:
         elif name in MEDIA_NAMES:
             apply_media(child, name, draft, base, _names)
     draft.title = title or ""
+    if draft.summary is None:
+        draft.summary = dc_description  # dc:description only when there is no description
     draft.link = link or guid_link or alternate
     draft.author = author or creator or draft.author
     draft.published = published or dc_date
@@ -176,3 +192,33 @@ def _atom_link(element: etree._Element, base: str | None, draft: EntryDraft) -> 
         if url:
             kind = element.get("type") or None
             draft.add_enclosure(Enclosure(url, kind, to_int(element.get("length"))))
+
+
+def _guid_link(guid: str, is_permalink: str | None, base: str | None) -> str | None:
+    """Return the link a guid stands for, or None.
+
+    isPermaLink defaults to true, but most guids without the attribute are opaque ("1234"):
+    without it only an absolute URL or an absolute path ("/blog/post") counts as a link. An
+    explicit isPermaLink="true" makes any value a URL. A relative one resolves like any
+    relative URL in the item (the id stays the guid, verbatim).
+    """
+    declared = (is_permalink or "").strip().lower()
+    if declared == "false":
+        return None
+    if is_absolute_http(guid):
+        return resolve(None, guid)
+    if declared == "true" or guid.startswith("/"):
+        return resolve(base, guid)
+    return None
+
+
+def _person(element: etree._Element) -> str | None:
+    """Return the author an RSS <author> names: its text, or the text of its <name> child when
+    it has child elements (`<author><name>Ann</name><title>Editor</title></author>`, Atom style:
+    their text run together would read "AnnEditor"); the first child's text without one."""
+    if len(element) == 0:
+        return html_to_text(element.text or "") or None
+    children = [child for child in element if isinstance(child.tag, str)]
+    named = next((c for c in children if split_tag(c.tag)[1].lower() == "name"), None)
+    chosen = named if named is not None else (children[0] if children else element)
+    return html_to_text(text_of(chosen)) or None
