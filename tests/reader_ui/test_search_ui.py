@@ -109,7 +109,12 @@ def test_search_feeds_with_a_feed_link_or_the_session(
     # Scoped to its search: another search with the same token is refused.
     other = anonymous.get("/reader/search.rss", params={"q": "gardens", "token": token})
     assert other.status_code == 403
-    # A revoked link stops working.
+    # Listed on /account/keys with its last use, and revocable from there.
     link = store.feed_tokens.of_user(ann)[0]
+    keys = lxml.html.fromstring(ann_client.get("/account/keys").text)
+    [row] = keys.xpath("//table[@class='feed-tokens']//tr[th[@scope='row']]")
+    assert row.xpath("string(th)") == "tomatoes" and "never" not in row.text_content()
+    assert row.xpath(".//form/@action") == [f"/account/feed-links/{link.id}/revoke"]
+    # A revoked link stops working.
     assert post(ann_client, f"/account/feed-links/{link.id}/revoke").status_code == 303
     assert anonymous.get(atom_url).status_code == 403

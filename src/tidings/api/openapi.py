@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from tidings import __version__
 from tidings.api.common import JSONReply
+from tidings.api.miniflux import ORDERS
 
 Schema = dict[str, Any]
 
@@ -197,17 +198,7 @@ ENTRY_FILTERS = [
         "order",
         {
             "type": "string",
-            "enum": [
-                "id",
-                "status",
-                "changed_at",
-                "published_at",
-                "created_at",
-                "category_title",
-                "category_id",
-                "title",
-                "author",
-            ],
+            "enum": list(ORDERS),
         },
         "entries are always ordered by publication time, then id",
     ),

@@ -125,10 +125,6 @@ class SignInLimiter:
         # Addresses each name has signed in from (a few per name, a bounded number of names).
         self._trusted: OrderedDict[str, deque[str]] = OrderedDict()
 
-    def retry_after(self, address: str, name: str | None) -> float:
-        """Seconds until this address may try this name again; 0 when it may now."""
-        return self._wait(address, _account(name), self._pending.get(address, 0))
-
     @asynccontextmanager
     async def attempt(self, address: str, name: str | None) -> AsyncIterator[Attempt]:
         """An attempt to check a credential, counted before the check (see the module)."""

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from tidings.web.responses import PRIVATE, send
-from tidings.web.sessions import Session, save_session, with_flash
+from tidings.web.sessions import Session, save_session, with_flash, without_flash
 from tidings.web.site import site_of
 
 
@@ -23,7 +22,7 @@ def admin_page(
     )
     response = send(request, rendered, cache_control=PRIVATE)
     if session.flash:
-        save_session(request, response, site.signer, _without_flash(session))
+        save_session(request, response, site.signer, without_flash(session))
     return response
 
 
@@ -36,7 +35,3 @@ def redirect_after_post(
     if message:
         save_session(request, response, site.signer, with_flash(session, message))
     return response
-
-
-def _without_flash(session: Session) -> Session:
-    return replace(session, flash=())

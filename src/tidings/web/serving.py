@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -11,7 +10,7 @@ from starlette.responses import Response
 
 from tidings.web.guards import require_reader
 from tidings.web.responses import Rendered, send
-from tidings.web.sessions import Session, save_session
+from tidings.web.sessions import Session, save_session, without_flash
 from tidings.web.site import Site, site_of
 
 Producer = Callable[[Site, Request, Session], Rendered]
@@ -42,5 +41,5 @@ async def serve_public(request: Request, produce: Producer, *, personal: bool = 
     response = send(request, await run_in_threadpool(work))
     if not cacheable and session.flash:
         # The page showed the pending messages (Site.render): they are done.
-        save_session(request, response, site.signer, replace(session, flash=()))
+        save_session(request, response, site.signer, without_flash(session))
     return response

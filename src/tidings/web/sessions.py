@@ -157,6 +157,11 @@ def with_flash(session: Session, message: str) -> Session:
     return replace(session, flash=(*session.flash, message)[-5:])
 
 
+def without_flash(session: Session) -> Session:
+    """The session with its messages shown (gone)."""
+    return replace(session, flash=())
+
+
 def csrf_valid(session: Session, submitted: object) -> bool:
     """True when the form's token is this session's (constant-time comparison)."""
     if not session.csrf or not isinstance(submitted, str):
