@@ -185,3 +185,19 @@ def test_the_web_form_waits_for_the_feed_too(site: str, origin: str, token: str)
             "/reader/subscriptions", data={"url": f"{origin}/none", "csrf_token": csrf}
         )
         assert "404" in refused.text
+
+
+def test_quickadd_of_a_page_already_followed_names_its_feed(
+    site: str, origin: str, token: str
+) -> None:
+    """The page leads to a feed the reader has: quickadd answers with that feed's stream (the
+    typed address is the page's, which no subscription has)."""
+    with httpx.Client(base_url=site, timeout=30) as http:
+        login = http.post("/accounts/ClientLogin", data={"Email": "reader", "Passwd": API_PASSWORD})
+        auth = next(line[5:] for line in login.text.splitlines() if line.startswith("Auth="))
+        headers = {"Authorization": f"GoogleLogin auth={auth}"}
+        quickadd = "/reader/api/0/subscription/quickadd"
+        first = http.post(quickadd, data={"quickadd": f"{origin}/news.rss"}, headers=headers)
+        again = http.post(quickadd, data={"quickadd": f"{origin}/site/"}, headers=headers)
+        assert again.status_code == 200, again.text
+        assert again.json()["streamId"] == first.json()["streamId"]

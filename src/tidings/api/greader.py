@@ -29,10 +29,9 @@ from tidings.app.context import Services, services_of
 from tidings.app.signin_limits import TooManyAttempts
 from tidings.errors import UserError
 from tidings.model import User
-from tidings.reading.subscribing import subscribe
+from tidings.reading.subscribing import AlreadySubscribed, subscribe
 from tidings.reading_model import Cursor, Order, Status, Subscription, UserCategory, UserEntry
 from tidings.store import Conflict, NotFound, Store
-from tidings.subscriptions import normalize_feed_url
 
 PREFIXES = ("/api/greader.php", "")
 ITEM_PREFIX = "tag:google.com,2005:reader/item/"
@@ -348,9 +347,10 @@ async def quickadd(call: Call) -> Response:
         raise ApiError(400, "quickadd (a feed URL) is required")
     try:
         sub = await _subscribe(call, url, None, [])
-    except Conflict:
+    except AlreadySubscribed as exc:  # the feed found may be another address than the one typed
+        found = exc.url
         sub = await in_thread(
-            lambda: call.store.reading.subscription(call.uid, call.feed_of(normalize_feed_url(url)))
+            lambda: call.store.reading.subscription(call.uid, call.feed_of(found))
         )
     except UserError as exc:  # no feed there, a bad address, the limit: quickadd's own shape
         # FreshRSS's failure reply is exactly {numResults: 0, error} (no `query`).

@@ -25,8 +25,17 @@ from starlette.concurrency import run_in_threadpool
 from tidings.config import Settings
 from tidings.reading.limits import feed_url_text
 from tidings.reading_model import Subscription
-from tidings.store import Store
+from tidings.store import Conflict, Store
 from tidings.subscriptions import SubscriptionError, check_feed_url, subscribe_reader
+
+
+class AlreadySubscribed(Conflict):
+    """The reader subscribes to the feed found already; `url` is that feed's address (a web
+    page typed leads to it, so the caller cannot know it from what was typed)."""
+
+    def __init__(self, message: str, url: str) -> None:
+        super().__init__(message)
+        self.url = url
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +60,8 @@ async def subscribe(
     """The reader's new subscription, its feed found and fetched (see the module).
 
     UserErrors, each a sentence: InvalidInput (the address's length), SubscriptionError (not a
-    usable address, or too slow), DiscoveryError (no feed there), Conflict (subscribed already),
+    usable address, or too slow), DiscoveryError (no feed there), AlreadySubscribed (a Conflict,
+    naming the feed found, which may not be the address typed),
     LimitReached. A feed found but not fetched within the deadline is subscribed all the same.
     """
     loop = asyncio.get_running_loop()
@@ -66,11 +76,14 @@ async def subscribe(
             raise SubscriptionError(
                 f"{checked} did not answer within {settings.subscribe_timeout:g} s."
             ) from None
-    added = await run_in_threadpool(
-        lambda: subscribe_reader(
-            store, settings, user_id, checked, title=title, categories=categories
+    try:
+        added = await run_in_threadpool(
+            lambda: subscribe_reader(
+                store, settings, user_id, checked, title=title, categories=categories
+            )
         )
-    )
+    except Conflict as exc:
+        raise AlreadySubscribed(str(exc), checked) from None
     if finder is not None:
         await fetch_within(finder, added.feed_id, deadline - loop.time())
     return await run_in_threadpool(store.reading.subscription, user_id, added.feed_id)
