@@ -10,6 +10,11 @@ over `hosts` loopback addresses the way real subscriptions spread over sites (cl
 their concurrency per host). Each is an RSS 2.0 document of `items` items with realistic HTML
 descriptions, an ETag and a Last-Modified; If-None-Match / If-Modified-Since give 304.
 
+With `--docroot DIR` it also writes every feed to DIR/feed/<i>.xml (modified time = its
+Last-Modified) and rewrites the files the control paths change, so that another web server
+(benchmarks/refresh.py --server nginx) can serve them as static files with its own ETag and
+Last-Modified; the control paths stay on this server's port.
+
 Control paths (GET):
   /_control/bump?every=10   feeds 0, 10, 20 ... publish one new item (new ETag, new body)
   /_control/reset           every feed back to its first version
@@ -22,10 +27,12 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import random
 import socket
 from email.utils import formatdate
 from html import escape
+from pathlib import Path
 
 WORDS = (  # noqa: SIM905
     "council budget harbour festival library transport housing school river market science "
@@ -102,8 +109,13 @@ class Feeds:
 
 
 class Server:
-    def __init__(self, feeds: Feeds) -> None:
+    def __init__(self, feeds: Feeds, docroot: Path | None = None) -> None:
         self.feeds = feeds
+        self.docroot = docroot
+        if docroot is not None:
+            (docroot / "feed").mkdir(parents=True, exist_ok=True)
+            for i in range(feeds.count):
+                self.write(i)
         self.stats = {"requests": 0, "ok": 0, "not_modified": 0, "bytes": 0}
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -158,16 +170,29 @@ class Server:
         self.stats["ok"] += 1
         return 200, {"Content-Type": "application/rss+xml", **validators}, self.feeds.body(i)
 
+    def write(self, i: int) -> None:
+        """Feed i's current version as a static file whose mtime is its Last-Modified."""
+        if self.docroot is None:
+            return
+        path = self.docroot / "feed" / f"{i}.xml"
+        path.write_bytes(self.feeds.body(i))
+        stamp = BASE_TIME + self.feeds.versions[i] * 3600
+        os.utime(path, (stamp, stamp))
+
     def control(self, path: str, query: str) -> bytes:
         if path == "/_control/bump":
             every = int(dict(p.split("=", 1) for p in query.split("&") if "=" in p)["every"])
             bumped = 0
             for i in range(0, self.feeds.count, every):
                 self.feeds.versions[i] += 1
+                self.write(i)
                 bumped += 1
             return json.dumps({"bumped": bumped}).encode()
         if path == "/_control/reset":
+            changed = [i for i, v in enumerate(self.feeds.versions) if v]
             self.feeds.versions = [0] * self.feeds.count
+            for i in changed:
+                self.write(i)
             for key in self.stats:
                 self.stats[key] = 0
             return b"{}"
@@ -197,8 +222,8 @@ def _listen(hosts: int) -> list[socket.socket]:
     raise OSError("no port free on every loopback address")
 
 
-async def serve(feeds: Feeds) -> None:
-    server = Server(feeds)
+async def serve(feeds: Feeds, docroot: Path | None) -> None:
+    server = Server(feeds, docroot)
     sockets = _listen(feeds.hosts)
     servers = [await asyncio.start_server(server.handle, sock=sock) for sock in sockets]
     print(f"listening {sockets[0].getsockname()[1]}", flush=True)
@@ -210,9 +235,10 @@ def main() -> None:
     parser.add_argument("--feeds", type=int, default=1000)
     parser.add_argument("--items", type=int, default=30)
     parser.add_argument("--hosts", type=int, default=100)
+    parser.add_argument("--docroot", type=Path, help="also write the feeds as files here")
     args = parser.parse_args()
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(Feeds(args.feeds, args.items, min(args.hosts, 254))))
+        asyncio.run(serve(Feeds(args.feeds, args.items, min(args.hosts, 254)), args.docroot))
 
 
 if __name__ == "__main__":

@@ -3,13 +3,16 @@
     .venv/bin/python benchmarks/refresh.py [--feeds 1000] [--engines tidings,reader]
     .venv/bin/python benchmarks/refresh.py --memory-feeds 10000     # tidings' peak RSS only
     .venv/bin/python benchmarks/refresh.py --feeds 300 --profile    # cProfile of tidings' phases
+    .venv/bin/python benchmarks/refresh.py --server nginx           # feeds served by nginx
 
 The feeds come from benchmarks/feedserver.py, started in a process of its own (so serving does not
 steal the measured process's GIL), spread over 100 loopback addresses, 30 items each with HTML
-descriptions, ETag and Last-Modified. Each engine runs in a fresh subprocess on a fresh SQLite
-file (`tidings-pg` in `--engines`: a fresh schema on the PostgreSQL server that
-TIDINGS_BENCH_POSTGRES_URL names, by default the local test database), so its CPU time (self +
-reaped children) and peak RSS (self, largest child) are its own:
+descriptions, ETag and Last-Modified. With `--server nginx` the same documents are static files
+that Debian's nginx (`apt-get install nginx-light`) serves in processes of its own, with the ETag
+and Last-Modified it derives from the files (a bump rewrites a file). Each engine runs in a
+fresh subprocess on a fresh SQLite file (`tidings-pg` in `--engines`: a fresh schema on the
+PostgreSQL server that TIDINGS_BENCH_POSTGRES_URL names, by default the local test database), so
+its CPU time (self + reaped children) and peak RSS (self, largest child) are its own:
 
 1. first: every feed is new;
 2. forced 304: every feed is checked again and answers 304 (`tidings refresh --all`; reader's
@@ -33,6 +36,8 @@ import json
 import os
 import pstats
 import resource
+import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -53,19 +58,37 @@ EVERY = 10  # phase 3: one feed in EVERY publishes an item
 
 
 @contextlib.contextmanager
-def feed_server(feeds: int, items: int, hosts: int) -> Iterator[int]:
-    """Start benchmarks/feedserver.py; give its port; stop it at the end."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            str(HERE / "feedserver.py"),
-            f"--feeds={feeds}",
-            f"--items={items}",
-            f"--hosts={hosts}",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+def feed_server(feeds: int, items: int, hosts: int, server: str) -> Iterator[tuple[int, int]]:
+    """Start the feeds' web server; give (feeds' port, control port); stop it at the end.
+
+    "python": benchmarks/feedserver.py serves the feeds and the control paths on one port.
+    "nginx": feedserver.py writes the feeds as files (and rewrites them on /_control/bump) and
+    Debian's nginx, in processes of its own, serves them with its own ETag and Last-Modified.
+    """
+    with contextlib.ExitStack() as stack:
+        docroot = None
+        if server == "nginx":
+            docroot = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-www-")))
+            docroot.chmod(0o755)  # nginx's workers run as another user
+        control_port = stack.enter_context(_feedserver(feeds, items, hosts, docroot))
+        if docroot is None:
+            yield control_port, control_port
+        else:
+            yield stack.enter_context(_nginx(docroot, hosts)), control_port
+
+
+@contextlib.contextmanager
+def _feedserver(feeds: int, items: int, hosts: int, docroot: Path | None) -> Iterator[int]:
+    command = [
+        sys.executable,
+        str(HERE / "feedserver.py"),
+        f"--feeds={feeds}",
+        f"--items={items}",
+        f"--hosts={hosts}",
+    ]
+    if docroot is not None:
+        command.append(f"--docroot={docroot}")
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
@@ -77,6 +100,64 @@ def feed_server(feeds: int, items: int, hosts: int) -> Iterator[int]:
         process.wait(timeout=10)
         if process.stdout:
             process.stdout.close()
+
+
+NGINX_CONF = """daemon off;
+worker_processes 2;
+pid {root}/nginx.pid;
+error_log {root}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    types {{ application/rss+xml xml; }}
+    keepalive_requests 100000;
+    client_body_temp_path {root}/tmp;
+    proxy_temp_path {root}/tmp;
+    fastcgi_temp_path {root}/tmp;
+    uwsgi_temp_path {root}/tmp;
+    scgi_temp_path {root}/tmp;
+    server {{
+{listen}
+        root {docroot};
+    }}
+}}
+"""
+
+
+@contextlib.contextmanager
+def _nginx(docroot: Path, hosts: int) -> Iterator[int]:
+    """Debian's nginx (`apt-get install nginx-light`) serving docroot on `hosts` loopback
+    addresses; give its port."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        raise SystemExit("--server nginx needs nginx: apt-get install -y nginx-light")
+    with socket.socket() as probe:  # a port free on 127.0.0.1, most likely free on the others
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    root = docroot.parent / f"{docroot.name}-nginx"
+    (root / "tmp").mkdir(parents=True)
+    listen = "\n".join(f"        listen 127.0.0.{1 + h}:{port};" for h in range(hosts))
+    conf = root / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(root=root, docroot=docroot, listen=listen))
+    process = subprocess.Popen([nginx, "-p", str(root), "-c", str(conf)])
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.{hosts}:{port}/feed/0.xml") as r:
+                    r.read()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"nginx did not start: {(root / 'error.log').read_text()}"
+                    ) from None
+                time.sleep(0.05)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def control(port: int, command: str) -> dict[str, Any]:
@@ -295,16 +376,23 @@ ENGINES: dict[str, Callable[[list[str], int, Path, int, bool], list[dict[str, An
 
 
 def run_engine_subprocess(
-    engine: str, port: int, feeds: int, hosts: int, phases: int, profile: bool
+    engine: str,
+    ports: tuple[int, int],
+    feeds: int,
+    hosts: int,
+    phases: int,
+    profile: bool,
 ) -> list[dict[str, Any]] | str:
     """Run one engine's phases in a fresh interpreter; its rows, or why it could not run."""
-    control(port, "reset")
+    port, control_port = ports
+    control(control_port, "reset")
     with tempfile.TemporaryDirectory(prefix=f"bench-{engine}-") as workdir:
         command = [
             sys.executable,
             __file__,
             f"--run-engine={engine}",
             f"--port={port}",
+            f"--control-port={control_port}",
             f"--feeds={feeds}",
             f"--hosts={hosts}",
             f"--phases={phases}",
@@ -366,7 +454,14 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile tidings' main process")
     parser.add_argument("--phases", type=int, default=3, help=argparse.SUPPRESS)
     parser.add_argument("--run-engine", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--server",
+        choices=("python", "nginx"),
+        default="python",
+        help="who serves the feeds: benchmarks/feedserver.py, or Debian's nginx (static files)",
+    )
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--control-port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -379,7 +474,7 @@ def main() -> None:
                 sys.exit(3)
         urls = feed_urls(args.port, args.feeds, args.hosts)
         rows = ENGINES[args.run_engine](
-            urls, args.port, Path(args.workdir), args.phases, args.profile
+            urls, args.control_port, Path(args.workdir), args.phases, args.profile
         )
         print(json.dumps(rows))
         return
@@ -388,15 +483,16 @@ def main() -> None:
     engines = ["tidings"] if args.memory_feeds else args.engines.split(",")
     phases = 2 if args.memory_feeds else args.phases
     print(
-        f"{feeds} feeds x {args.items} items on {args.hosts} loopback hosts; "
+        f"{feeds} feeds x {args.items} items on {args.hosts} loopback hosts served by "
+        f"{args.server}; "
         f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}",
         file=sys.stderr,
     )
     results: dict[str, list[dict[str, Any]] | str] = {}
-    with feed_server(feeds, args.items, args.hosts) as port:
+    with feed_server(feeds, args.items, args.hosts, args.server) as ports:
         for engine in engines:
             results[engine] = run_engine_subprocess(
-                engine, port, feeds, args.hosts, phases, args.profile
+                engine, ports, feeds, args.hosts, phases, args.profile
             )
     print(table(results, feeds))
     if args.memory_feeds and isinstance(results["tidings"], list):
