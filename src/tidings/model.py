@@ -147,6 +147,7 @@ class Entry:
     categories: tuple[str, ...] = ()
     enclosures: tuple[Enclosure, ...] = ()
     image: str | None = None
+    withheld: bool = False  # blocked by a site rule: never published
 
 
 @dataclass(frozen=True, slots=True)

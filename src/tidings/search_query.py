@@ -1,7 +1,8 @@
-"""The search box's language, parsed: pure text -> SearchQuery, no database.
+r"""The search box's and the rules' language, parsed: pure text -> SearchQuery, no database.
 
     rust "memory safety" -unsafe feed:12 feed:"Lobsters" category:tech is:unread
-    after:2024-01-01 before:2024-07-01
+    after:2024-01-01 before:2024-07-01 title:release -author:bot url:github.com label:later
+    /v[0-9]+\.[0-9]+/ title:/^\[ad\]/i
 
 - words must all match; "a phrase" matches those words in that order;
 - `-word` / `-"a phrase"` excludes entries containing it;
@@ -10,7 +11,17 @@
   (or `category:`) filters mean any of them;
 - `is:unread`, `is:read`, `is:starred`;
 - `after:YYYY-MM-DD` on or after that day, `before:YYYY-MM-DD` before that day (UTC, by the
-  entry's date, else when it was first seen).
+  entry's date, else when it was first seen);
+- `title:`, `content:` (the visible text of summary and content), `author:`, `url:` (the entry's
+  link) followed by a word or a "phrase": that field contains it, ignoring case (a part of a word
+  is enough: `title:rust` matches "Trusty"); `-title:…` the field does not;
+- `/regex/` (the title or the content), `title:/regex/`, `content:/…/`, `author:/…/`, `url:/…/`: a
+  regular expression occurs in the field (tidings.rules.regex says which syntax); `/…/i` ignores
+  case; `-/…/` excludes;
+- `label:name` the entry carries that label of the user's; `-label:name` it does not.
+
+A search (the search box, `parse_search_query`) needs a word or a phrase to rank its results; a
+rule (`parse_query(..., require_terms=False)`) needs any one condition.
 
 Anything the parser cannot understand raises SearchQueryError with a message for the user; the
 parsed terms reach the database only as bound parameters.
@@ -21,17 +32,34 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal, cast
 
 from tidings.errors import UserError
+from tidings.rules.regex import Regex, RegexError, regex
 
 MAX_QUERY_LENGTH = 500
 MAX_TERMS = 32
-FILTERS = ("feed", "category", "is", "before", "after")
+MAX_LABEL_LENGTH = 100
+TEXT_FIELDS = ("title", "content", "author", "url")
+FILTERS = ("feed", "category", "is", "before", "after", *TEXT_FIELDS, "label")
+NEGATABLE = (*TEXT_FIELDS, "label")
 IS_VALUES = ("unread", "read", "starred")
+TextField = Literal["title", "content", "author", "url", "text"]
 
 
 class SearchQueryError(UserError, ValueError):
     """The query cannot be understood; the message says why, for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class TextTerm:
+    """A condition on one text field: `value` occurs in it (ignoring case), or, with `regex`,
+    the pattern does. Field "text" is the title or the content (a bare /regex/)."""
+
+    field: TextField
+    value: str
+    regex: Regex | None = None
+    negated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,15 +73,24 @@ class SearchQuery:
     starred: bool = False
     after: date | None = None
     before: date | None = None
+    texts: tuple[TextTerm, ...] = ()  # title:, content:, author:, url:, /regex/
+    labels: tuple[str, ...] = ()  # label:
+    without_labels: tuple[str, ...] = ()  # -label:
 
     @property
     def positive_terms(self) -> tuple[str, ...]:
         return self.words + self.phrases
 
+    @property
+    def has_full_text(self) -> bool:
+        """Whether the query has words or phrases for the full-text index to match."""
+        return bool(self.words or self.phrases)
 
-# One token: an optional "-", an optional "name:", then a quoted string or a bare run.
+
+# One token: an optional "-", an optional "name:", then a quoted string, a /regex/ (read by
+# _regex_end) or a bare run.
 _TOKEN = re.compile(
-    r"""(?P<neg>-)?(?:(?P<key>[A-Za-z]+):)?(?:"(?P<quoted>[^"]*)(?P<closed>"?)|(?P<bare>[^\s"]*))"""
+    r"""(?P<neg>-)?(?:(?P<key>[A-Za-z]+):)?(?:"(?P<quoted>[^"]*)(?P<closed>"?)|(?P<slash>/)|(?P<bare>[^\s"]*))"""
 )
 _HAS_WORD = re.compile(r"[^\W_]")
 
@@ -67,8 +104,28 @@ def _date(key: str, value: str) -> date:
         raise SearchQueryError(f"{key}: needs a date like 2024-05-31, not {value!r}") from None
 
 
+def _regex_end(text: str, start: int) -> int:
+    """The index of the "/" closing the pattern that starts at `start` (after the opening "/");
+    a "\\/" inside is a slash of the pattern."""
+    i = start
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text[i] == "/":
+            return i
+        i += 1
+    raise SearchQueryError("a regular expression is missing its closing /")
+
+
 def parse_search_query(text: str) -> SearchQuery:
-    """The query in `text`; SearchQueryError when it is malformed or searches for nothing."""
+    """The search in `text`; SearchQueryError when it is malformed or has no word or phrase."""
+    return parse_query(text, require_terms=True)
+
+
+def parse_query(text: str, *, require_terms: bool) -> SearchQuery:
+    """The query in `text`; SearchQueryError when it is malformed, or when it has no word or
+    phrase (`require_terms`: a search) or no condition at all (a rule)."""
     if len(text) > MAX_QUERY_LENGTH:
         raise SearchQueryError(f"the search is too long (at most {MAX_QUERY_LENGTH} characters)")
     words: list[str] = []
@@ -79,6 +136,9 @@ def parse_search_query(text: str) -> SearchQuery:
     unread: bool | None = None
     starred = False
     dates: dict[str, date] = {}
+    texts: list[TextTerm] = []
+    labels: list[str] = []
+    without_labels: list[str] = []
     pos = 0
     terms = 0
     while True:
@@ -89,10 +149,36 @@ def parse_search_query(text: str) -> SearchQuery:
         match = _TOKEN.match(text, pos)
         assert match is not None  # at a non-space character the token is never empty
         pos = match.end()
-        if pos < len(text) and not text[pos].isspace() and match.group("quoted") is not None:
-            raise SearchQueryError('put a space after a closing quote (")')
         negated = bool(match.group("neg"))
         key = match.group("key")
+        name = key.lower() if key is not None else None
+        if name is not None and name not in FILTERS:
+            known = ", ".join(f"{f}:" for f in FILTERS)
+            raise SearchQueryError(f"unknown filter {key}: (known filters: {known})")
+        if match.group("slash"):
+            end = _regex_end(text, pos)
+            pattern, pos = text[pos:end], end + 1
+            ignore_case = text[pos : pos + 1] == "i"
+            pos += ignore_case
+            if pos < len(text) and not text[pos].isspace():
+                raise SearchQueryError("put a space after a regular expression's closing / (or /i)")
+            if name is not None and name not in TEXT_FIELDS:
+                raise SearchQueryError(
+                    f"{key}: does not take a regular expression (title:, content:, author: "
+                    "and url: do)"
+                )
+            terms += 1
+            if terms > MAX_TERMS:
+                raise SearchQueryError(f"too many search terms (at most {MAX_TERMS})")
+            try:
+                checked = regex(pattern, ignore_case=ignore_case)
+            except RegexError as exc:
+                raise SearchQueryError(str(exc)) from None
+            field = cast(TextField, name or "text")
+            texts.append(TextTerm(field, pattern, checked, negated))
+            continue
+        if pos < len(text) and not text[pos].isspace() and match.group("quoted") is not None:
+            raise SearchQueryError('put a space after a closing quote (")')
         quoted = match.group("quoted")
         if quoted is not None and not match.group("closed"):
             raise SearchQueryError('a phrase is missing its closing quote (")')
@@ -102,16 +188,18 @@ def parse_search_query(text: str) -> SearchQuery:
         if terms > MAX_TERMS:
             raise SearchQueryError(f"too many search terms (at most {MAX_TERMS})")
 
-        if key is not None:
-            name = key.lower()
-            if name not in FILTERS:
-                known = ", ".join(f"{f}:" for f in FILTERS)
-                raise SearchQueryError(f"unknown filter {key}: (known filters: {known})")
-            if negated:
+        if name is not None:
+            if negated and name not in NEGATABLE:
                 raise SearchQueryError(f"the filter {name}: cannot be negated with -")
             if not value:
                 raise SearchQueryError(f"{name}: needs a value")
-            if name == "feed":
+            if name in TEXT_FIELDS:
+                texts.append(TextTerm(cast(TextField, name), value, None, negated))
+            elif name == "label":
+                if len(value) > MAX_LABEL_LENGTH:
+                    raise SearchQueryError(f"a label has at most {MAX_LABEL_LENGTH} characters")
+                (without_labels if negated else labels).append(value)
+            elif name == "feed":
                 feeds.append(int(value) if value.isdigit() else value)
             elif name == "category":
                 categories.append(value)
@@ -148,8 +236,11 @@ def parse_search_query(text: str) -> SearchQuery:
     after, before = dates.get("after"), dates.get("before")
     if after is not None and before is not None and after >= before:
         raise SearchQueryError("after: must be a day earlier than before:")
-    if not words and not phrases:
+    if require_terms and not words and not phrases:
         raise SearchQueryError("type a word or a phrase to search for")
+    conditions = (words, phrases, excluded, feeds, categories, texts, labels, without_labels)
+    if not any(conditions) and unread is None and not starred and not dates:
+        raise SearchQueryError("write at least one condition")
     return SearchQuery(
         words=tuple(dict.fromkeys(words)),
         phrases=tuple(dict.fromkeys(phrases)),
@@ -160,4 +251,7 @@ def parse_search_query(text: str) -> SearchQuery:
         starred=starred,
         after=after,
         before=before,
+        texts=tuple(dict.fromkeys(texts)),
+        labels=tuple(dict.fromkeys(labels)),
+        without_labels=tuple(dict.fromkeys(without_labels)),
     )

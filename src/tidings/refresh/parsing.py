@@ -67,7 +67,8 @@ def parse_document(
     max_title_length: int = MAX_TITLE_LENGTH,
 ) -> ParsedDocument | str:
     """The parsed document, or the parse error as a sentence (runs in a parse process). With
-    `search_text` (SQLite's search index reads it) it holds each entry's visible text too."""
+    `search_text` (the search index and the rules read it) it holds each entry's visible text
+    too."""
     try:
         parsed = parse_feed(
             body,

@@ -269,7 +269,7 @@ class Refresher:
                 result.headers.get("content-type"),
                 self.settings.allowed_html,
                 self.settings.max_entries_per_document,
-                self.store.dialect == "sqlite",  # only SQLite's search index reads the text
+                True,  # the search index and rules read the text (computed off the writer)
                 self.settings.max_entry_bytes,
                 self.settings.max_title_length,
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,8 @@ from tidings.store.migrations import HEAD
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
+
+    from tidings.rules.regex import Regex
 
 __all__ = [
     "StorageError",
@@ -68,6 +71,10 @@ def _sqlite_engine(url: URL) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        # The query language's text conditions (store.search): the very functions the rules'
+        # in-memory matcher calls, so both read a query the same way.
+        dbapi_conn.create_function("tidings_contains", 2, _contains, deterministic=True)
+        dbapi_conn.create_function("tidings_regexp", 3, _regexp, deterministic=True)
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
@@ -144,3 +151,20 @@ def schema_is_current(engine: Engine) -> bool:
     """True when the database is at the newest revision."""
     with read_transaction(engine) as conn:
         return stored_revision(conn) == HEAD
+
+
+def _contains(text: str | None, needle: str) -> int:
+    from tidings.rules.matcher import contains
+
+    return int(contains(text, needle))
+
+
+def _regexp(pattern: str, ignore_case: int, text: str | None) -> int:
+    return int(_checked_regex(pattern, bool(ignore_case)).search(text or ""))
+
+
+@functools.lru_cache(maxsize=256)
+def _checked_regex(pattern: str, ignore_case: bool) -> Regex:
+    from tidings.rules.regex import regex
+
+    return regex(pattern, ignore_case=ignore_case)

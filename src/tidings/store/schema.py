@@ -137,6 +137,8 @@ entries = sa.Table(
     sa.Column("categories", sa.JSON, nullable=False),
     sa.Column("enclosures", sa.JSON, nullable=False),
     sa.Column("image", sa.Text),
+    # Blocked by a site rule (revision 0008): never on the public pages or output feeds.
+    sa.Column("withheld", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.UniqueConstraint("feed_id", "key"),
     sa.Index("ix_entries_sort_at_id", "sort_at", "id"),
     sa.Index("ix_entries_feed_id_sort_at_id", "feed_id", "sort_at", "id"),
@@ -195,6 +197,8 @@ entry_states = sa.Table(
     # The entry's feed, copied (revision 0006): entries never change feed. With the index, a
     # user's read entries per feed are an index count (reading._unread_per_feed).
     sa.Column("feed_id", BigId, nullable=False),
+    # Blocked by one of the user's rules (revision 0008): read, and in no list of theirs.
+    sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Index("ix_entry_states_user_id_feed_id_read", "user_id", "feed_id", "read"),
 )
 
@@ -290,7 +294,7 @@ subscription_categories = sa.Table(
 SEARCH_TABLE_PREFIX = "entries_fts"
 SEARCH_COLUMN = "search_vector"
 SEARCH_INDEX = "ix_entries_search_vector"
-SEARCH_TEXT_COLUMNS = ("summary_text", "content_text")  # SQLite only
+SEARCH_TEXT_COLUMNS = ("summary_text", "content_text")  # both databases since revision 0008
 
 
 api_keys = sa.Table(
@@ -335,6 +339,40 @@ feed_tokens = sa.Table(
     sa.Column("token_hash", sa.Text, nullable=False, unique=True),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("last_used_at", UTCDateTime),
+)
+
+# A user's labels on entries (revision 0008): many per entry, names as written (case counts).
+entry_labels = sa.Table(
+    "entry_labels",
+    metadata,
+    sa.Column("user_id", BigId, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("entry_id", BigId, sa.ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("label", sa.Text, primary_key=True),
+    sa.Index("ix_entry_labels_user_id_label", "user_id", "label"),
+    sa.Index("ix_entry_labels_entry_id", "entry_id"),
+)
+
+# Rules (revision 0008): a query in the search language, a scope and actions, per user, in order.
+# scope: "all" (the user's feeds), "feed" or "category" (scope_id), "site" (administrators: every
+# feed, for the public site). actions: names joined by spaces ("block", "keep", "read", "star",
+# "label"); labels: the names the "label" action adds, one per line.
+rules = sa.Table(
+    "rules",
+    metadata,
+    sa.Column("id", BigId, primary_key=True),
+    sa.Column(
+        "user_id", BigId, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("query", sa.Text, nullable=False),
+    sa.Column("scope", sa.Text, nullable=False),
+    sa.Column("scope_id", BigId),
+    sa.Column("actions", sa.Text, nullable=False),
+    sa.Column("labels", sa.Text, nullable=False, server_default=""),
+    sa.Column("enabled", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
 )
 
 

@@ -30,7 +30,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Engine
 
 from tidings.reading_model import SearchHit
-from tidings.search_query import SearchQuery, parse_search_query
+from tidings.search_query import SearchQuery, TextTerm, parse_search_query
 from tidings.store.database import read_transaction
 from tidings.store.reading.visibility import (
     STATE_COLUMNS,
@@ -44,6 +44,7 @@ from tidings.store.reading.visibility import (
 from tidings.store.rows import Row
 from tidings.store.schema import (
     entries,
+    entry_labels,
     feeds,
     subscription_categories,
     subscriptions,
@@ -339,6 +340,18 @@ def _pg_tsquery(parsed: SearchQuery) -> sa.ColumnElement[Any]:
     return combined
 
 
+def _any_excluded(parsed: SearchQuery, dialect: str) -> sa.ColumnElement[bool]:
+    """The entry's text has one of the query's excluded words or phrases."""
+    if dialect == "sqlite":
+        match = " OR ".join('"' + term.replace('"', '""') + '"' for term in parsed.excluded)
+        return entries.c.id.in_(sa.select(_fts.c.rowid).where(_FTS.op("MATCH")(match)))
+    parts = [sa.func.phraseto_tsquery(_PG_CONFIG, sa.literal(x, sa.Text)) for x in parsed.excluded]
+    combined = parts[0]
+    for part in parts[1:]:
+        combined = sa.func.tsquery_or(combined, part)
+    return _SEARCH_VECTOR.op("@@")(combined)
+
+
 def _day_start(day: Any) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
 
@@ -374,9 +387,58 @@ def _feed_conditions(
     return conditions
 
 
+# The plain text of summary and content (revision 0005 on SQLite, 0008 on PostgreSQL), left out
+# of the metadata (schema.py says why): named here for the conditions of title:/content:/… terms.
+_TEXT_COLUMNS: dict[str, tuple[sa.ColumnElement[Any], ...]] = {
+    "title": (entries.c.title,),
+    "content": (
+        sa.literal_column("entries.summary_text", sa.Text),
+        sa.literal_column("entries.content_text", sa.Text),
+    ),
+    "author": (entries.c.author,),
+    "url": (entries.c.link,),
+}
+_TEXT_COLUMNS["text"] = _TEXT_COLUMNS["title"] + _TEXT_COLUMNS["content"]
+
+
+def _text_condition(term: TextTerm, dialect: str) -> sa.ColumnElement[bool]:
+    """A title:/content:/author:/url:/regex term as SQL, matching what
+    tidings.rules.matcher matches: on SQLite through the same Python functions
+    (store.database registers them), on PostgreSQL with strpos/lower and the pattern's ARE."""
+    found: list[sa.ColumnElement[bool]] = []
+    for column in _TEXT_COLUMNS[term.field]:
+        text = sa.func.coalesce(column, "")
+        if term.regex is not None and dialect == "sqlite":
+            found.append(
+                sa.func.tidings_regexp(term.regex.pattern, int(term.regex.ignore_case), text) == 1
+            )
+        elif term.regex is not None:
+            operator = "~*" if term.regex.ignore_case else "~"
+            found.append(
+                text.op(operator, is_comparison=True)(sa.literal(term.regex.postgres, sa.Text))
+            )
+        elif dialect == "sqlite":
+            found.append(sa.func.tidings_contains(text, term.value) == 1)
+        else:
+            found.append(sa.func.strpos(sa.func.lower(text), term.value.lower()) > 0)
+    either = sa.or_(*found)
+    return ~either if term.negated else either
+
+
+def _label_condition(user_id: int, label: str) -> sa.ColumnElement[bool]:
+    return sa.exists().where(
+        entry_labels.c.user_id == user_id,
+        entry_labels.c.entry_id == entries.c.id,
+        entry_labels.c.label == label,
+    )
+
+
 def _filters(user_id: int, parsed: SearchQuery, dialect: str) -> Sequence[sa.ColumnElement[bool]]:
     """The query's filters as conditions on user_entries_from(user_id), for `dialect`."""
     conditions = list(_feed_conditions(user_id, parsed, entries.c.feed_id))
+    conditions += [_text_condition(term, dialect) for term in parsed.texts]
+    conditions += [_label_condition(user_id, label) for label in parsed.labels]
+    conditions += [~_label_condition(user_id, label) for label in parsed.without_labels]
     if parsed.unread is True:
         conditions.append(unread_in(user_id, dialect))
     elif parsed.unread is False:
@@ -397,6 +459,10 @@ def match_conditions(
     full-text index (FTS5 / the tsvector's GIN index), and its filters. For lists in time order
     (`EntryFilter.search`): nothing is ranked, and every match counts."""
     conditions = list(_filters(user_id, parsed, dialect))
+    if not parsed.has_full_text:
+        if parsed.excluded:  # only exclusions (a rule's "-word"): none of them may match
+            conditions.append(~_any_excluded(parsed, dialect))
+        return conditions
     if dialect == "sqlite":
         matching = sa.select(_fts.c.rowid).where(_FTS.op("MATCH")(fts5_match(parsed)))
         conditions.append(entries.c.id.in_(matching))

@@ -129,13 +129,11 @@ def _with_search_text(table: sa.Table) -> sa.Table:
     return copy
 
 
-# On SQLite `entries` also holds the plain text the search index reads (SEARCH_TEXT_COLUMNS, see
-# schema.py), which the metadata leaves out so that no page reads it. It is written in the same
-# UPDATE as the HTML, so the index's update trigger takes out the old text and adds the new once.
-_UPDATE_ENTRY = {
-    "postgresql": _update_entry_statement(entries),
-    "sqlite": _update_entry_statement(_with_search_text(entries), SEARCH_TEXT_COLUMNS),
-}
+# `entries` also holds the plain text SQLite's search index and the rules' text conditions read
+# (SEARCH_TEXT_COLUMNS, see schema.py), which the metadata leaves out so that no page reads it. It
+# is written in the same UPDATE as the HTML, so SQLite's index trigger takes out the old text and
+# adds the new once.
+_UPDATE_ENTRY = _update_entry_statement(_with_search_text(entries), SEARCH_TEXT_COLUMNS)
 
 _LOG_COLUMNS = (
     "feed_id",
@@ -195,7 +193,7 @@ def _sqlite_insert_entries(rows: int) -> str:
 # statement that psycopg converts once and PostgreSQL prepares once, whatever the number of rows.
 # A multi-row VALUES (what SQLAlchemy's executemany builds) has 17 parameters a row, too many for
 # psycopg's statement cache: it re-parsed a 30-row INSERT on every feed.
-_PG_ARRAY_COLUMNS = ("key", *_ENTRY_COLUMNS)
+_PG_ARRAY_COLUMNS = ("key", *_ENTRY_COLUMNS, *SEARCH_TEXT_COLUMNS)
 _PG_ARRAY_TYPES = {"published_at": "timestamptz[]", "updated_at": "timestamptz[]"}
 _PG_INSERT_ENTRIES = (
     f"INSERT INTO entries (feed_id, first_seen_at, sort_at, {', '.join(_PG_ARRAY_COLUMNS)})"
@@ -216,6 +214,7 @@ def _postgresql_entry_row(data: EntryData, dialect: sa.Dialect) -> dict[str, Any
     """The values of one new entry by column, as the arrays carry them: what the column types
     would send (JSON text, datetimes checked aware and in UTC)."""
     row = _entry_values(data)
+    row.update(zip(SEARCH_TEXT_COLUMNS, _search_text(data), strict=True))
     row["categories"] = json.dumps(row["categories"])  # what sa.JSON sends: json.dumps
     row["enclosures"] = json.dumps(row["enclosures"])
     for name in ("published_at", "updated_at"):
@@ -250,7 +249,7 @@ def _sqlite_entry_row(feed_id: int, data: EntryData, now: str) -> tuple[Any, ...
 
 
 def _search_text(data: EntryData) -> tuple[str | None, str | None]:
-    """The entry's (summary, content) plain text for SQLite's search index: as given (the parse
+    """The entry's (summary, content) plain text (search index, rules): as given (the parse
     processes compute it), else computed here (an EntryData made without it)."""
     summary, content = data.summary_text, data.content_text
     if summary is None and data.summary is not None:
@@ -319,7 +318,7 @@ class UpdateBatch:
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
-        self._update_entry = _UPDATE_ENTRY[conn.dialect.name]
+        self._update_entry = _UPDATE_ENTRY
         self._logged: dict[int, set[int]] = {}  # log size -> feeds given a log line
 
     def write(
@@ -430,14 +429,12 @@ class UpdateBatch:
     def _update(self, feed_id: int, changed: Sequence[EntryData]) -> None:
         if not changed:
             return
-        sqlite = self._conn.dialect.name == "sqlite"
         rows = []
         for data in changed:
             row = _entry_values(data)
             row["b_key"] = row.pop("key")
             row["b_feed_id"] = feed_id
-            if sqlite:
-                row.update(zip(SEARCH_TEXT_COLUMNS, _search_text(data), strict=True))
+            row.update(zip(SEARCH_TEXT_COLUMNS, _search_text(data), strict=True))
             rows.append(row)
         self._conn.execute(self._update_entry, rows)
 

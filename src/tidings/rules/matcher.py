@@ -1,0 +1,154 @@
+"""A parsed query evaluated on one entry in memory: what the refresher uses for new entries.
+
+`store.search.match_conditions` compiles the same SearchQuery to SQL for stored entries; the two
+must agree (tests/rules/test_matcher_agrees.py generates entries and queries and compares them on
+both databases). How each condition reads:
+
+- words and phrases: the full-text index's way — the text split into tokens (runs of letters
+  and digits), lower-cased, Latin diacritics removed (SQLite FTS5's unicode61 tokenizer); a
+  word is a token, a phrase consecutive tokens, within one of the title, the summary's text or
+  the content's text. PostgreSQL's 'simple' configuration keeps diacritics ("café" is not
+  "cafe" there) and reads hyphenated words and addresses as more tokens: on such text the
+  database's index, not this function, is what a search answers with.
+- title:, content:, author:, url: with a word or phrase: the field contains it, ignoring case;
+  with a regex: the pattern occurs in the field (content: the summary's or the content's text).
+- feed:, category:, label:, is:, before:, after: as the store reads them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from functools import lru_cache
+
+from tidings.search_query import SearchQuery, TextTerm
+
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class EntryFacts:
+    """What a query can ask of one entry, as one user sees it.
+
+    `feed_titles`: the names `feed:` matches (the user's title for the feed, the feed's title);
+    `categories`: the user's category names of the feed; `labels`: the user's labels on it;
+    the texts are the visible text (`tidings.plaintext.html_text`) as the store keeps it.
+    """
+
+    entry_id: int
+    feed_id: int
+    feed_titles: tuple[str, ...] = ()
+    categories: frozenset[str] = frozenset()
+    labels: frozenset[str] = frozenset()
+    title: str = ""
+    summary_text: str = ""
+    content_text: str = ""
+    author: str = ""
+    url: str = ""
+    sort_at: datetime | None = None
+    read: bool = False
+    starred: bool = False
+
+
+Matcher = Callable[[EntryFacts], bool]
+
+
+@lru_cache(maxsize=1024)
+def tokens(text: str) -> tuple[str, ...]:
+    """The full-text index's tokens of `text`: lower-cased, Latin diacritics removed. Cached:
+    every rule of every subscriber asks for the same entry's tokens."""
+    return tuple(_fold(token) for token in _TOKEN.findall(text))
+
+
+def _fold(token: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", token.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _has_sequence(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
+    if not needle:
+        return False
+    if len(needle) == 1:
+        return needle[0] in haystack
+    width = len(needle)
+    return any(haystack[i : i + width] == needle for i in range(len(haystack) - width + 1))
+
+
+def contains(text: str | None, needle: str) -> bool:
+    """Whether `text` contains `needle`, ignoring case (the language's title:word)."""
+    return text is not None and needle.lower() in text.lower()
+
+
+def _texts(facts: EntryFacts, field: str) -> tuple[str, ...]:
+    if field == "title":
+        return (facts.title,)
+    if field == "content":
+        return (facts.summary_text, facts.content_text)
+    if field == "author":
+        return (facts.author,)
+    if field == "url":
+        return (facts.url,)
+    return (facts.title, facts.summary_text, facts.content_text)  # "text": a bare /regex/
+
+
+def _text_matcher(term: TextTerm) -> Matcher:
+    field, value, pattern = term.field, term.value, term.regex
+    if pattern is not None:
+        found: Matcher = lambda f: any(pattern.search(t) for t in _texts(f, field))  # noqa: E731
+    else:
+        found = lambda f: any(contains(t, value) for t in _texts(f, field))  # noqa: E731
+    if term.negated:
+        return lambda f: not found(f)
+    return found
+
+
+def _day_start(day: object) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)  # type: ignore[arg-type]
+
+
+def compile_matcher(query: SearchQuery) -> Matcher:
+    """A function that tells whether an entry matches `query`: compiled once, cheap per call."""
+    checks: list[Matcher] = []
+    full_text = [tokens(t) for t in query.positive_terms]
+    excluded = [tokens(t) for t in query.excluded]
+    if full_text or excluded:
+
+        def text_ok(f: EntryFacts) -> bool:
+            columns = [tokens(f.title), tokens(f.summary_text), tokens(f.content_text)]
+            every = all(any(_has_sequence(c, t) for c in columns) for t in full_text)
+            return every and not any(_has_sequence(c, x) for c in columns for x in excluded)
+
+        checks.append(text_ok)
+    if query.feeds:
+        ids = {f for f in query.feeds if isinstance(f, int)}
+        names = [f.lower() for f in query.feeds if isinstance(f, str)]
+        checks.append(
+            lambda f: (
+                f.feed_id in ids or any(n in t.lower() for n in names for t in f.feed_titles if t)
+            )
+        )
+    if query.categories:
+        wanted = {c.lower() for c in query.categories}
+        checks.append(lambda f: any(c.lower() in wanted for c in f.categories))
+    if query.unread is not None:
+        unread = query.unread
+        checks.append(lambda f: f.read != unread)
+    if query.starred:
+        checks.append(lambda f: f.starred)
+    if query.after is not None:
+        after = _day_start(query.after)
+        checks.append(lambda f: f.sort_at is not None and f.sort_at >= after)
+    if query.before is not None:
+        before = _day_start(query.before)
+        checks.append(lambda f: f.sort_at is not None and f.sort_at < before)
+    checks += [_text_matcher(term) for term in query.texts]
+    if query.labels:
+        labels = query.labels
+        checks.append(lambda f: all(label in f.labels for label in labels))
+    if query.without_labels:
+        without = query.without_labels
+        checks.append(lambda f: not any(label in f.labels for label in without))
+    return lambda facts: all(check(facts) for check in checks)
