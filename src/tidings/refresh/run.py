@@ -35,6 +35,7 @@ from tidings.parse.bounds import cut_line
 from tidings.refresh.parsing import ParsedDocument, body_hash, parse_document
 from tidings.refresh.plan import PlanSettings, plan_update, retention_cutoff
 from tidings.refresh.pool import Parser, ProcessDied, TimedOut, parse_pool
+from tidings.rules.engine import RuleBook
 from tidings.site_settings import apply_site_settings
 from tidings.store import Store
 from tidings.store.updates import Retention, UpdateBatch
@@ -135,6 +136,7 @@ class Refresher:
         db_threads = 1 if store.dialect == "sqlite" else 4
         self._db = ThreadPoolExecutor(db_threads, thread_name_prefix="tidings-db")
         self._log_retention = Retention(log_size=settings.fetch_log_size)
+        self._rules: RuleBook | None = None
         self._pending: deque[_Job] = deque()
         self._writer: asyncio.Task[None] | None = None
         self._wake_writer = asyncio.Event()
@@ -163,6 +165,9 @@ class Refresher:
         finally:
             self._db.shutdown(wait=True)
 
+    def _load_rules(self) -> RuleBook:
+        return RuleBook(self.store.rules.enabled())
+
     async def _in_db(self, function: Callable[..., T], *args: object) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._db, function, *args)
 
@@ -182,6 +187,8 @@ class Refresher:
         # The site settings page may have changed allowed_html or discard_after meanwhile.
         stored = await self._in_db(self.store.site_settings.get_all)
         self.settings = apply_site_settings(self.configured, stored)
+        # The rules as they are now (a rule saved meanwhile applies from the next round on).
+        self._rules = await self._in_db(self._load_rules)
         summary = RefreshSummary()
         most = max(2 * self.settings.concurrency, 1)
         refill = max(most // 2, 1)  # claim again when this few are left in flight
@@ -323,7 +330,7 @@ class Refresher:
 
     def _write_batch(self, jobs: list[_Job]) -> list[_Outcome]:
         """Runs in the database thread: one transaction, one savepoint per feed."""
-        with self.store.updates.batch() as batch:
+        with self.store.updates.batch(self._rules) as batch:
             return [self._write_one(batch, job) for job in jobs]
 
     def _write_one(self, batch: UpdateBatch, job: _Job) -> _Outcome:

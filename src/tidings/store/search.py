@@ -37,6 +37,7 @@ from tidings.store.reading.visibility import (
     entries_with_state,
     is_read,
     is_starred,
+    not_hidden,
     unread_in,
     user_entries_from,
     user_entry_from_row,
@@ -128,7 +129,7 @@ class SearchQueries:
         limit = max(0, min(limit, MAX_LIMIT))
         offset = max(0, offset)
         base = sa.select(entries, *STATE_COLUMNS).select_from(user_entries_from(user_id))
-        base = base.where(*_filters(user_id, parsed, self._engine.dialect.name))
+        base = base.where(not_hidden(), *_filters(user_id, parsed, self._engine.dialect.name))
         with read_transaction(self._engine) as conn:
             if conn.dialect.name == "sqlite":
                 return self._sqlite(conn, user_id, base, parsed, limit, offset)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from tidings.store.feeds import FeedQueries
     from tidings.store.feedtokens import FeedTokenQueries
     from tidings.store.reading import ReadingQueries
+    from tidings.store.rules import RuleQueries
     from tidings.store.search import SearchQueries
     from tidings.store.sessions import SessionQueries
     from tidings.store.site_settings import SiteSettingQueries
@@ -79,6 +80,12 @@ class Store:
         from tidings.store.apipasswords import ApiPasswordQueries
 
         return ApiPasswordQueries(self.engine)
+
+    @cached_property
+    def rules(self) -> RuleQueries:
+        from tidings.store.rules import RuleQueries
+
+        return RuleQueries(self.engine)
 
     @cached_property
     def sessions(self) -> SessionQueries:

@@ -27,6 +27,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from tidings.model import EntryData, Feed, FeedUpdate, FetchLogRecord
 from tidings.plaintext import html_text
+from tidings.rules.engine import NewEntry, RuleBook
 from tidings.store.database import read_transaction, write_transaction
 from tidings.store.rows import FEED_COLUMNS, feed_from_row, fetch_log_from_row
 from tidings.store.schema import (
@@ -316,10 +317,11 @@ class UpdateBatch:
     commit.
     """
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, rules: RuleBook | None = None) -> None:
         self._conn = conn
         self._update_entry = _UPDATE_ENTRY
         self._logged: dict[int, set[int]] = {}  # log size -> feeds given a log line
+        self._rules = rules if rules else None
 
     def write(
         self,
@@ -384,11 +386,49 @@ class UpdateBatch:
         if not self._write_feed(feed, owner):
             return -1
         new = self._insert(feed.id, update.new_entries, now)
+        if new and self._rules is not None:
+            self._apply_rules(feed, update.new_entries, self._rules, now)
         self._update(feed.id, update.changed_entries)
         self._retain(feed.id, update.seen_keys, retention)
         if update.log is not None:
             _execute(self._conn, _INSERT_LOG, _log_values(update.log))
         return new
+
+    def _apply_rules(
+        self, feed: Feed, new: Sequence[EntryData], book: RuleBook, now: datetime
+    ) -> None:
+        """Apply the rules to the entries just inserted, in the same savepoint: the ids of the
+        new keys in one query, the subscribers with rules in two, the outcomes in two writes."""
+        from tidings.store.rules import RuleQueries
+
+        data = {d.key: d for d in new}
+        rows = self._conn.execute(
+            sa.select(entries.c.id, entries.c.key, entries.c.sort_at).where(
+                entries.c.feed_id == feed.id, entries.c.key.in_(list(data))
+            )
+        ).all()
+        written = []
+        for row in rows:
+            d = data[row.key]
+            summary_text, content_text = _search_text(d)
+            written.append(
+                NewEntry(
+                    entry_id=row.id,
+                    title=d.title,
+                    summary_text=summary_text or "",
+                    content_text=content_text or "",
+                    author=d.author or "",
+                    url=d.link or "",
+                    sort_at=row.sort_at,
+                )
+            )
+        if book.users:
+            subscribers = RuleQueries.subscribers(self._conn, feed.id, sorted(book.users))
+            outcomes = book.outcomes(feed.id, subscribers, written)
+            RuleQueries.write_outcomes(self._conn, feed.id, outcomes, now)
+        if book.has_site_rules:
+            titles = tuple(t for t in (feed.title, feed.feed_title) if t)
+            RuleQueries.withhold(self._conn, book.withheld(feed.id, titles, written))
 
     def _write_feed(self, feed: Feed, owner: str | None) -> bool:
         values: dict[str, Any] = {f"u_{name}": getattr(feed, name) for name in _REFRESHER_COLUMNS}
@@ -541,10 +581,11 @@ class UpdateQueries:
             return {row.key: row.content_hash for row in rows}
 
     @contextmanager
-    def batch(self) -> Iterator[UpdateBatch]:
-        """One write transaction for several checks (see UpdateBatch); committed at the end."""
+    def batch(self, rules: RuleBook | None = None) -> Iterator[UpdateBatch]:
+        """One write transaction for several checks (see UpdateBatch), `rules` applied to new
+        entries; committed at the end."""
         with write_transaction(self._engine) as conn:
-            batch = UpdateBatch(conn)
+            batch = UpdateBatch(conn, rules)
             yield batch
             batch.trim_logs()
 

@@ -33,6 +33,7 @@ from tidings.store.reading.visibility import (
     entries_with_state,
     is_read,
     is_starred,
+    not_hidden,
     subscribed_feed_ids,
     unread_in,
     user_entries_from,
@@ -200,8 +201,10 @@ def filter_conditions(
     "postgresql"): the one place a list's filter becomes SQL."""
     conditions: list[sa.ColumnElement[bool]] = []
     if where.status == "unread":
-        conditions.append(unread_in(user_id, dialect))
-    elif where.status == "read":
+        conditions.append(unread_in(user_id, dialect))  # a blocked entry is read: not here
+    else:
+        conditions.append(not_hidden())
+    if where.status == "read":
         conditions.append(is_read())
     if where.starred is True:
         conditions.append(is_starred())

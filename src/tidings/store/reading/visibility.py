@@ -92,6 +92,12 @@ def unread_in(user_id: int, dialect: str) -> sa.ColumnElement[bool]:
     return is_unread(user_id)
 
 
+def not_hidden() -> sa.ColumnElement[bool]:
+    """On user_entries_from: no rule of the user's blocked the entry (such entries are also read,
+    so unread lists and counts leave them out without this)."""
+    return sa.or_(entry_states.c.hidden.is_(None), entry_states.c.hidden == sa.false())
+
+
 def is_starred() -> sa.ColumnElement[bool]:
     return sa.and_(entry_states.c.starred.is_not(None), entry_states.c.starred == sa.true())
 

@@ -1,0 +1,440 @@
+"""Rules and their effects: the rules table, what the refresher reads to apply them, and the
+writes of their outcomes (entry states, labels, withheld entries). Decisions are
+tidings.rules.engine's; this module only reads and writes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from tidings.errors import InvalidInput
+from tidings.reading_model import UserEntry
+from tidings.rules.engine import Outcome, Subscriber
+from tidings.rules.model import MAX_RULES_PER_USER, Action, Rule, RuleDraft, Scope
+from tidings.search_query import SearchQuery
+from tidings.store.database import read_transaction, write_transaction
+from tidings.store.errors import LimitReached, NotFound
+from tidings.store.reading.visibility import (
+    STATE_COLUMNS,
+    category_feed_ids,
+    insert_for,
+    user_entries_from,
+    user_entry_from_row,
+)
+from tidings.store.rows import Row
+from tidings.store.schema import (
+    entries,
+    entry_labels,
+    entry_states,
+    feeds,
+    rules,
+    subscription_categories,
+    subscriptions,
+    user_categories,
+    users,
+)
+from tidings.store.search import match_conditions
+
+PREVIEW_TITLES = 20
+
+
+@dataclass(frozen=True, slots=True)
+class FeedCount:
+    feed_id: int
+    title: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class RulePreview:
+    """The user's stored entries a rule's query selects in its scope: how many, per feed, and
+    the newest PREVIEW_TITLES of them."""
+
+    total: int
+    per_feed: tuple[FeedCount, ...]
+    newest: tuple[UserEntry, ...]
+
+
+def _rule(row: Row) -> Rule:
+    return Rule(
+        id=row.id,
+        user_id=row.user_id,
+        position=row.position,
+        name=row.name,
+        query=row.query,
+        scope=cast(Scope, row.scope),
+        scope_id=row.scope_id,
+        actions=cast(tuple[Action, ...], tuple(row.actions.split())),
+        labels=tuple(label for label in row.labels.split("\n") if label),
+        enabled=bool(row.enabled),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _values(draft: RuleDraft) -> dict[str, Any]:
+    return {
+        "name": draft.name,
+        "query": draft.query,
+        "scope": draft.scope,
+        "scope_id": draft.scope_id,
+        "actions": " ".join(draft.actions),
+        "labels": "\n".join(draft.labels),
+        "enabled": draft.enabled,
+    }
+
+
+def scope_conditions(
+    user_id: int, scope: Scope, scope_id: int | None
+) -> list[sa.ColumnElement[bool]]:
+    """The rule's scope as conditions on user_entries_from(user_id)."""
+    if scope == "feed":
+        return [entries.c.feed_id == scope_id]
+    if scope == "category" and scope_id is not None:
+        return [entries.c.feed_id.in_(category_feed_ids(user_id, scope_id))]
+    return []
+
+
+class RuleQueries:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    # --- the rules themselves ----------------------------------------------------------------
+
+    def of_user(self, user_id: int) -> list[Rule]:
+        """The user's rules, in the order they apply."""
+        query = (
+            sa.select(rules)
+            .where(rules.c.user_id == user_id)
+            .order_by(rules.c.position, rules.c.id)
+        )
+        with read_transaction(self._engine) as conn:
+            return [_rule(row) for row in conn.execute(query)]
+
+    def get(self, user_id: int, rule_id: int) -> Rule:
+        """The user's rule; NotFound when it is not theirs (or does not exist)."""
+        query = sa.select(rules).where(rules.c.id == rule_id, rules.c.user_id == user_id)
+        with read_transaction(self._engine) as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            raise NotFound("no such rule")
+        return _rule(row)
+
+    def add(self, user_id: int, draft: RuleDraft, *, now: datetime | None = None) -> Rule:
+        """Store a checked draft (tidings.rules.model.checked_rule) as the user's last rule.
+
+        NotFound when its feed or category is not the user's; LimitReached at
+        MAX_RULES_PER_USER."""
+        now = now or datetime.now(UTC)
+        with write_transaction(self._engine) as conn:
+            self._check_scope(conn, user_id, draft)
+            count, last = conn.execute(
+                sa.select(sa.func.count(), sa.func.max(rules.c.position)).where(
+                    rules.c.user_id == user_id
+                )
+            ).one()
+            if count >= MAX_RULES_PER_USER:
+                raise LimitReached(f"a reader has at most {MAX_RULES_PER_USER} rules")
+            row = conn.execute(
+                rules.insert()
+                .values(
+                    user_id=user_id,
+                    position=(last or 0) + 1,
+                    created_at=now,
+                    updated_at=now,
+                    **_values(draft),
+                )
+                .returning(*rules.c)
+            ).one()
+        return _rule(row)
+
+    def update(
+        self, user_id: int, rule_id: int, draft: RuleDraft, *, now: datetime | None = None
+    ) -> Rule:
+        """Replace the user's rule with a checked draft; NotFound when it is not theirs."""
+        with write_transaction(self._engine) as conn:
+            self._check_scope(conn, user_id, draft)
+            row = conn.execute(
+                rules.update()
+                .where(rules.c.id == rule_id, rules.c.user_id == user_id)
+                .values(updated_at=now or datetime.now(UTC), **_values(draft))
+                .returning(*rules.c)
+            ).first()
+        if row is None:
+            raise NotFound("no such rule")
+        return _rule(row)
+
+    def remove(self, user_id: int, rule_id: int) -> None:
+        """Delete the user's rule; NotFound when it is not theirs."""
+        query = rules.delete().where(rules.c.id == rule_id, rules.c.user_id == user_id)
+        with write_transaction(self._engine) as conn:
+            if conn.execute(query).rowcount != 1:
+                raise NotFound("no such rule")
+
+    def set_enabled(self, user_id: int, rule_id: int, enabled: bool) -> Rule:
+        with write_transaction(self._engine) as conn:
+            row = conn.execute(
+                rules.update()
+                .where(rules.c.id == rule_id, rules.c.user_id == user_id)
+                .values(enabled=enabled)
+                .returning(*rules.c)
+            ).first()
+        if row is None:
+            raise NotFound("no such rule")
+        return _rule(row)
+
+    def move(self, user_id: int, rule_id: int, offset: int) -> None:
+        """Move the user's rule `offset` places (-1: one earlier); at an end it stays."""
+        with write_transaction(self._engine) as conn:
+            order = [
+                row.id
+                for row in conn.execute(
+                    sa.select(rules.c.id)
+                    .where(rules.c.user_id == user_id)
+                    .order_by(rules.c.position, rules.c.id)
+                )
+            ]
+            if rule_id not in order:
+                raise NotFound("no such rule")
+            at = order.index(rule_id)
+            to = max(0, min(len(order) - 1, at + offset))
+            order.insert(to, order.pop(at))
+            conn.execute(
+                rules.update()
+                .where(rules.c.id == sa.bindparam("b_id"))
+                .values(position=sa.bindparam("b_position")),
+                [{"b_id": rid, "b_position": n + 1} for n, rid in enumerate(order)],
+            )
+
+    @staticmethod
+    def _check_scope(conn: Connection, user_id: int, draft: RuleDraft) -> None:
+        if draft.scope == "feed":
+            found = conn.execute(
+                sa.select(subscriptions.c.feed_id).where(
+                    subscriptions.c.user_id == user_id,
+                    subscriptions.c.feed_id == draft.scope_id,
+                )
+            ).first()
+            if found is None:
+                raise NotFound("no such feed among your subscriptions")
+        elif draft.scope == "category":
+            found = conn.execute(
+                sa.select(user_categories.c.id).where(
+                    user_categories.c.user_id == user_id, user_categories.c.id == draft.scope_id
+                )
+            ).first()
+            if found is None:
+                raise NotFound("no such category of yours")
+        elif draft.scope == "site":
+            admin = conn.execute(sa.select(users.c.is_admin).where(users.c.id == user_id)).first()
+            if admin is None or not admin.is_admin:
+                raise InvalidInput("only administrators write rules for the public site")
+
+    # --- what the refresher reads and writes -------------------------------------------------
+
+    def enabled(self) -> list[Rule]:
+        """Every enabled rule of every user (site rules only of administrators)."""
+        query = (
+            sa.select(rules)
+            .join(users, users.c.id == rules.c.user_id)
+            .where(rules.c.enabled, sa.or_(rules.c.scope != "site", users.c.is_admin))
+        )
+        with read_transaction(self._engine) as conn:
+            return [_rule(row) for row in conn.execute(query)]
+
+    @staticmethod
+    def subscribers(conn: Connection, feed_id: int, user_ids: Sequence[int]) -> list[Subscriber]:
+        """The users among `user_ids` who subscribe to the feed, with their view of it."""
+        if not user_ids:
+            return []
+        rows = conn.execute(
+            sa.select(
+                subscriptions.c.user_id,
+                subscriptions.c.title,
+                feeds.c.title.label("feed_title"),
+                feeds.c.feed_title.label("document_title"),
+            )
+            .join(feeds, feeds.c.id == subscriptions.c.feed_id)
+            .where(subscriptions.c.feed_id == feed_id, subscriptions.c.user_id.in_(user_ids))
+        ).all()
+        if not rows:
+            return []
+        names: dict[int, set[str]] = {}
+        ids: dict[int, set[int]] = {}
+        for user_id, category_id, name in conn.execute(
+            sa.select(
+                subscription_categories.c.user_id,
+                user_categories.c.id,
+                user_categories.c.name,
+            )
+            .join(user_categories, user_categories.c.id == subscription_categories.c.category_id)
+            .where(
+                subscription_categories.c.feed_id == feed_id,
+                subscription_categories.c.user_id.in_([row.user_id for row in rows]),
+            )
+        ):
+            names.setdefault(user_id, set()).add(name)
+            ids.setdefault(user_id, set()).add(category_id)
+        return [
+            Subscriber(
+                user_id=row.user_id,
+                feed_titles=tuple(t for t in (row.title, row.feed_title, row.document_title) if t),
+                categories=frozenset(names.get(row.user_id, ())),
+                category_ids=frozenset(ids.get(row.user_id, ())),
+            )
+            for row in rows
+        ]
+
+    @staticmethod
+    def write_outcomes(
+        conn: Connection, feed_id: int | None, outcomes: Sequence[Outcome], now: datetime
+    ) -> None:
+        """Write what rules did to entries of one feed: state rows (merged with any there, a
+        flag only ever set) and labels, each in one statement."""
+        if not outcomes:
+            return
+        insert = insert_for(conn)(entry_states)
+        upsert = insert.on_conflict_do_update(
+            index_elements=["user_id", "entry_id"],
+            set_={
+                "read": sa.or_(entry_states.c.read, insert.excluded.read),
+                "starred": sa.or_(entry_states.c.starred, insert.excluded.starred),
+                "hidden": sa.or_(entry_states.c.hidden, insert.excluded.hidden),
+                "read_at": sa.func.coalesce(entry_states.c.read_at, insert.excluded.read_at),
+                "starred_at": sa.func.coalesce(
+                    entry_states.c.starred_at, insert.excluded.starred_at
+                ),
+            },
+        )
+        states = [
+            {
+                "user_id": o.user_id,
+                "entry_id": o.entry_id,
+                "feed_id": o.feed_id if o.feed_id is not None else feed_id,
+                "read": o.read,
+                "starred": o.starred,
+                "hidden": o.hidden,
+                "read_at": now if o.read else None,
+                "starred_at": now if o.starred else None,
+            }
+            for o in outcomes
+            if o.read or o.starred or o.hidden
+        ]
+        if states:
+            conn.execute(upsert, states)
+        labels = [
+            {"user_id": o.user_id, "entry_id": o.entry_id, "label": label}
+            for o in outcomes
+            for label in o.labels
+        ]
+        if labels:
+            conn.execute(insert_for(conn)(entry_labels).on_conflict_do_nothing(), labels)
+
+    @staticmethod
+    def withhold(conn: Connection, entry_ids: Sequence[int]) -> None:
+        """Keep these entries off the public site (a site rule blocked them)."""
+        if entry_ids:
+            conn.execute(
+                entries.update().where(entries.c.id.in_(list(entry_ids))).values(withheld=True)
+            )
+
+    # --- preview and applying to stored entries ----------------------------------------------
+
+    def preview(
+        self,
+        user_id: int,
+        query: SearchQuery,
+        scope: Scope,
+        scope_id: int | None,
+        *,
+        negate: bool = False,
+    ) -> RulePreview:
+        """The user's stored entries the query selects in the scope (with `negate`: the ones it
+        does not select, what "keep only" blocks)."""
+        dialect = self._engine.dialect.name
+        matched = sa.and_(*match_conditions(user_id, query, dialect))
+        where = [*scope_conditions(user_id, scope, scope_id), ~matched if negate else matched]
+        source = user_entries_from(user_id)
+        per_feed = (
+            sa.select(
+                entries.c.feed_id,
+                sa.func.coalesce(
+                    subscriptions.c.title, feeds.c.title, feeds.c.feed_title, feeds.c.url
+                ),
+                sa.func.count(),
+            )
+            .select_from(source.join(feeds, feeds.c.id == entries.c.feed_id))
+            .where(*where)
+            .group_by(
+                entries.c.feed_id,
+                subscriptions.c.title,
+                feeds.c.title,
+                feeds.c.feed_title,
+                feeds.c.url,
+            )
+            .order_by(sa.func.count().desc(), entries.c.feed_id)
+        )
+        newest = (
+            sa.select(entries, *STATE_COLUMNS)
+            .select_from(source)
+            .where(*where)
+            .order_by(entries.c.sort_at.desc(), entries.c.id.desc())
+            .limit(PREVIEW_TITLES)
+        )
+        with read_transaction(self._engine) as conn:
+            counts = tuple(FeedCount(f, t, c) for f, t, c in conn.execute(per_feed))
+            rows = conn.execute(newest).all()
+        return RulePreview(
+            total=sum(c.count for c in counts),
+            per_feed=counts,
+            newest=tuple(user_entry_from_row(row) for row in rows),
+        )
+
+    def apply(self, user_id: int, rule: Rule, *, now: datetime | None = None) -> int:
+        """Apply the user's rule to the stored entries it selects now (for "keep only": those it
+        does not select) in its scope; gives back how many entries it touched."""
+        if rule.user_id != user_id:
+            raise NotFound("no such rule")
+        dialect = self._engine.dialect.name
+        matched = sa.and_(*match_conditions(user_id, rule.parsed, dialect))
+        keep = "keep" in rule.actions
+        where = [
+            *scope_conditions(user_id, rule.scope, rule.scope_id),
+            ~matched if keep else matched,
+        ]
+        if rule.scope == "site":
+            query = sa.select(entries.c.id, entries.c.feed_id).where(
+                ~sa.and_(*match_conditions(user_id, rule.parsed, dialect)) if keep else matched
+            )
+        else:
+            query = (
+                sa.select(entries.c.id, entries.c.feed_id)
+                .select_from(user_entries_from(user_id))
+                .where(*where)
+            )
+        blocks = keep or "block" in rule.actions
+        now = now or datetime.now(UTC)
+        with write_transaction(self._engine) as conn:
+            found = conn.execute(query).all()
+            if rule.scope == "site":
+                self.withhold(conn, [row.id for row in found])
+                return len(found)
+            outcomes = [
+                Outcome(
+                    user_id=user_id,
+                    entry_id=row.id,
+                    read=blocks or "read" in rule.actions,
+                    starred="star" in rule.actions,
+                    hidden=blocks,
+                    labels=rule.labels,
+                    feed_id=row.feed_id,
+                )
+                for row in found
+            ]
+            self.write_outcomes(conn, None, outcomes, now)
+        return len(found)
