@@ -47,12 +47,14 @@ class EntryQueries:
     ) -> list[Entry]:
         """Entries newest first (by date, else first seen), of one feed or category if given.
 
-        Only entries of public feeds, unless `include_private`.
+        Only published entries (of public feeds, not withheld by a site rule), unless
+        `include_private`.
         """
         query = self._filtered(sa.select(entries), feed_id, category_id)
         if not include_private:
             query = query.where(
-                entries.c.feed_id.in_(sa.select(feeds.c.id).where(feeds.c.is_public == sa.true()))
+                entries.c.feed_id.in_(sa.select(feeds.c.id).where(feeds.c.is_public == sa.true())),
+                entries.c.withheld == sa.false(),
             )
         query = query.order_by(entries.c.sort_at.desc(), entries.c.id.desc())
         with read_transaction(self._engine) as conn:
@@ -60,7 +62,8 @@ class EntryQueries:
         return [entry_from_row(row) for row in rows]
 
     def newest_per_feed(self, feed_ids: Collection[int], per_feed: int) -> dict[int, list[Entry]]:
-        """The newest `per_feed` entries of each feed, by feed id: one query for a listing."""
+        """The newest `per_feed` published entries (not withheld by a site rule) of each feed, by
+        feed id: one query for a listing."""
         if not feed_ids or per_feed <= 0:
             return {}
         rank = (
@@ -71,7 +74,11 @@ class EntryQueries:
             )
             .label("rank")
         )
-        ranked = sa.select(entries, rank).where(entries.c.feed_id.in_(feed_ids)).subquery()
+        ranked = (
+            sa.select(entries, rank)
+            .where(entries.c.feed_id.in_(feed_ids), entries.c.withheld == sa.false())
+            .subquery()
+        )
         query = (
             sa.select(*(ranked.c[c.name] for c in entries.c))
             .where(ranked.c.rank <= per_feed)
