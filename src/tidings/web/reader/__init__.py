@@ -9,12 +9,19 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from tidings.web.reader import account, apps, listing, manage, search
+from tidings.web.reader import account, apps, listing, manage, rules, search
 
 
 def reader_routes() -> list[BaseRoute]:
     """Every route of the reading UI (/reader…) and of accounts (/account…)."""
-    return [*listing.ROUTES, *manage.ROUTES, *search.ROUTES, *account.ROUTES, *apps.ROUTES]
+    return [
+        *listing.ROUTES,
+        *manage.ROUTES,
+        *search.ROUTES,
+        *rules.ROUTES,
+        *account.ROUTES,
+        *apps.ROUTES,
+    ]
 
 
 __all__ = ["reader_routes"]
