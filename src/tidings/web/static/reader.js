@@ -90,7 +90,8 @@
   async function toggle(form) {
     const holder = form.closest("[data-entry]");
     try {
-      const response = await fetch(form.action, {
+      // getAttribute: the form's "action" checkboxes shadow its .action property.
+    const response = await fetch(form.getAttribute("action") || "", {
         method: "POST",
         body: new FormData(form),
         headers: { Accept: "application/json" },
@@ -199,7 +200,8 @@
     const data = new FormData(form);
     data.set("do", "preview");
     const mine = ++asked;
-    const response = await fetch(form.action, {
+    // getAttribute: the form's "action" checkboxes shadow its .action property.
+    const response = await fetch(form.getAttribute("action") || "", {
       method: "POST",
       body: data,
       headers: { Accept: "text/html-fragment" },
