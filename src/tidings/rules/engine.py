@@ -6,7 +6,7 @@ rules, and for the entries site rules withhold from publishing; store.rules writ
 
 Cost: a rule scoped to a feed or a category is looked at only for entries of that feed or
 category, and a query that does not depend on the user (no label:, is:, category: or feed: by
-name) is evaluated once per entry however many users have it.
+name) is evaluated once per entry however many rules of however many users have it.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ class RuleBook:
         self, feed_id: int, subscribers: Sequence[Subscriber], new: Sequence[NewEntry]
     ) -> list[Outcome]:
         """The outcome of each new entry for each subscriber whose rules did something to it."""
-        cache: dict[tuple[int, int], bool] = {}  # (rule id, entry id) -> matched
+        cache: dict[tuple[str, int], bool] = {}  # (query, entry id) -> matched
         results: list[Outcome] = []
         for subscriber in subscribers:
             rules = [
@@ -166,7 +166,7 @@ def _decide(
     user_id: int,
     rules: Sequence[_Compiled],
     facts: EntryFacts,
-    cache: dict[tuple[int, int], bool],
+    cache: dict[tuple[str, int], bool],
 ) -> Outcome | None:
     """Apply `rules` in order to one entry; None when none of them did anything. A later rule
     sees what earlier ones did (labels added, read, starred)."""
@@ -174,7 +174,7 @@ def _decide(
     labels: list[str] = []
     for compiled in rules:
         if compiled.shared:
-            key = (compiled.rule.id, facts.entry_id)
+            key = (compiled.rule.query, facts.entry_id)
             matched = cache.get(key)
             if matched is None:
                 matched = cache[key] = compiled.matcher(facts)

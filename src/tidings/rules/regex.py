@@ -86,6 +86,11 @@ def regex(pattern: str, *, ignore_case: bool) -> Regex:
     return Regex(pattern=pattern, ignore_case=ignore_case, postgres=postgres)
 
 
+def compiled(pattern: str, ignore_case: bool) -> Any:
+    """The RE2 object of a pattern `regex` accepted (cached)."""
+    return _compiled(pattern, ignore_case)
+
+
 @lru_cache(maxsize=4096)
 def _compiled(pattern: str, ignore_case: bool) -> Any:
     options = re2.Options()

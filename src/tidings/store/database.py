@@ -17,8 +17,6 @@ from tidings.store.migrations import HEAD
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
 
-    from tidings.rules.regex import Regex
-
 __all__ = [
     "StorageError",
     "create_engine",
@@ -160,11 +158,13 @@ def _contains(text: str | None, needle: str) -> int:
 
 
 def _regexp(pattern: str, ignore_case: int, text: str | None) -> int:
-    return int(_checked_regex(pattern, bool(ignore_case)).search(text or ""))
+    # Called once a row: the compiled pattern straight from the cache (the query's patterns were
+    # checked when it was parsed).
+    return int(_compiled_regex(pattern, bool(ignore_case)).search(text or "") is not None)
 
 
 @functools.lru_cache(maxsize=256)
-def _checked_regex(pattern: str, ignore_case: bool) -> Regex:
-    from tidings.rules.regex import regex
+def _compiled_regex(pattern: str, ignore_case: bool) -> Any:
+    from tidings.rules.regex import compiled
 
-    return regex(pattern, ignore_case=ignore_case)
+    return compiled(pattern, ignore_case)

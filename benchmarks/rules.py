@@ -1,0 +1,275 @@
+"""What rules cost: a refresh with 0, 20 and 200 rules per user, and a rule's preview.
+
+    .venv/bin/python benchmarks/rules.py [--feeds 1000] [--users 10] [--databases sqlite,postgresql]
+
+1. Refresh: `--feeds` loopback feeds of 30 items (benchmarks/feedserver.py, in a process of its
+   own), every feed new, `--users` users subscribed to every feed, with 0, 20 and 200 enabled
+   rules each; one `refresh_due` of a Refresher with default settings on a fresh database each
+   time. A user's rules are a mix: a fifth over all their feeds (title regular expressions, words,
+   author and content terms, a label test), the rest scoped to one feed each (as Miniflux's
+   per-feed block and keep lists are); actions block, read, star and label. Goal: 200 rules cost
+   under 15% of the refresh time.
+2. Preview: 100,000 stored entries (1,000 feeds of 100), one user subscribed to all; the p50 and
+   p95 of 20 previews of each of several rule queries. Goal: p50 under 100 ms on both databases.
+
+Prints a Markdown table per part. PostgreSQL: a scratch schema on TIDINGS_BENCH_POSTGRES_URL
+(default: the local test database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from scratch import POSTGRES, scratch_database  # noqa: E402
+
+from refresh import feed_server, feed_urls  # noqa: E402
+from tidings.config import load_settings  # noqa: E402
+from tidings.model import EntryData, FeedUpdate  # noqa: E402
+from tidings.refresh.run import Refresher  # noqa: E402
+from tidings.rules.model import RuleDraft, checked_rule  # noqa: E402
+from tidings.search_query import parse_query  # noqa: E402
+from tidings.store import Store  # noqa: E402
+from tidings.store.schema import feeds, rules, subscriptions, users  # noqa: E402
+from tidings.store.updates import Retention  # noqa: E402
+
+WORDS = [
+    "council",
+    "budget",
+    "harbour",
+    "festival",
+    "library",
+    "transport",
+    "housing",
+    "school",
+    "river",
+    "market",
+]
+PREVIEW_QUERIES = [
+    "title:/harbour|festival/i",
+    "budget",
+    '"city plan"',
+    "content:school -title:river",
+    "author:/^Author [0-3]$/",
+]
+
+
+def rule_drafts(count: int, feed_ids: list[int], rng: random.Random) -> list[RuleDraft]:
+    """`count` rules: a fifth over every feed, the rest over one feed each."""
+    drafts = []
+    for n in range(count):
+        word = rng.choice(WORDS)
+        kind = n % 5
+        query = [
+            f"title:/{word}.*{rng.choice(WORDS)}/i",
+            f"{word} -{rng.choice(WORDS)}",
+            f"author:/Author {n % 5}$/",
+            f'content:"{word}"',
+            f"label:seen-{n % 3} title:{word}",
+        ][kind]
+        action = ["block", "read", "star", "label", "read"][n % 5]
+        scoped = n % 5 != 0
+        drafts.append(
+            checked_rule(
+                RuleDraft(
+                    name=f"r{n}",
+                    query=query,
+                    scope="feed" if scoped else "all",
+                    scope_id=rng.choice(feed_ids) if scoped else None,
+                    actions=(action,),  # type: ignore[arg-type]
+                    labels=(f"seen-{n % 3}",) if action == "label" else (),
+                ),
+                is_admin=False,
+            )
+        )
+    return drafts
+
+
+def prepare(store: Store, urls: list[str], user_count: int, rule_count: int) -> None:
+    now = datetime.now(UTC)
+    rng = random.Random(7)
+    with store.engine.begin() as conn:
+        conn.execute(
+            sa.insert(feeds), [{"url": u, "created_at": now, "next_check_at": now} for u in urls]
+        )
+        feed_ids = [row.id for row in conn.execute(sa.select(feeds.c.id))]
+        user_ids = [
+            conn.execute(
+                sa.insert(users)
+                .values(name=f"user{n}", password_hash="!", created_at=now)
+                .returning(users.c.id)
+            ).scalar_one()
+            for n in range(user_count)
+        ]
+        conn.execute(
+            sa.insert(subscriptions),
+            [{"user_id": u, "feed_id": f, "created_at": now} for u in user_ids for f in feed_ids],
+        )
+        rows = []
+        for user_id in user_ids:
+            for position, draft in enumerate(rule_drafts(rule_count, feed_ids, rng)):
+                rows.append(
+                    {
+                        "user_id": user_id,
+                        "position": position,
+                        "name": draft.name,
+                        "query": draft.query,
+                        "scope": draft.scope,
+                        "scope_id": draft.scope_id,
+                        "actions": " ".join(draft.actions),
+                        "labels": "\n".join(draft.labels),
+                        "enabled": True,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+        if rows:
+            conn.execute(sa.insert(rules), rows)
+
+
+def refresh_once(
+    url: str, urls: list[str], users_: int, rules_: int, workdir: str
+) -> tuple[float, int]:
+    store = Store.open(url)
+    store.migrate()
+    prepare(store, urls, users_, rules_)
+    settings = load_settings(environ={}, allow_private_networks=True, data_dir=workdir)
+
+    async def run() -> int:
+        async with Refresher(store, settings) as refresher:
+            summary = await refresher.refresh_due()
+        return summary.new_entries
+
+    started = time.perf_counter()
+    new = asyncio.run(run())
+    wall = time.perf_counter() - started
+    store.close()
+    return wall, new
+
+
+def fill_for_preview(store: Store, feeds_: int, per_feed: int) -> int:
+    """`feeds_` feeds of `per_feed` entries written as the refresher writes them; a user subscribed
+    to all; the user's id."""
+    rng = random.Random(3)
+    now = datetime.now(UTC)
+    with store.engine.begin() as conn:
+        conn.execute(
+            sa.insert(feeds),
+            [{"url": f"https://f{i}.example/", "created_at": now} for i in range(feeds_)],
+        )
+        feed_ids = [row.id for row in conn.execute(sa.select(feeds.c.id))]
+        user_id = conn.execute(
+            sa.insert(users)
+            .values(name="reader", password_hash="!", created_at=now)
+            .returning(users.c.id)
+        ).scalar_one()
+        conn.execute(
+            sa.insert(subscriptions),
+            [{"user_id": user_id, "feed_id": f, "created_at": now} for f in feed_ids],
+        )
+    with store.updates.batch() as batch:
+        for feed_id in feed_ids:
+            feed = store.feeds.get(feed_id)
+            new = tuple(
+                EntryData(
+                    key=f"{feed_id}-{n}",
+                    title=" ".join(rng.choice(WORDS) for _ in range(6)).capitalize(),
+                    author=f"Author {n % 7}",
+                    summary="<p>"
+                    + " ".join(rng.choice([*WORDS, "city plan"]) for _ in range(60))
+                    + "</p>",
+                    published_at=now - timedelta(hours=n),
+                    content_hash=str(n),
+                )
+                for n in range(per_feed)
+            )
+            batch.apply(
+                FeedUpdate(feed=feed, new_entries=new), owner=None, now=now, retention=Retention()
+            )
+    return int(user_id)
+
+
+def preview_times(store: Store, user_id: int, query_text: str, runs: int) -> list[float]:
+    query = parse_query(query_text, require_terms=False)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        store.rules.preview(user_id, query, "all", None)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--feeds", type=int, default=1000)
+    parser.add_argument("--users", type=int, default=10)
+    parser.add_argument("--rules", default="0,20,200")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--preview-entries", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    server = os.environ.get("TIDINGS_BENCH_POSTGRES_URL", POSTGRES)
+    databases = args.databases.split(",")
+    print(
+        f"{args.feeds} feeds x 30 items, {args.users} users subscribed to all; "
+        f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}",
+        file=sys.stderr,
+    )
+
+    print("| database | rules per user | refresh wall s | new entries | vs no rules |")
+    print("|---|---:|---:|---:|---:|")
+    with feed_server(args.feeds, 30, 100, "python") as (port, _control):
+        urls = feed_urls(port, args.feeds, 100)
+        for database in databases:
+            base = None
+            for count in (int(n) for n in args.rules.split(",")):
+                with scratch_database(
+                    server if database == "postgresql" else None, "bench_rules"
+                ) as url:
+                    import tempfile
+
+                    with tempfile.TemporaryDirectory() as workdir:
+                        wall, new = refresh_once(url, urls, args.users, count, workdir)
+                base = wall if base is None else base
+                print(
+                    f"| {database} | {count} | {wall:.2f} | {new} "
+                    f"| {100 * (wall / base - 1):+.0f}% |",
+                    flush=True,
+                )
+
+    print()
+    print(
+        f"| database | preview query ({args.preview_entries:,} stored entries) "
+        "| p50 ms | p95 ms | matches |"
+    )
+    print("|---|---|---:|---:|---:|")
+    for database in databases:
+        with scratch_database(server if database == "postgresql" else None, "bench_preview") as url:
+            store = Store.open(url)
+            store.migrate()
+            user_id = fill_for_preview(store, 1000, args.preview_entries // 1000)
+            for text in PREVIEW_QUERIES:
+                times = sorted(preview_times(store, user_id, text, args.runs))
+                total = store.rules.preview(
+                    user_id, parse_query(text, require_terms=False), "all", None
+                ).total
+                p50 = statistics.median(times) * 1000
+                p95 = times[int(0.95 * (len(times) - 1))] * 1000
+                print(f"| {database} | `{text}` | {p50:.0f} | {p95:.0f} | {total} |", flush=True)
+            store.close()
+
+
+if __name__ == "__main__":
+    main()
