@@ -72,11 +72,12 @@ def rule_drafts(count: int, feed_ids: list[int], rng: random.Random) -> list[Rul
     for n in range(count):
         word = rng.choice(WORDS)
         kind = n % 5
+        other = rng.choice(WORDS)
         query = [
-            f"title:/{word}.*{rng.choice(WORDS)}/i",
-            f"{word} -{rng.choice(WORDS)}",
-            f"author:/Author {n % 5}$/",
-            f'content:"{word}"',
+            f"title:/{word} {other}/i",
+            f'"{word} {other}" -{rng.choice(WORDS)}',
+            f"author:/^Author {5 + n}$/",
+            f'content:"{other} {word} {rng.choice(WORDS)}"',
             f"label:seen-{n % 3} title:{word}",
         ][kind]
         action = ["block", "read", "star", "label", "read"][n % 5]

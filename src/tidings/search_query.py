@@ -15,6 +15,7 @@ r"""The search box's and the rules' language, parsed: pure text -> SearchQuery, 
 - `title:`, `content:` (the visible text of summary and content), `author:`, `url:` (the entry's
   link) followed by a word or a "phrase": that field contains it, ignoring case (a part of a word
   is enough: `title:rust` matches "Trusty"); `-title:…` the field does not;
+- `any:` the title, the content, the author or the link (Miniflux's block and keep lists);
 - `/regex/` (the title or the content), `title:/regex/`, `content:/…/`, `author:/…/`, `url:/…/`: a
   regular expression occurs in the field (tidings.rules.regex says which syntax); `/…/i` ignores
   case; `-/…/` excludes;
@@ -40,11 +41,11 @@ from tidings.rules.regex import Regex, RegexError, regex
 MAX_QUERY_LENGTH = 500
 MAX_TERMS = 32
 MAX_LABEL_LENGTH = 100
-TEXT_FIELDS = ("title", "content", "author", "url")
+TEXT_FIELDS = ("title", "content", "author", "url", "any")
 FILTERS = ("feed", "category", "is", "before", "after", *TEXT_FIELDS, "label")
 NEGATABLE = (*TEXT_FIELDS, "label")
 IS_VALUES = ("unread", "read", "starred")
-TextField = Literal["title", "content", "author", "url", "text"]
+TextField = Literal["title", "content", "author", "url", "any", "text"]
 
 
 class SearchQueryError(UserError, ValueError):
@@ -164,8 +165,8 @@ def parse_query(text: str, *, require_terms: bool) -> SearchQuery:
                 raise SearchQueryError("put a space after a regular expression's closing / (or /i)")
             if name is not None and name not in TEXT_FIELDS:
                 raise SearchQueryError(
-                    f"{key}: does not take a regular expression (title:, content:, author: "
-                    "and url: do)"
+                    f"{key}: does not take a regular expression (title:, content:, author:, "
+                    "url: and any: do)"
                 )
             terms += 1
             if terms > MAX_TERMS:

@@ -166,7 +166,7 @@ def term(rng: random.Random, feed_ids: list[int]) -> str:
     neg = "-" if rng.random() < 0.3 else ""
     pattern = rng.choice(PATTERNS)
     flag = "i" if rng.random() < 0.5 else ""
-    field = rng.choice(["title", "content", "author", "url"])
+    field = rng.choice(["title", "content", "author", "url", "any"])
     choices = [
         word,
         f'"{word} {rng.choice(VOCABULARY)}"',

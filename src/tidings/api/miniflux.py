@@ -37,11 +37,22 @@ from tidings.api.common import (
 from tidings.api.endpoint import Protocol, serve
 from tidings.app.context import Services, services_of
 from tidings.discovery import DiscoveryError, discover_feeds
+from tidings.errors import InvalidInput
 from tidings.model import Category, Feed, User
 from tidings.publish.opml import OPMLError, parse_opml, write_opml
 from tidings.reading.filters import EntryFilter
 from tidings.reading.subscribing import fetch_within, subscribe
 from tidings.reading_model import Cursor, Order, Status, Subscription, UserCategory, UserEntry
+from tidings.rules.miniflux import (
+    PREFIX,
+    FeedList,
+    UserList,
+    feed_list_draft,
+    feed_list_text,
+    user_list_drafts,
+    user_list_text,
+)
+from tidings.rules.model import Rule, RuleDraft
 from tidings.search_query import SearchQuery, SearchQueryError, parse_search_query
 from tidings.store import Conflict, NotFound, Store
 from tidings.subscriptions import (
@@ -123,7 +134,8 @@ def category_json(category: UserCategory, user_id: int, *, counts: bool = False)
     return data
 
 
-def feed_json(sub: Subscription, user_id: int) -> dict[str, Any]:
+def feed_json(sub: Subscription, user_id: int, rules: list[Rule] | None = None) -> dict[str, Any]:
+    """A feed as Miniflux gives it; `rules`: the user's, for the block and keep lists."""
     category = sub.categories[0] if sub.categories else None
     return {
         "id": sub.feed_id,
@@ -140,8 +152,8 @@ def feed_json(sub: Subscription, user_id: int) -> dict[str, Any]:
         "scraper_rules": "",
         "rewrite_rules": "",
         "crawler": False,
-        "blocklist_rules": "",
-        "keeplist_rules": "",
+        "blocklist_rules": feed_list_text(rules or [], "blocklist", sub.feed_id),
+        "keeplist_rules": feed_list_text(rules or [], "keeplist", sub.feed_id),
         "urlrewrite_rules": "",
         "user_agent": "",
         "cookie": "",
@@ -201,7 +213,7 @@ def entry_json(item: UserEntry, user_id: int, feeds: dict[int, dict[str, Any]]) 
     }
 
 
-def user_json(user: User) -> dict[str, Any]:
+def user_json(user: User, rules: list[Rule] | None = None) -> dict[str, Any]:
     return {
         "id": user.id,
         "username": user.name,
@@ -226,8 +238,8 @@ def user_json(user: User) -> dict[str, Any]:
         "categories_sorting_order": "unread_count",
         "mark_read_on_view": True,
         "media_playback_rate": 1,
-        "block_filter_entry_rules": "",
-        "keep_filter_entry_rules": "",
+        "block_filter_entry_rules": user_list_text(rules or [], "block_filter"),
+        "keep_filter_entry_rules": user_list_text(rules or [], "keep_filter"),
         "last_login_at": iso(None),
     }
 
@@ -341,7 +353,7 @@ def no_content() -> Response:
 
 
 def me(call: Call) -> Response:
-    return JSONReply(user_json(call.user))
+    return JSONReply(user_json(call.user, call.store.rules.of_user(call.uid)))
 
 
 def users_list(call: Call) -> Response:
@@ -359,7 +371,8 @@ def _user_by_ref(call: Call) -> User:
 
 
 def user_get(call: Call) -> Response:
-    return JSONReply(user_json(_user_by_ref(call)))
+    user = _user_by_ref(call)
+    return JSONReply(user_json(user, call.store.rules.of_user(user.id)))
 
 
 def _text(data: dict[str, Any], name: str, *, required: bool = False) -> str | None:
@@ -408,10 +421,20 @@ def user_update(call: Call) -> Response:
     if is_admin is not None and is_admin != user.is_admin:
         raise ApiError(400, "changing the admin flag is not supported")
     password = _text(data, "password")
+    filters: dict[UserList, list[RuleDraft]] = {}
+    for kind in ("block_filter", "keep_filter"):
+        text = _text(data, f"{kind}_entry_rules")
+        if text is not None:
+            try:
+                filters[kind] = user_list_drafts(kind, text)
+            except InvalidInput as exc:
+                raise ApiError(400, str(exc)) from None
     if password is not None:
         check_new_password(password)
         call.store.users.set_password_hash(user.id, hash_password(password))
-    return JSONReply(user_json(user), status_code=201)
+    for kind, drafts in filters.items():
+        call.store.rules.replace_named(user.id, PREFIX + kind, None, drafts)
+    return JSONReply(user_json(user, call.store.rules.of_user(user.id)), status_code=201)
 
 
 def user_delete(call: Call) -> Response:
@@ -471,7 +494,8 @@ def category_feeds(call: Call) -> Response:
     category_id = call.category(call.path_id("category_id")).id
     subs = call.store.reading.subscriptions(call.uid)
     found = [s for s in subs if any(c.id == category_id for c in s.categories)]
-    return JSONReply([feed_json(s, call.uid) for s in found])
+    rules = call.store.rules.of_user(call.uid)
+    return JSONReply([feed_json(s, call.uid, rules) for s in found])
 
 
 def category_mark_read(call: Call) -> Response:
@@ -493,13 +517,14 @@ def category_refresh(call: Call) -> Response:
 
 
 def feeds_list(call: Call) -> Response:
-    return JSONReply([feed_json(s, call.uid) for s in call.store.reading.subscriptions(call.uid)])
+    rules = call.store.rules.of_user(call.uid)
+    subs = call.store.reading.subscriptions(call.uid)
+    return JSONReply([feed_json(s, call.uid, rules) for s in subs])
 
 
 def feed_get(call: Call) -> Response:
-    return JSONReply(
-        feed_json(call.store.reading.subscription(call.uid, call.path_id("feed_id")), call.uid)
-    )
+    sub = call.store.reading.subscription(call.uid, call.path_id("feed_id"))
+    return JSONReply(feed_json(sub, call.uid, call.store.rules.of_user(call.uid)))
 
 
 def _category_names(call: Call, data: dict[str, Any], *, zero_is_none: bool) -> list[str] | None:
@@ -573,9 +598,20 @@ def feed_update(call: Call) -> Response:
         changes["title"] = title.strip() or None
     if names is not None:
         changes["categories"] = names
+    lists: dict[FeedList, RuleDraft | None] = {}
+    for kind in ("blocklist", "keeplist"):
+        pattern = _text(data, f"{kind}_rules")
+        if pattern is not None:
+            try:
+                lists[kind] = feed_list_draft(kind, feed_id, pattern)
+            except InvalidInput as exc:
+                raise ApiError(400, str(exc)) from None
     if changes:
         sub = call.store.reading.update_subscription(call.uid, feed_id, **changes)
-    return JSONReply(feed_json(sub, call.uid), status_code=201)
+    for kind, draft in lists.items():
+        drafts = [draft] if draft is not None else []
+        call.store.rules.replace_named(call.uid, PREFIX + kind, feed_id, drafts)
+    return JSONReply(feed_json(sub, call.uid, call.store.rules.of_user(call.uid)), status_code=201)
 
 
 def feed_delete(call: Call) -> Response:

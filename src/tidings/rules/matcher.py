@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from functools import lru_cache
 
+from tidings.rules.regex import compiled
 from tidings.search_query import SearchQuery, TextTerm
 
 _TOKEN = re.compile(r"[^\W_]+")
@@ -91,15 +92,24 @@ def _texts(facts: EntryFacts, field: str) -> tuple[str, ...]:
         return (facts.author,)
     if field == "url":
         return (facts.url,)
+    if field == "any":
+        return (facts.title, facts.summary_text, facts.content_text, facts.author, facts.url)
     return (facts.title, facts.summary_text, facts.content_text)  # "text": a bare /regex/
 
 
 def _text_matcher(term: TextTerm) -> Matcher:
-    field, value, pattern = term.field, term.value, term.regex
+    field, needle, pattern = term.field, term.value.lower(), term.regex
     if pattern is not None:
-        found: Matcher = lambda f: any(pattern.search(t) for t in _texts(f, field))  # noqa: E731
+        search = compiled(pattern.pattern, pattern.ignore_case).search  # the RE2 object's own
+
+        def found(f: EntryFacts) -> bool:
+            return any(search(t) is not None for t in _texts(f, field))
+
     else:
-        found = lambda f: any(contains(t, value) for t in _texts(f, field))  # noqa: E731
+
+        def found(f: EntryFacts) -> bool:
+            return any(needle in t.lower() for t in _texts(f, field))
+
     if term.negated:
         return lambda f: not found(f)
     return found

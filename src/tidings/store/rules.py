@@ -176,6 +176,39 @@ class RuleQueries:
             if conn.execute(query).rowcount != 1:
                 raise NotFound("no such rule")
 
+    def replace_named(
+        self,
+        user_id: int,
+        name: str,
+        scope_id: int | None,
+        drafts: Sequence[RuleDraft],
+        *,
+        now: datetime | None = None,
+    ) -> None:
+        """Replace the user's rules called `name` (of the feed `scope_id`, or over all feeds when
+        None) with `drafts`, checked and put last: how the Miniflux API's filter settings are
+        kept (tidings.rules.miniflux). NotFound when the feed is not the user's."""
+        now = now or datetime.now(UTC)
+        scope = rules.c.scope_id == scope_id if scope_id is not None else rules.c.scope == "all"
+        with write_transaction(self._engine) as conn:
+            conn.execute(
+                rules.delete().where(rules.c.user_id == user_id, rules.c.name == name, scope)
+            )
+            last = conn.execute(
+                sa.select(sa.func.max(rules.c.position)).where(rules.c.user_id == user_id)
+            ).scalar_one()
+            for n, draft in enumerate(drafts, start=1):
+                self._check_scope(conn, user_id, draft)
+                conn.execute(
+                    rules.insert().values(
+                        user_id=user_id,
+                        position=(last or 0) + n,
+                        created_at=now,
+                        updated_at=now,
+                        **_values(draft),
+                    )
+                )
+
     def set_enabled(self, user_id: int, rule_id: int, enabled: bool) -> Rule:
         with write_transaction(self._engine) as conn:
             row = conn.execute(

@@ -400,6 +400,7 @@ _TEXT_COLUMNS: dict[str, tuple[sa.ColumnElement[Any], ...]] = {
     "url": (entries.c.link,),
 }
 _TEXT_COLUMNS["text"] = _TEXT_COLUMNS["title"] + _TEXT_COLUMNS["content"]
+_TEXT_COLUMNS["any"] = _TEXT_COLUMNS["text"] + _TEXT_COLUMNS["author"] + _TEXT_COLUMNS["url"]
 
 
 def _text_condition(term: TextTerm, dialect: str) -> sa.ColumnElement[bool]:
