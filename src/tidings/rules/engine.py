@@ -100,8 +100,8 @@ class _UserRules:
         found += self.by_feed.get(feed_id, ())
         for category_id in subscriber.category_ids:
             found += self.by_category.get(category_id, ())
-        for anchor in present:
-            found += self.by_anchor.get(anchor, ())
+        for anchor in present & self.by_anchor.keys():  # an intersection in C
+            found += self.by_anchor[anchor]
         found.sort(key=lambda c: (c.rule.position, c.rule.id))
         return found
 
