@@ -25,6 +25,7 @@ from tidings.store.reading.visibility import (
     category_feed_ids,
     entries_with_state,
     insert_for,
+    subscribed_feed_ids,
     user_entries_from,
     user_entry_from_row,
 )
@@ -43,6 +44,7 @@ from tidings.store.schema import (
 from tidings.store.search import match_conditions
 
 PREVIEW_TITLES = 20
+_PLUS_FEED_ID: sa.ColumnClause[int] = sa.literal_column("+entries.feed_id")
 PREVIEW_COUNT = 1000  # matches counted at most: past it, "1,000 or more"
 
 
@@ -399,9 +401,17 @@ class RuleQueries:
         # The newest PREVIEW_COUNT + 1 matches, newest first: counting stops there (the page
         # says "1,000 or more"), so a query that matches most of 100,000 entries is read as far
         # as its 1,001st match, not to the end.
+        if dialect == "sqlite":
+            # Entries walked newest first by the time index, each checked: the scan stops at the
+            # limit (joined to the subscriptions first, SQLite tests and sorts every entry).
+            source = entries_with_state(user_id)
+            # `+` keeps SQLite from reading by feed and sorting instead.
+            where.append(_PLUS_FEED_ID.in_(subscribed_feed_ids(user_id)))
+        else:
+            source = user_entries_from(user_id)
         found = (
             sa.select(entries.c.id, entries.c.feed_id)
-            .select_from(user_entries_from(user_id))
+            .select_from(source)
             .where(*where)
             .order_by(entries.c.sort_at.desc(), entries.c.id.desc())
             .limit(PREVIEW_COUNT + 1)
