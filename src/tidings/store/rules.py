@@ -4,13 +4,14 @@ tidings.rules.engine's; this module only reads and writes."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from tidings.errors import InvalidInput
@@ -24,7 +25,6 @@ from tidings.store.reading.visibility import (
     STATE_COLUMNS,
     category_feed_ids,
     entries_with_state,
-    insert_for,
     subscribed_feed_ids,
     user_entries_from,
     user_entry_from_row,
@@ -305,19 +305,7 @@ class RuleQueries:
         flag only ever set) and labels, each in one statement."""
         if not outcomes:
             return
-        insert = insert_for(conn)(entry_states)
-        upsert = insert.on_conflict_do_update(
-            index_elements=["user_id", "entry_id"],
-            set_={
-                "read": sa.or_(entry_states.c.read, insert.excluded.read),
-                "starred": sa.or_(entry_states.c.starred, insert.excluded.starred),
-                "hidden": sa.or_(entry_states.c.hidden, insert.excluded.hidden),
-                "read_at": sa.func.coalesce(entry_states.c.read_at, insert.excluded.read_at),
-                "starred_at": sa.func.coalesce(
-                    entry_states.c.starred_at, insert.excluded.starred_at
-                ),
-            },
-        )
+        upsert, add_labels = _outcome_statements(conn.dialect.name)
         states = [
             {
                 "user_id": o.user_id,
@@ -340,7 +328,7 @@ class RuleQueries:
             for label in o.labels
         ]
         if labels:
-            conn.execute(insert_for(conn)(entry_labels).on_conflict_do_nothing(), labels)
+            conn.execute(add_labels, labels)
 
     @staticmethod
     def withhold(conn: Connection, entry_ids: Sequence[int]) -> None:
@@ -479,6 +467,25 @@ class RuleQueries:
             ]
             self.write_outcomes(conn, None, outcomes, now)
         return len(found)
+
+
+@functools.cache
+def _outcome_statements(dialect: str) -> tuple[Any, Any]:
+    """The upsert of state rows (a flag only ever set) and the insert of labels, built once per
+    dialect: building them each time was most of a feed's cost of writing outcomes."""
+    module = postgresql if dialect == "postgresql" else sqlite
+    insert = module.insert(entry_states)
+    upsert = insert.on_conflict_do_update(
+        index_elements=["user_id", "entry_id"],
+        set_={
+            "read": sa.or_(entry_states.c.read, insert.excluded.read),
+            "starred": sa.or_(entry_states.c.starred, insert.excluded.starred),
+            "hidden": sa.or_(entry_states.c.hidden, insert.excluded.hidden),
+            "read_at": sa.func.coalesce(entry_states.c.read_at, insert.excluded.read_at),
+            "starred_at": sa.func.coalesce(entry_states.c.starred_at, insert.excluded.starred_at),
+        },
+    )
+    return upsert, module.insert(entry_labels).on_conflict_do_nothing()
 
 
 def _views(
