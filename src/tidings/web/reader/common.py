@@ -8,9 +8,9 @@ or a path says about whose data it is counts.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -25,6 +25,9 @@ from tidings.web.identity import signed_in_user
 from tidings.web.pages import MAX_ID
 from tidings.web.sessions import Session
 from tidings.web.site import site_of
+
+if TYPE_CHECKING:
+    from tidings.store.savedsearches import SavedSearch
 
 Show = Literal["unread", "all", "starred"]
 SHOWS: tuple[Show, ...] = ("unread", "all", "starred")
@@ -139,10 +142,11 @@ def parse_as_of(raw: object) -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class Sidebar:
-    """The user's feeds and categories with unread counts."""
+    """The user's feeds, categories and saved searches with unread counts."""
 
     subscriptions: list[Subscription]
     categories: list[UserCategory]
+    saved: list[SavedSearch] = field(default_factory=list)
 
     @property
     def total_unread(self) -> int:
@@ -166,4 +170,4 @@ class Sidebar:
 
 
 def sidebar(store: Store, user_id: int) -> Sidebar:
-    return Sidebar(*store.reading.sidebar(user_id))
+    return Sidebar(*store.reading.sidebar(user_id), store.saved_searches.of_user(user_id))
