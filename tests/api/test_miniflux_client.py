@@ -122,3 +122,44 @@ def test_a_base_url_with_a_trailing_slash_works(live_store: Store, live_url: str
         assert made.status_code == 201, made.text
         assert [c["title"] for c in http.get(base + "//v1//categories").json()] == ["Slashes"]
         assert http.get(base + "/v1/feeds").json() == []
+
+
+def test_block_and_keep_lists_through_the_official_client(
+    live_store: Store, live_url: str, feed_url: str
+) -> None:
+    """A feed's blocklist_rules set by the client blocks the entries it matches at the next
+    refresh, is echoed back, refuses a pattern tidings cannot run, and empties; the user's
+    filter rules likewise (an administrator sets them, as in Miniflux)."""
+    user = create_user(live_store, "reader", PASSWORD, is_admin=True)
+    _, token = live_store.api_keys.create(user.id, "miniflux client")
+    client = miniflux.Client(live_url, api_key=token)
+    feed_id = client.create_feed(feed_url)
+
+    updated = client.update_feed(feed_id, blocklist_rules="(?i)^first$")
+    assert updated["blocklist_rules"] == "(?i)^first$"
+    assert client.get_feed(feed_id)["blocklist_rules"] == "(?i)^first$"
+    assert client.get_feed(feed_id)["keeplist_rules"] == ""
+    with pytest.raises(miniflux.ClientError) as refused:
+        client.update_feed(feed_id, blocklist_rules="(?<=x)y")
+    assert refused.value.status_code == 400
+    assert "only (?: ) groups" in refused.value.get_error_reason()
+
+    _refresh(live_store)  # the refresher applies the rule to the entries it writes
+
+    titles = [e["title"] for e in client.get_entries(status=["read", "unread"])["entries"]]
+    assert titles == ["Second"]
+
+    client.update_feed(feed_id, blocklist_rules="")
+    assert client.get_feed(feed_id)["blocklist_rules"] == ""
+    assert live_store.rules.of_user(user.id) == []
+
+    rules_text = "EntryTitle=(?i)sponsored\nEntryURL=/ads/"
+    me = client.update_user(user.id, block_filter_entry_rules=rules_text)
+    assert me["block_filter_entry_rules"] == rules_text
+    assert client.me()["block_filter_entry_rules"] == rules_text
+    assert [r.query for r in live_store.rules.of_user(user.id)] == [
+        "title:/sponsored/i",
+        "url:/\\/ads\\//",
+    ]
+    with pytest.raises(miniflux.ClientError):
+        client.update_user(user.id, keep_filter_entry_rules="EntryTag=x")

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from tidings.rules.matcher import EntryFacts, Matcher, compile_matcher
+import re2
+
+from tidings.rules.matcher import EntryFacts, Matcher, compile_matcher, fold, needles
 from tidings.rules.model import Rule
 from tidings.search_query import SearchQuery
 
@@ -62,6 +65,45 @@ class _Compiled:
     rule: Rule
     matcher: Matcher
     shared: bool  # the query's answer is the same for every user: cache it per entry
+    needles: frozenset[str]  # all in the entry's folded text, or it cannot match
+    anchor: str | None  # the longest needle: where the index files the rule
+
+
+@dataclass(slots=True)
+class _UserRules:
+    """One user's rules over all their feeds, by what an entry must contain to need a look:
+    `always` (no needle, or "keep only", whose non-match blocks) and by anchor needle; and their
+    rules of one feed or one category."""
+
+    always: list[_Compiled] = field(default_factory=list)
+    by_anchor: dict[str, list[_Compiled]] = field(default_factory=dict)
+    by_feed: dict[int, list[_Compiled]] = field(default_factory=dict)
+    by_category: dict[int, list[_Compiled]] = field(default_factory=dict)
+
+    def add(self, compiled: _Compiled) -> None:
+        rule = compiled.rule
+        if rule.scope == "feed" and rule.scope_id is not None:
+            self.by_feed.setdefault(rule.scope_id, []).append(compiled)
+        elif rule.scope == "category" and rule.scope_id is not None:
+            self.by_category.setdefault(rule.scope_id, []).append(compiled)
+        elif compiled.anchor is None or "keep" in rule.actions:
+            self.always.append(compiled)
+        else:
+            self.by_anchor.setdefault(compiled.anchor, []).append(compiled)
+
+    def candidates(
+        self, feed_id: int, subscriber: Subscriber, present: set[str]
+    ) -> list[_Compiled]:
+        """The rules to look at for an entry of `feed_id` whose text has the needles `present`,
+        in the user's order."""
+        found = list(self.always)
+        found += self.by_feed.get(feed_id, ())
+        for category_id in subscriber.category_ids:
+            found += self.by_category.get(category_id, ())
+        for anchor in present & self.by_anchor.keys():  # an intersection in C
+            found += self.by_anchor[anchor]
+        found.sort(key=lambda c: (c.rule.position, c.rule.id))
+        return found
 
 
 def _is_shared(query: SearchQuery) -> bool:
@@ -79,17 +121,36 @@ class RuleBook:
     """Every enabled rule, compiled, by user and scope."""
 
     def __init__(self, rules: Iterable[Rule]) -> None:
-        self._by_user: dict[int, list[_Compiled]] = {}
+        self._by_user: dict[int, _UserRules] = {}
         self._site: list[_Compiled] = []
+        all_needles: set[str] = set()
         for rule in sorted(rules, key=lambda r: (r.user_id, r.position, r.id)):
             if not rule.enabled:
                 continue
             parsed = rule.parsed
-            compiled = _Compiled(rule, compile_matcher(parsed), _is_shared(parsed))
+            found = needles(parsed)
+            anchor = max(sorted(found), key=len) if found else None
+            compiled = _Compiled(rule, compile_matcher(parsed), _is_shared(parsed), found, anchor)
+            all_needles |= found
             if rule.scope == "site":
                 self._site.append(compiled)
             else:
-                self._by_user.setdefault(rule.user_id, []).append(compiled)
+                self._by_user.setdefault(rule.user_id, _UserRules()).add(compiled)
+        # Every needle of every rule in one RE2 set: one scan of an entry's text says which it
+        # has, however many rules there are.
+        self._needles = sorted(all_needles)
+        self._set = needle_set(self._needles)
+
+    def _present(self, entry: NewEntry) -> set[str]:
+        """The rules' needles found in the entry's folded text."""
+        if self._set is None:
+            return set()
+        text = fold(
+            "\n".join(
+                (entry.title, entry.summary_text, entry.content_text, entry.author, entry.url)
+            )
+        )
+        return {self._needles[i] for i in self._set.Match(text) or ()}  # None: none found
 
     @property
     def users(self) -> frozenset[int]:
@@ -109,17 +170,18 @@ class RuleBook:
         """The outcome of each new entry for each subscriber whose rules did something to it."""
         cache: dict[tuple[str, int], bool] = {}  # (query, entry id) -> matched
         results: list[Outcome] = []
+        present = {entry.entry_id: self._present(entry) for entry in new}
         for subscriber in subscribers:
-            rules = [
-                c
-                for c in self._by_user.get(subscriber.user_id, ())
-                if _in_scope(c.rule, feed_id, subscriber)
-            ]
-            if not rules:
+            mine = self._by_user.get(subscriber.user_id)
+            if mine is None:
                 continue
             for entry in new:
+                found = present[entry.entry_id]
+                rules = mine.candidates(feed_id, subscriber, found)
+                if not rules:
+                    continue
                 facts = _facts(feed_id, subscriber, entry)
-                outcome = _decide(subscriber.user_id, rules, facts, cache)
+                outcome = _decide(subscriber.user_id, rules, facts, cache, found)
                 if outcome is not None:
                     results.append(outcome)
         return results
@@ -134,17 +196,28 @@ class RuleBook:
         return [
             entry.entry_id
             for entry in new
-            if (outcome := _decide(0, self._site, _facts(feed_id, site, entry), {})) is not None
+            if (
+                outcome := _decide(
+                    0, self._site, _facts(feed_id, site, entry), {}, self._present(entry)
+                )
+            )
+            is not None
             and outcome.hidden
         ]
 
 
-def _in_scope(rule: Rule, feed_id: int, subscriber: Subscriber) -> bool:
-    if rule.scope == "feed":
-        return rule.scope_id == feed_id
-    if rule.scope == "category":
-        return rule.scope_id in subscriber.category_ids
-    return True
+def needle_set(strings: Sequence[str]) -> Any:
+    """A compiled RE2 set of the strings as literals, ignoring case (None for none)."""
+    if not strings:
+        return None
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False
+    found = re2.Set.SearchSet(options)
+    for string in strings:
+        found.Add(re2.escape(string))
+    found.Compile()
+    return found
 
 
 def _facts(feed_id: int, subscriber: Subscriber, entry: NewEntry) -> EntryFacts:
@@ -167,17 +240,19 @@ def _decide(
     rules: Sequence[_Compiled],
     facts: EntryFacts,
     cache: dict[tuple[str, int], bool],
+    present: set[str],
 ) -> Outcome | None:
     """Apply `rules` in order to one entry; None when none of them did anything. A later rule
     sees what earlier ones did (labels added, read, starred)."""
     read = starred = hidden = False
     labels: list[str] = []
     for compiled in rules:
-        if compiled.shared:
+        if not compiled.needles <= present:
+            matched = False  # a string it needs is not in the entry
+        elif compiled.shared:
             key = (compiled.rule.query, facts.entry_id)
-            matched = cache.get(key)
-            if matched is None:
-                matched = cache[key] = compiled.matcher(facts)
+            known = cache.get(key)
+            matched = cache[key] = compiled.matcher(facts) if known is None else known
         else:
             matched = compiled.matcher(facts)
         actions = compiled.rule.actions

@@ -162,3 +162,48 @@ def compile_matcher(query: SearchQuery) -> Matcher:
         without = query.without_labels
         checks.append(lambda f: not any(label in f.labels for label in without))
     return lambda facts: all(check(facts) for check in checks)
+
+
+_SPLIT = re.compile(r"[.*+?}^$]")
+
+
+def fold(text: str) -> str:
+    """`text` lower-cased with Latin diacritics removed, as the index's tokens are (cheap for
+    ASCII text, the usual case)."""
+    lowered = text.lower()
+    return lowered if lowered.isascii() else _fold(lowered)
+
+
+def _literal_pieces(pattern: str) -> list[str]:
+    """Strings every match of `pattern` contains (as written; case aside), or none when the
+    pattern is not simple enough to tell: alternation, classes, groups or escapes."""
+    if any(c in pattern for c in "|[({\\"):
+        return []
+    pieces = []
+    position = 0
+    for piece in _SPLIT.split(pattern):
+        end = position + len(piece)
+        if end < len(pattern) and pattern[end] in "?*{":
+            piece = piece[:-1]  # its last character is optional
+        position = end + 1
+        if len(piece) >= 3:
+            pieces.append(piece)
+    return pieces
+
+
+def needles(query: SearchQuery) -> frozenset[str]:
+    """Strings (folded: see `fold`) that the folded text of an entry — its title, summary and
+    content text, author and link, joined — must all contain for `query` to match it: a cheap
+    necessary condition the rules engine tests for many rules at once before evaluating any.
+    Empty when the query gives none (then it is always evaluated)."""
+    found: set[str] = set()
+    for term in query.positive_terms:
+        found.update(t for t in tokens(term) if len(t) >= 3)
+    for text_term in query.texts:
+        if text_term.negated:
+            continue
+        if text_term.regex is None:
+            found.add(fold(text_term.value))
+        else:
+            found.update(fold(piece) for piece in _literal_pieces(text_term.regex.pattern))
+    return frozenset(n for n in found if n.strip())
