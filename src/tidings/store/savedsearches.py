@@ -18,9 +18,8 @@ from tidings.errors import InvalidInput
 from tidings.search_query import parse_search_query
 from tidings.store.database import read_transaction, write_transaction
 from tidings.store.errors import Conflict, LimitReached, NotFound
-from tidings.store.reading.visibility import not_hidden, unread_in, user_entries_from
-from tidings.store.schema import entries, saved_searches
-from tidings.store.search import match_conditions
+from tidings.store.schema import saved_searches
+from tidings.store.search import count_unread_matches
 
 MAX_SAVED_SEARCHES = 50
 MAX_NAME = 100
@@ -117,7 +116,6 @@ class SavedSearchQueries:
         """The user's saved searches in their order, with unread counts (capped at
         MAX_UNREAD_COUNT; one bounded count per search) unless `counts` is False. A search
         that no longer parses counts 0."""
-        dialect = self._engine.dialect.name
         with read_transaction(self._engine) as conn:
             rows = conn.execute(
                 sa.select(*_COLUMNS)
@@ -133,22 +131,7 @@ class SavedSearchQueries:
                     except ValueError:
                         parsed = None
                     if parsed is not None:
-                        matching = (
-                            sa.select(entries.c.id)
-                            .select_from(user_entries_from(user_id))
-                            .where(
-                                not_hidden(),
-                                unread_in(user_id, dialect),
-                                *match_conditions(user_id, parsed, dialect),
-                            )
-                            .limit(MAX_UNREAD_COUNT)
-                            .subquery()
-                        )
-                        unread = int(
-                            conn.execute(
-                                sa.select(sa.func.count()).select_from(matching)
-                            ).scalar_one()
-                        )
+                        unread = count_unread_matches(conn, user_id, parsed, MAX_UNREAD_COUNT)
                 found.append(SavedSearch(**row._mapping, unread_count=unread))
         return found
 
