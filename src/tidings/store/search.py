@@ -487,6 +487,9 @@ def count_unread_matches(conn: Connection, user_id: int, parsed: SearchQuery, ca
         source = source.join(_fts, _fts.c.rowid == entries.c.id)
         conditions += [_FTS.op("MATCH")(fts5_match(parsed)), *_filters(user_id, parsed, dialect)]
     else:
+        if dialect == "postgresql":
+            # As in a search: a plan for this query's words, not a generic one (_postgresql).
+            conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
         conditions += match_conditions(user_id, parsed, dialect)
     capped = sa.select(entries.c.id).select_from(source).where(*conditions).limit(cap).subquery()
     return int(conn.execute(sa.select(sa.func.count()).select_from(capped)).scalar_one())
