@@ -29,6 +29,7 @@ from tidings.app.context import Services, services_of
 from tidings.app.signin_limits import TooManyAttempts
 from tidings.errors import UserError
 from tidings.model import User
+from tidings.reading.filters import EntryFilter
 from tidings.reading.subscribing import AlreadySubscribed, subscribe
 from tidings.reading_model import Cursor, Order, Status, Subscription, UserCategory, UserEntry
 from tidings.store import Conflict, NotFound, Store
@@ -366,11 +367,15 @@ async def quickadd(call: Call) -> Response:
 
 
 def tag_list(call: Call) -> Response:
-    """Starred, then the user's categories as folders. FreshRSS gives `unread_count` only to
-    its entry labels (`"type": "tag"`), which tidings does not have; a folder is {id, type}."""
+    """Starred, the user's categories as folders ({id, type}), then the user's entry labels as
+    tags with their unread count, as FreshRSS lists them (a label named as a category is that
+    category's: FreshRSS's streams read a name as a category first)."""
     tags: list[dict[str, Any]] = [{"id": STARRED}]
-    for category in call.store.reading.categories(call.uid):
-        tags.append({"id": LABEL + category.name, "type": "folder"})
+    folders = {category.name for category in call.store.reading.categories(call.uid)}
+    tags += [{"id": LABEL + name, "type": "folder"} for name in sorted(folders)]
+    for label in call.store.labels.of_user(call.uid):
+        if label.name not in folders:
+            tags.append({"id": LABEL + label.name, "type": "tag", "unread_count": label.unread})
     return JSONReply({"tags": tags})
 
 
@@ -379,7 +384,12 @@ def rename_tag(call: Call) -> Response:
     dest = normalize_stream(call.get("dest") or "")
     if not source.startswith(LABEL) or not dest.startswith(LABEL):
         raise ApiError(400, "s and dest must be labels (user/-/label/…)")
-    category = call.category_named(source[len(LABEL) :])
+    try:
+        category = call.category_named(source[len(LABEL) :])
+    except NotFound:  # not a category: an entry label, as FreshRSS
+        if not call.store.labels.rename(call.uid, source[len(LABEL) :], dest[len(LABEL) :]):
+            raise
+        return text("OK")
     call.store.reading.rename_category(call.uid, category.id, dest[len(LABEL) :])
     return text("OK")
 
@@ -388,7 +398,12 @@ def disable_tag(call: Call) -> Response:
     source = normalize_stream(call.get("s") or call.get("t") or "")
     if not source.startswith(LABEL):
         raise ApiError(400, "s must be a label (user/-/label/…)")
-    category = call.category_named(source[len(LABEL) :])
+    try:
+        category = call.category_named(source[len(LABEL) :])
+    except NotFound:  # not a category: an entry label, as FreshRSS
+        if not call.store.labels.delete(call.uid, source[len(LABEL) :]):
+            raise
+        return text("OK")
     call.store.reading.remove_category(call.uid, category.id)
     return text("OK")
 
@@ -421,6 +436,7 @@ class Query:
     starred: bool | None = None
     feed_id: int | None = None
     category_id: int | None = None
+    label: str | None = None  # an entry label (a name that is no category of the user's)
     empty: bool = False  # a label or feed the user does not have: no items
 
     def restrict(self, target: str, include: bool) -> None:
@@ -451,7 +467,7 @@ def stream_query(call: Call, stream: str) -> Query:
         try:
             query.category_id = call.category_named(stream[len(LABEL) :]).id
         except NotFound:
-            query.empty = True
+            query.label = stream[len(LABEL) :]  # as FreshRSS: a category first, else a label
     elif stream.startswith("feed/"):
         try:
             query.feed_id = call.feed_of(stream)
@@ -506,17 +522,16 @@ def stream_entries(call: Call, stream: str, *, default_n: int) -> tuple[list[Use
     need = wanted + 1  # one more than asked: is there a next page?
     while len(found) < need:
         size = min(PAGE, need - len(found))
-        page = call.store.reading.entries(
-            call.uid,
+        where = EntryFilter(
             status=query.status,
             starred=query.starred,
             feed_id=query.feed_id,
             category_id=query.category_id,
             before=before,
             after=after,
-            limit=size,
-            order=order,
+            label=query.label,
         )
+        page = call.store.reading.entries(call.uid, where, limit=size, order=order)
         found += page
         if len(page) < size:
             break
@@ -535,16 +550,24 @@ def cursor_key(cursor: Cursor) -> tuple[datetime, int]:
     return cursor.sort_at, cursor.id
 
 
-def item_json(item: UserEntry, feeds: dict[int, Subscription]) -> dict[str, Any]:
+def item_json(
+    item: UserEntry,
+    feeds: dict[int, Subscription],
+    labels: dict[int, tuple[str, ...]] | None = None,
+) -> dict[str, Any]:
     """The Google Reader item of `item`, with exactly the keys of FreshRSS's items (its
     `toGReader('compat')`; docs/api.md has the table): no `updated`, links as `{href}` only,
     `author` and `enclosure` only when there is one. `feeds` holds the user's subscription to
-    the entry's feed (its origin, and the labels, which are the subscription's categories)."""
+    the entry's feed (its origin, and its categories as labels); `labels` the user's labels of
+    entries, which FreshRSS lists beside them."""
     entry = item.entry
     sub = feeds.get(entry.feed_id)
     categories = [READING_LIST]
     if sub is not None:
         categories += [LABEL + category.name for category in sub.categories]
+    for label in (labels or {}).get(entry.id, ()):
+        if LABEL + label not in categories:
+            categories.append(LABEL + label)
     if item.read:
         categories.append(READ)
     if item.starred:
@@ -589,10 +612,11 @@ def stream_contents(call: Call) -> Response:
     stream = _stream_name(call)
     found, continuation = stream_entries(call, stream, default_n=20)
     feeds = call.feeds_of(found)
+    labels = call.store.labels.of_entries(call.uid, [item.id for item in found])
     reply: dict[str, Any] = {
         "id": stream,
         "updated": int(datetime.now(UTC).timestamp()),
-        "items": [item_json(item, feeds) for item in found],
+        "items": [item_json(item, feeds, labels) for item in found],
     }
     if continuation:
         reply["continuation"] = continuation
@@ -629,11 +653,12 @@ def stream_items_contents(call: Call) -> Response:
     if call.get("r") != "o":
         found.reverse()
     feeds = call.feeds_of(found)
+    labels = call.store.labels.of_entries(call.uid, [item.id for item in found])
     return JSONReply(
         {
             "id": READING_LIST,
             "updated": int(datetime.now(UTC).timestamp()),
-            "items": [item_json(item, feeds) for item in found],
+            "items": [item_json(item, feeds, labels) for item in found],
         }
     )
 
@@ -650,11 +675,15 @@ def edit_tag(call: Call) -> Response:
             reading.star(call.uid, ids)
         elif tag == KEPT_UNREAD:
             reading.mark_unread(call.uid, ids)
+        elif tag.startswith(LABEL):  # a label on the items, as FreshRSS (feeds have categories)
+            call.store.labels.add(call.uid, ids, tag[len(LABEL) :])
     for tag in map(normalize_stream, call.all("r")):
         if tag == READ:
             reading.mark_unread(call.uid, ids)
         elif tag == STARRED:
             reading.unstar(call.uid, ids)
+        elif tag.startswith(LABEL):
+            call.store.labels.remove(call.uid, ids, tag[len(LABEL) :])
     return text("OK")
 
 

@@ -176,7 +176,14 @@ def _reading_time(html: str) -> int:
     return max(1, math.ceil(words / 265)) if words else 0
 
 
-def entry_json(item: UserEntry, user_id: int, feeds: dict[int, dict[str, Any]]) -> dict[str, Any]:
+def entry_json(
+    item: UserEntry,
+    user_id: int,
+    feeds: dict[int, dict[str, Any]],
+    labels: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """An entry as Miniflux gives it; its `tags` are the feed's categories of the entry, then the
+    user's labels on it."""
     entry = item.entry
     content = entry.content or entry.summary or ""
     return {
@@ -208,7 +215,7 @@ def entry_json(item: UserEntry, user_id: int, feeds: dict[int, dict[str, Any]]) 
             }
             for e in entry.enclosures
         ],
-        "tags": list(entry.categories),
+        "tags": list(dict.fromkeys((*entry.categories, *labels))),
         "feed": feeds.get(entry.feed_id),
     }
 
@@ -795,7 +802,9 @@ def list_entries(
     items = reading.entries(call.uid, where, limit=limit, offset=offset, order=order)
     total = reading.count_entries(call.uid, where)
     feeds = call.feeds_by_id({i.entry.feed_id for i in items})  # only those the page embeds
-    return JSONReply({"total": total, "entries": [entry_json(i, call.uid, feeds) for i in items]})
+    labels = call.store.labels.of_entries(call.uid, [i.id for i in items])
+    replies = [entry_json(i, call.uid, feeds, labels.get(i.id, ())) for i in items]
+    return JSONReply({"total": total, "entries": replies})
 
 
 def _search_query(text: str) -> SearchQuery:
@@ -832,7 +841,8 @@ def entry_get(call: Call) -> Response:
     item = call.store.reading.entry(call.uid, call.path_id("entry_id"))
     if "feed_id" in call.request.path_params and item.entry.feed_id != call.path_id("feed_id"):
         raise NotFound("no such entry in this feed")
-    return JSONReply(entry_json(item, call.uid, call.feeds_by_id([item.entry.feed_id])))
+    labels = call.store.labels.of_entries(call.uid, [item.id]).get(item.id, ())
+    return JSONReply(entry_json(item, call.uid, call.feeds_by_id([item.entry.feed_id]), labels))
 
 
 def entries_update(call: Call) -> Response:

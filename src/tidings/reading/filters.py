@@ -27,6 +27,7 @@ class EntryFilter:
     - `feed_id`, `category_id`: one of the user's feeds or categories (another's gives none);
     - `search`: a parsed search query (its words, phrases, exclusions and filters);
     - `before`, `after`: strictly older / newer than a cursor (sort time, then id);
+    - `label`: only entries with this label of the user's;
     - `ids`: only these entry ids; `above_id`, `below_id`: ids strictly greater / smaller.
     """
 
@@ -38,6 +39,7 @@ class EntryFilter:
     before: Cursor | None = None
     after: Cursor | None = None
     ids: tuple[int, ...] | None = None
+    label: str | None = None
     above_id: int | None = None
     below_id: int | None = None
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Engine
 
 from tidings.errors import InvalidInput
@@ -22,7 +23,9 @@ from tidings.store.errors import LimitReached, NotFound
 from tidings.store.reading.visibility import (
     STATE_COLUMNS,
     category_feed_ids,
+    entries_with_state,
     insert_for,
+    subscribed_feed_ids,
     user_entries_from,
     user_entry_from_row,
 )
@@ -41,6 +44,8 @@ from tidings.store.schema import (
 from tidings.store.search import match_conditions
 
 PREVIEW_TITLES = 20
+_PLUS_FEED_ID: sa.ColumnClause[int] = sa.literal_column("+entries.feed_id")
+PREVIEW_COUNT = 1000  # matches counted at most: past it, "1,000 or more"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,12 +57,13 @@ class FeedCount:
 
 @dataclass(frozen=True, slots=True)
 class RulePreview:
-    """The user's stored entries a rule's query selects in its scope: how many, per feed, and
-    the newest PREVIEW_TITLES of them."""
+    """The user's stored entries a rule's query selects in its scope: how many (counted up to
+    PREVIEW_COUNT), per feed, and the newest PREVIEW_TITLES of them."""
 
     total: int
     per_feed: tuple[FeedCount, ...]
     newest: tuple[UserEntry, ...]
+    capped: bool = False  # more than `total` match: counting stopped at PREVIEW_COUNT
 
 
 def _rule(row: Row) -> Rule:
@@ -392,40 +398,74 @@ class RuleQueries:
         dialect = self._engine.dialect.name
         matched = sa.and_(*match_conditions(user_id, query, dialect))
         where = [*scope_conditions(user_id, scope, scope_id), ~matched if negate else matched]
-        source = user_entries_from(user_id)
-        per_feed = (
-            sa.select(
-                entries.c.feed_id,
-                sa.func.coalesce(
-                    subscriptions.c.title, feeds.c.title, feeds.c.feed_title, feeds.c.url
-                ),
-                sa.func.count(),
-            )
-            .select_from(source.join(feeds, feeds.c.id == entries.c.feed_id))
-            .where(*where)
-            .group_by(
-                entries.c.feed_id,
-                subscriptions.c.title,
-                feeds.c.title,
-                feeds.c.feed_title,
-                feeds.c.url,
-            )
-            .order_by(sa.func.count().desc(), entries.c.feed_id)
-        )
-        newest = (
-            sa.select(entries, *STATE_COLUMNS)
+        # The newest PREVIEW_COUNT + 1 matches, newest first: counting stops there (the page
+        # says "1,000 or more"), so a query that matches most of 100,000 entries is read as far
+        # as its 1,001st match, not to the end.
+        if dialect == "sqlite":
+            # Entries walked newest first by the time index, each checked: the scan stops at the
+            # limit (joined to the subscriptions first, SQLite tests and sorts every entry).
+            source = entries_with_state(user_id)
+            # `+` keeps SQLite from reading by feed and sorting instead.
+            where.append(_PLUS_FEED_ID.in_(subscribed_feed_ids(user_id)))
+        else:
+            source = user_entries_from(user_id)
+        found = (
+            sa.select(entries.c.id, entries.c.feed_id)
             .select_from(source)
             .where(*where)
             .order_by(entries.c.sort_at.desc(), entries.c.id.desc())
-            .limit(PREVIEW_TITLES)
+            .limit(PREVIEW_COUNT + 1)
         )
         with read_transaction(self._engine) as conn:
-            counts = tuple(FeedCount(f, t, c) for f, t, c in conn.execute(per_feed))
-            rows = conn.execute(newest).all()
+            if dialect == "postgresql" and query.has_full_text:
+                # As the search does (store.search): with the words' tsquery PostgreSQL tends to
+                # walk every entry by time testing each tsvector (seconds over 100,000 entries);
+                # bitmap scans of the GIN index and the user's feeds are bounded by the matches.
+                mine = sa.select(subscriptions.c.feed_id).where(subscriptions.c.user_id == user_id)
+                feed_ids = list(conn.execute(mine).scalars())
+                found = found.where(
+                    entries.c.feed_id
+                    == sa.any_(sa.literal(feed_ids, postgresql.ARRAY(sa.BigInteger)))
+                )
+                conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+                conn.exec_driver_sql("SET LOCAL enable_indexscan = off")
+            rows = conn.execute(found).all()
+            capped = len(rows) > PREVIEW_COUNT
+            rows = rows[:PREVIEW_COUNT]
+            counts: dict[int, int] = {}
+            for row in rows:
+                counts[row.feed_id] = counts.get(row.feed_id, 0) + 1
+            names = dict(
+                conn.execute(
+                    sa.select(
+                        subscriptions.c.feed_id,
+                        sa.func.coalesce(
+                            subscriptions.c.title, feeds.c.title, feeds.c.feed_title, feeds.c.url
+                        ),
+                    )
+                    .join(feeds, feeds.c.id == subscriptions.c.feed_id)
+                    .where(
+                        subscriptions.c.user_id == user_id,
+                        subscriptions.c.feed_id.in_(list(counts)),
+                    )
+                ).all()
+            )
+            newest_ids = [row.id for row in rows[:PREVIEW_TITLES]]
+            newest = conn.execute(
+                sa.select(entries, *STATE_COLUMNS)
+                .select_from(entries_with_state(user_id))
+                .where(entries.c.id.in_(newest_ids))
+                .order_by(entries.c.sort_at.desc(), entries.c.id.desc())
+            ).all()
+        per_feed = sorted(
+            (FeedCount(f, names.get(f, ""), n) for f, n in counts.items()),
+            key=lambda c: (-c.count, c.feed_id),
+        )
         return RulePreview(
-            total=sum(c.count for c in counts),
-            per_feed=counts,
-            newest=tuple(user_entry_from_row(row) for row in rows),
+            total=len(rows),
+            per_feed=tuple(per_feed),
+            newest=tuple(user_entry_from_row(row) for row in newest),
+            capped=capped,
         )
 
     def apply(self, user_id: int, rule: Rule, *, now: datetime | None = None) -> int:

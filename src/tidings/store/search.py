@@ -427,7 +427,8 @@ def _text_condition(term: TextTerm, dialect: str) -> sa.ColumnElement[bool]:
     return ~either if term.negated else either
 
 
-def _label_condition(user_id: int, label: str) -> sa.ColumnElement[bool]:
+def label_condition(user_id: int, label: str) -> sa.ColumnElement[bool]:
+    """The entry carries the user's label."""
     return sa.exists().where(
         entry_labels.c.user_id == user_id,
         entry_labels.c.entry_id == entries.c.id,
@@ -439,8 +440,8 @@ def _filters(user_id: int, parsed: SearchQuery, dialect: str) -> Sequence[sa.Col
     """The query's filters as conditions on user_entries_from(user_id), for `dialect`."""
     conditions = list(_feed_conditions(user_id, parsed, entries.c.feed_id))
     conditions += [_text_condition(term, dialect) for term in parsed.texts]
-    conditions += [_label_condition(user_id, label) for label in parsed.labels]
-    conditions += [~_label_condition(user_id, label) for label in parsed.without_labels]
+    conditions += [label_condition(user_id, label) for label in parsed.labels]
+    conditions += [~label_condition(user_id, label) for label in parsed.without_labels]
     if parsed.unread is True:
         conditions.append(unread_in(user_id, dialect))
     elif parsed.unread is False:

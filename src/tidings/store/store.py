@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from tidings.store.entries import EntryQueries
     from tidings.store.feeds import FeedQueries
     from tidings.store.feedtokens import FeedTokenQueries
+    from tidings.store.labels import LabelQueries
     from tidings.store.reading import ReadingQueries
     from tidings.store.rules import RuleQueries
     from tidings.store.savedsearches import SavedSearchQueries
@@ -81,6 +82,12 @@ class Store:
         from tidings.store.apipasswords import ApiPasswordQueries
 
         return ApiPasswordQueries(self.engine)
+
+    @cached_property
+    def labels(self) -> LabelQueries:
+        from tidings.store.labels import LabelQueries
+
+        return LabelQueries(self.engine)
 
     @cached_property
     def rules(self) -> RuleQueries:

@@ -216,6 +216,8 @@ def filter_conditions(
         conditions.append(entries.c.feed_id.in_(category_feed_ids(user_id, where.category_id)))
     if where.search is not None:
         conditions += search.match_conditions(user_id, where.search, dialect)
+    if where.label is not None:
+        conditions.append(search.label_condition(user_id, where.label))
     if where.ids is not None:
         conditions.append(entries.c.id.in_(list(where.ids)))
     if where.above_id is not None:
