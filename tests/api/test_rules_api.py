@@ -26,7 +26,7 @@ def test_preview_counts_per_feed_and_lists_the_newest(
     first, second = world.alice.feeds
     # Alice's entries are "Feed {id} item {i}": one feed's three match a title pattern.
     found = _preview(client, world, {"query": f"title:/^Feed {first} item/"})
-    assert found["total"] == 3
+    assert found["total"] == 3 and found["capped"] is False
     assert [(f["feed_id"], f["count"]) for f in found["feeds"]] == [(first, 3)]
     assert [e["feed_id"] for e in found["entries"]] == [first] * 3
     assert found["entries"][0]["title"] == f"Feed {first} item 0"  # newest first
@@ -40,7 +40,7 @@ def test_preview_counts_per_feed_and_lists_the_newest(
     bobs = _preview(
         client, world, {"query": "zebra", "scope": "feed", "scope_id": world.bob.feeds[0]}
     )
-    assert bobs == {"total": 0, "feeds": [], "entries": []}
+    assert bobs == {"total": 0, "capped": False, "feeds": [], "entries": []}
     # Nothing was saved.
     assert store.rules.of_user(world.alice.id) == []
 

@@ -997,6 +997,7 @@ def rule_preview(call: Call) -> Response:
     return JSONReply(
         {
             "total": found.total,
+            "capped": found.capped,
             "feeds": [
                 {"feed_id": c.feed_id, "title": c.title, "count": c.count} for c in found.per_feed
             ],

@@ -160,6 +160,7 @@ SCHEMAS: dict[str, Schema] = {
     "RulePreview": obj(
         {
             "total": INT,
+            "capped": BOOL,
             "feeds": {
                 "type": "array",
                 "items": obj({"feed_id": ID, "title": STR, "count": INT}),
