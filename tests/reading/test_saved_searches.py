@@ -107,3 +107,24 @@ def test_unread_counts_stop_at_the_cap(world: World, monkeypatch: pytest.MonkeyP
     [found] = world.store.saved_searches.of_user(world.ann)
     assert found.unread_count == 2
     assert found.unread_label == "2+"
+
+
+def test_recent_counts_are_given_again_within_max_age(world: World) -> None:
+    ids = _library(world)
+    saved = world.store.saved_searches
+    saved.create(world.ann, "Rust", "rust")
+
+    def count(now: float, max_age: float = 15.0) -> int:
+        [found] = saved.of_user(world.ann, max_age=max_age, now=now)
+        return found.unread_count
+
+    assert count(100.0) == 2
+    world.store.reading.mark_read(world.ann, ids)
+    assert count(110.0) == 2  # counted at 100: young enough
+    assert count(110.0, max_age=0.0) == 0  # no max_age: counted now
+    assert count(126.0) == 0  # the counts of 110 are 16 s old
+    world.store.reading.mark_unread(world.ann, ids)
+    saved.create(world.ann, "Basil", "basil")  # saving forgets the user's counts
+    assert [s.unread_count for s in saved.of_user(world.ann, max_age=15.0, now=127.0)] == [2, 1]
+    saved.create(world.bob, "Rust", "rust")
+    assert [s.unread_count for s in saved.of_user(world.bob, max_age=15.0, now=127.0)] == [2]

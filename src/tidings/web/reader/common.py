@@ -140,6 +140,11 @@ def parse_as_of(raw: object) -> datetime:
     return min(moment.astimezone(UTC), datetime.now(UTC))
 
 
+# Saved searches' unread counts in the sidebar may be this many seconds old: counting them costs
+# 10-20 ms a search on every page (docs/rules.md, "Saved searches"), and reading goes page by page.
+SAVED_COUNTS_MAX_AGE = 15.0
+
+
 @dataclass(frozen=True, slots=True)
 class Sidebar:
     """The user's feeds, categories and saved searches with unread counts."""
@@ -170,4 +175,5 @@ class Sidebar:
 
 
 def sidebar(store: Store, user_id: int) -> Sidebar:
-    return Sidebar(*store.reading.sidebar(user_id), store.saved_searches.of_user(user_id))
+    saved = store.saved_searches.of_user(user_id, max_age=SAVED_COUNTS_MAX_AGE)
+    return Sidebar(*store.reading.sidebar(user_id), saved)
