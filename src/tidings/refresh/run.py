@@ -166,7 +166,11 @@ class Refresher:
             self._db.shutdown(wait=True)
 
     def _load_rules(self) -> RuleBook:
-        return RuleBook(self.store.rules.enabled())
+        """The enabled rules, compiled, and the subscriptions of their owners: read once a round
+        (a rule or a subscription added meanwhile counts from the next round on)."""
+        book = RuleBook(self.store.rules.enabled())
+        book.views = self.store.rules.subscriber_views(sorted(book.users)) if book.users else {}
+        return book
 
     async def _in_db(self, function: Callable[..., T], *args: object) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._db, function, *args)

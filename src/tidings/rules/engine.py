@@ -120,7 +120,12 @@ def _is_shared(query: SearchQuery) -> bool:
 class RuleBook:
     """Every enabled rule, compiled, by user and scope."""
 
-    def __init__(self, rules: Iterable[Rule]) -> None:
+    def __init__(
+        self, rules: Iterable[Rule], views: dict[int, list[Subscriber]] | None = None
+    ) -> None:
+        """`views`: the subscribers with rules of each feed, read once for a round (None: the
+        store reads them feed by feed)."""
+        self.views = views
         self._by_user: dict[int, _UserRules] = {}
         self._site: list[_Compiled] = []
         all_needles: set[str] = set()

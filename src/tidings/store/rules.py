@@ -289,45 +289,13 @@ class RuleQueries:
     @staticmethod
     def subscribers(conn: Connection, feed_id: int, user_ids: Sequence[int]) -> list[Subscriber]:
         """The users among `user_ids` who subscribe to the feed, with their view of it."""
-        if not user_ids:
-            return []
-        rows = conn.execute(
-            sa.select(
-                subscriptions.c.user_id,
-                subscriptions.c.title,
-                feeds.c.title.label("feed_title"),
-                feeds.c.feed_title.label("document_title"),
-            )
-            .join(feeds, feeds.c.id == subscriptions.c.feed_id)
-            .where(subscriptions.c.feed_id == feed_id, subscriptions.c.user_id.in_(user_ids))
-        ).all()
-        if not rows:
-            return []
-        names: dict[int, set[str]] = {}
-        ids: dict[int, set[int]] = {}
-        for user_id, category_id, name in conn.execute(
-            sa.select(
-                subscription_categories.c.user_id,
-                user_categories.c.id,
-                user_categories.c.name,
-            )
-            .join(user_categories, user_categories.c.id == subscription_categories.c.category_id)
-            .where(
-                subscription_categories.c.feed_id == feed_id,
-                subscription_categories.c.user_id.in_([row.user_id for row in rows]),
-            )
-        ):
-            names.setdefault(user_id, set()).add(name)
-            ids.setdefault(user_id, set()).add(category_id)
-        return [
-            Subscriber(
-                user_id=row.user_id,
-                feed_titles=tuple(t for t in (row.title, row.feed_title, row.document_title) if t),
-                categories=frozenset(names.get(row.user_id, ())),
-                category_ids=frozenset(ids.get(row.user_id, ())),
-            )
-            for row in rows
-        ]
+        return _views(conn, user_ids, feed_id).get(feed_id, [])
+
+    def subscriber_views(self, user_ids: Sequence[int]) -> dict[int, list[Subscriber]]:
+        """Every subscription of the users among `user_ids`, as each sees the feed, by feed: what
+        the refresher reads once a round for the users who have rules (two queries)."""
+        with read_transaction(self._engine) as conn:
+            return _views(conn, user_ids, None)
 
     @staticmethod
     def write_outcomes(
@@ -511,3 +479,50 @@ class RuleQueries:
             ]
             self.write_outcomes(conn, None, outcomes, now)
         return len(found)
+
+
+def _views(
+    conn: Connection, user_ids: Sequence[int], feed_id: int | None
+) -> dict[int, list[Subscriber]]:
+    """The subscriptions of the users among `user_ids` (to one feed, or all), by feed."""
+    if not user_ids:
+        return {}
+    only = [subscriptions.c.feed_id == feed_id] if feed_id is not None else []
+    rows = conn.execute(
+        sa.select(
+            subscriptions.c.feed_id,
+            subscriptions.c.user_id,
+            subscriptions.c.title,
+            feeds.c.title.label("feed_title"),
+            feeds.c.feed_title.label("document_title"),
+        )
+        .join(feeds, feeds.c.id == subscriptions.c.feed_id)
+        .where(subscriptions.c.user_id.in_(list(user_ids)), *only)
+    ).all()
+    if not rows:
+        return {}
+    categories: dict[tuple[int, int], list[tuple[int, str]]] = {}
+    only_categories = [subscription_categories.c.feed_id == feed_id] if feed_id is not None else []
+    for user_id, feed, category_id, name in conn.execute(
+        sa.select(
+            subscription_categories.c.user_id,
+            subscription_categories.c.feed_id,
+            user_categories.c.id,
+            user_categories.c.name,
+        )
+        .join(user_categories, user_categories.c.id == subscription_categories.c.category_id)
+        .where(subscription_categories.c.user_id.in_(list(user_ids)), *only_categories)
+    ):
+        categories.setdefault((user_id, feed), []).append((category_id, name))
+    views: dict[int, list[Subscriber]] = {}
+    for row in rows:
+        mine = categories.get((row.user_id, row.feed_id), [])
+        views.setdefault(row.feed_id, []).append(
+            Subscriber(
+                user_id=row.user_id,
+                feed_titles=tuple(t for t in (row.title, row.feed_title, row.document_title) if t),
+                categories=frozenset(name for _, name in mine),
+                category_ids=frozenset(category_id for category_id, _ in mine),
+            )
+        )
+    return views

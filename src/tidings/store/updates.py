@@ -423,7 +423,10 @@ class UpdateBatch:
                 )
             )
         if book.users:
-            subscribers = RuleQueries.subscribers(self._conn, feed.id, sorted(book.users))
+            if book.views is not None:
+                subscribers = book.views.get(feed.id, [])
+            else:
+                subscribers = RuleQueries.subscribers(self._conn, feed.id, sorted(book.users))
             outcomes = book.outcomes(feed.id, subscribers, written)
             RuleQueries.write_outcomes(self._conn, feed.id, outcomes, now)
         if book.has_site_rules:
