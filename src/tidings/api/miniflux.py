@@ -52,8 +52,8 @@ from tidings.rules.miniflux import (
     user_list_drafts,
     user_list_text,
 )
-from tidings.rules.model import Rule, RuleDraft
-from tidings.search_query import SearchQuery, SearchQueryError, parse_search_query
+from tidings.rules.model import Rule, RuleDraft, checked_rule
+from tidings.search_query import SearchQuery, SearchQueryError, parse_query, parse_search_query
 from tidings.store import Conflict, NotFound, Store
 from tidings.subscriptions import (
     SubscriptionError,
@@ -956,6 +956,56 @@ def version(call: Call) -> Response:
     )
 
 
+# --- rules (tidings' own) ------------------------------------------------------------------
+
+
+def rule_preview(call: Call) -> Response:
+    """POST /v1/rules/preview {"query", "scope", "scope_id", "actions"}: what the rule would
+    select among the user's stored entries (for keep-only: what it would block) — how many, per
+    feed, and the newest 20 — without saving it. The same checks and preview as /reader/rules."""
+    data = call.json()
+    scope = _text(data, "scope") or "all"
+    raw_id = data.get("scope_id")
+    if raw_id is not None and (isinstance(raw_id, bool) or not isinstance(raw_id, int)):
+        raise ApiError(400, "scope_id must be an id")
+    actions = data.get("actions", ["block"])
+    if not isinstance(actions, list) or not all(isinstance(a, str) for a in actions):
+        raise ApiError(400, "actions must be a list of strings")
+    labels = data.get("labels", [])
+    if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+        raise ApiError(400, "labels must be a list of strings")
+    draft = RuleDraft(
+        name="preview",
+        query=_text(data, "query", required=True) or "",
+        scope=scope,  # type: ignore[arg-type]  # checked_rule refuses an unknown scope
+        scope_id=parse_id(str(raw_id), "scope_id", status=400) if raw_id is not None else None,
+        actions=tuple(actions),  # checked_rule refuses unknown actions
+        labels=tuple(labels),
+    )
+    try:
+        rule = checked_rule(draft, is_admin=call.user.is_admin)
+    except InvalidInput as exc:
+        raise ApiError(400, str(exc)) from None
+    found = call.store.rules.preview(
+        call.uid,
+        parse_query(rule.query, require_terms=False),
+        rule.scope,
+        rule.scope_id,
+        negate="keep" in rule.actions,
+    )
+    feeds = call.feeds_by_id({item.entry.feed_id for item in found.newest})
+    return JSONReply(
+        {
+            "total": found.total,
+            "capped": found.capped,
+            "feeds": [
+                {"feed_id": c.feed_id, "title": c.title, "count": c.count} for c in found.per_feed
+            ],
+            "entries": [entry_json(item, call.uid, feeds) for item in found.newest],
+        }
+    )
+
+
 # --- routes ---------------------------------------------------------------------------------
 
 
@@ -1002,5 +1052,6 @@ def routes() -> list[BaseRoute]:
         ("GET", "/v1/export", export, False),
         ("POST", "/v1/import", import_opml, False),
         ("POST", "/v1/discover", discover, False),
+        ("POST", "/v1/rules/preview", rule_preview, False),
     ]
     return [_route(path, handler, method, admin=admin) for method, path, handler, admin in table]

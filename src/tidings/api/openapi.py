@@ -157,6 +157,17 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "FeedCreated": obj({"feed_id": ID}),
     "Discovered": obj({"url": STR, "title": STR, "type": STR}),
+    "RulePreview": obj(
+        {
+            "total": INT,
+            "capped": BOOL,
+            "feeds": {
+                "type": "array",
+                "items": obj({"feed_id": ID, "title": STR, "count": INT}),
+            },
+            "entries": {"type": "array", "items": ref("Entry")},
+        }
+    ),
     "Message": obj({"message": STR}),
     "Version": obj({"version": STR}),
 }
@@ -253,12 +264,39 @@ def _array(name: str) -> Schema:
 
 TITLE_BODY = obj({"title": STR})
 FEED_BODY = obj({"feed_url": STR}, {"category_id": ID})
-FEED_UPDATE = {"type": "object", "properties": {"title": STR, "category_id": ID, "feed_url": STR}}
+FEED_UPDATE = {
+    "type": "object",
+    "properties": {
+        "title": STR,
+        "category_id": ID,
+        "feed_url": STR,
+        "blocklist_rules": STR,
+        "keeplist_rules": STR,
+    },
+}
 USER_BODY = obj({"username": STR, "password": STR}, {"is_admin": BOOL})
 USER_UPDATE = {
     "type": "object",
-    "properties": {"username": STR, "password": STR, "is_admin": BOOL},
+    "properties": {
+        "username": STR,
+        "password": STR,
+        "is_admin": BOOL,
+        "block_filter_entry_rules": STR,
+        "keep_filter_entry_rules": STR,
+    },
 }
+RULE_BODY = obj(
+    {"query": STR},
+    {
+        "scope": {"type": "string", "enum": ["all", "feed", "category", "site"]},
+        "scope_id": ID,
+        "actions": {
+            "type": "array",
+            "items": {"type": "string", "enum": ["block", "keep", "read", "star", "label"]},
+        },
+        "labels": {"type": "array", "items": STR},
+    },
+)
 ENTRIES_UPDATE = obj(
     {
         "entry_ids": {"type": "array", "items": ID, "minItems": 1},
@@ -393,6 +431,13 @@ def document() -> Schema:
         "/v1/discover": {
             "post": _op(
                 "Find the feeds at a URL", _ok(_array("Discovered")), body=obj({"url": STR})
+            )
+        },
+        "/v1/rules/preview": {
+            "post": _op(
+                "What a rule would select among your stored entries (tidings' own)",
+                _ok(ref("RulePreview")),
+                body=RULE_BODY,
             )
         },
     }

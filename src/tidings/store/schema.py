@@ -341,6 +341,19 @@ feed_tokens = sa.Table(
     sa.Column("last_used_at", UTCDateTime),
 )
 
+# A user's named searches (revision 0009), in the sidebar in `position` order.
+saved_searches = sa.Table(
+    "saved_searches",
+    metadata,
+    sa.Column("id", BigId, primary_key=True),
+    sa.Column("user_id", BigId, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("query", sa.Text, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("user_id", "name"),
+)
+
 # A user's labels on entries (revision 0008): many per entry, names as written (case counts).
 entry_labels = sa.Table(
     "entry_labels",

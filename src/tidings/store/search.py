@@ -472,3 +472,25 @@ def match_conditions(
     else:
         conditions.append(_SEARCH_VECTOR.op("@@")(_pg_tsquery(parsed)))
     return conditions
+
+
+def count_unread_matches(conn: Connection, user_id: int, parsed: SearchQuery, cap: int) -> int:
+    """How many of the user's unread, not-blocked entries the search matches, counting no
+    further than `cap` (a saved search's count in the sidebar).
+
+    On SQLite the FTS5 matches are joined to the entries (streamed, so a common word stops at
+    the cap) rather than tested by `IN (matches)`, which first collects every match: 1 ms
+    instead of 25 for a word in half of 100,000 entries."""
+    dialect = conn.dialect.name
+    source = user_entries_from(user_id)
+    conditions = [not_hidden(), unread_in(user_id, dialect)]
+    if dialect == "sqlite" and parsed.has_full_text:
+        source = source.join(_fts, _fts.c.rowid == entries.c.id)
+        conditions += [_FTS.op("MATCH")(fts5_match(parsed)), *_filters(user_id, parsed, dialect)]
+    else:
+        if dialect == "postgresql":
+            # As in a search: a plan for this query's words, not a generic one (_postgresql).
+            conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+        conditions += match_conditions(user_id, parsed, dialect)
+    capped = sa.select(entries.c.id).select_from(source).where(*conditions).limit(cap).subquery()
+    return int(conn.execute(sa.select(sa.func.count()).select_from(capped)).scalar_one())

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from tidings.store.labels import LabelQueries
     from tidings.store.reading import ReadingQueries
     from tidings.store.rules import RuleQueries
+    from tidings.store.savedsearches import SavedSearchQueries
     from tidings.store.search import SearchQueries
     from tidings.store.sessions import SessionQueries
     from tidings.store.site_settings import SiteSettingQueries
@@ -93,6 +94,12 @@ class Store:
         from tidings.store.rules import RuleQueries
 
         return RuleQueries(self.engine)
+
+    @cached_property
+    def saved_searches(self) -> SavedSearchQueries:
+        from tidings.store.savedsearches import SavedSearchQueries
+
+        return SavedSearchQueries(self.engine)
 
     @cached_property
     def sessions(self) -> SessionQueries:

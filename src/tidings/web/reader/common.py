@@ -8,9 +8,9 @@ or a path says about whose data it is counts.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -25,6 +25,9 @@ from tidings.web.identity import signed_in_user
 from tidings.web.pages import MAX_ID
 from tidings.web.sessions import Session
 from tidings.web.site import site_of
+
+if TYPE_CHECKING:
+    from tidings.store.savedsearches import SavedSearch
 
 Show = Literal["unread", "all", "starred"]
 SHOWS: tuple[Show, ...] = ("unread", "all", "starred")
@@ -137,12 +140,18 @@ def parse_as_of(raw: object) -> datetime:
     return min(moment.astimezone(UTC), datetime.now(UTC))
 
 
+# Saved searches' unread counts in the sidebar may be this many seconds old: counting them costs
+# 10-20 ms a search on every page (docs/rules.md, "Saved searches"), and reading goes page by page.
+SAVED_COUNTS_MAX_AGE = 15.0
+
+
 @dataclass(frozen=True, slots=True)
 class Sidebar:
-    """The user's feeds and categories with unread counts."""
+    """The user's feeds, categories and saved searches with unread counts."""
 
     subscriptions: list[Subscription]
     categories: list[UserCategory]
+    saved: list[SavedSearch] = field(default_factory=list)
 
     @property
     def total_unread(self) -> int:
@@ -166,4 +175,5 @@ class Sidebar:
 
 
 def sidebar(store: Store, user_id: int) -> Sidebar:
-    return Sidebar(*store.reading.sidebar(user_id))
+    saved = store.saved_searches.of_user(user_id, max_age=SAVED_COUNTS_MAX_AGE)
+    return Sidebar(*store.reading.sidebar(user_id), saved)

@@ -5,6 +5,9 @@ in: they authenticate with a *feed token* as `&token=TOKEN`, or else with the se
 browser). A feed token is made for one search from the results page ("Get a link for feed
 readers"); it reads that search's feed and nothing else, and is revocable on /account/keys. (An
 API key is no longer taken here: it can change everything, and a URL lands in access logs.)
+
+A search can be saved under a name (/reader/search/save): the sidebar lists saved searches with
+their unread counts, and a saved search's feeds are its query's search feeds.
 """
 
 from __future__ import annotations
@@ -18,16 +21,25 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from tidings.errors import UserError
 from tidings.model import Feed
 from tidings.publish.channel import Channel, authority_of
 from tidings.reading_model import SearchHit
 from tidings.search_query import MAX_QUERY_LENGTH, SearchQueryError, parse_search_query
+from tidings.store import NotFound
 from tidings.web.guards import checked_form
 from tidings.web.identity import signed_in_user
 from tidings.web.outputs import FORMATS
 from tidings.web.pages import Alternate
 from tidings.web.paging import page_number
-from tidings.web.reader.common import Reader, private_page, require_user, sidebar
+from tidings.web.reader.common import (
+    Reader,
+    back_to,
+    path_number,
+    private_page,
+    require_user,
+    sidebar,
+)
 from tidings.web.responses import Rendered, send
 from tidings.web.site import site_of
 
@@ -85,6 +97,7 @@ def _search_page(request: Request, reader: Reader) -> Response:
         next=f"{SEARCH}?{urlencode({'q': text, 'page': page + 1})}" if more else "",
         alternates=_alternates(text) if text and not error else (),
         feed_query=query,
+        saved_as=next((saved for saved in side.saved if saved.query == text), None),
     )
 
 
@@ -188,9 +201,44 @@ async def search_feed(request: Request) -> Response:
     return send(request, await run_in_threadpool(work), cache_control=FEED_CACHE_CONTROL)
 
 
+def _search_url(text: str) -> str:
+    return f"{SEARCH}?{urlencode({'q': text})}"
+
+
+async def save_search(request: Request) -> Response:
+    """POST /reader/search/save (name, q): save the search; back to its results."""
+    reader = await require_user(request)
+    form = await checked_form(request, reader.session)
+    text, name = str(form.get("q", "")).strip(), str(form.get("name", ""))
+    store = site_of(request).store
+    try:
+        saved = await run_in_threadpool(store.saved_searches.create, reader.id, name, text)
+    except (UserError, ValueError) as exc:
+        return back_to(request, reader, _search_url(text), f"Not saved: {exc}.")
+    return back_to(request, reader, _search_url(text), f"Saved the search as {saved.name}.")
+
+
+async def delete_saved_search(request: Request) -> Response:
+    """POST /reader/search/saved/{id}/delete: forget a saved search; back to its results."""
+    reader = await require_user(request)
+    await checked_form(request, reader.session)
+    search_id = path_number(request, "search_id")
+    store = site_of(request).store
+    try:
+        saved = await run_in_threadpool(store.saved_searches.get, reader.id, search_id)
+        await run_in_threadpool(store.saved_searches.delete, reader.id, search_id)
+    except NotFound:
+        raise HTTPException(404, "You have no such saved search.") from None
+    return back_to(
+        request, reader, _search_url(saved.query), f"Deleted the saved search {saved.name}."
+    )
+
+
 ROUTES = [
     Route(SEARCH, search, methods=["GET"], name="reader_search"),
     Route(SEARCH + ".{format}", search_feed, methods=["GET"], name="reader_search_feed"),
     Route(SEARCH + "/link", feed_link, methods=["POST"], name="reader_search_link"),
+    Route(SEARCH + "/save", save_search, methods=["POST"], name="reader_search_save"),
+    Route(SEARCH + "/saved/{search_id:int}/delete", delete_saved_search, methods=["POST"]),
     Route("/reader/help", help_page, methods=["GET"], name="reader_help"),
 ]
