@@ -14,6 +14,9 @@ MAX_CATEGORY_NAME = 100
 MAX_SUBSCRIPTION_TITLE = 200
 MAX_FEED_URL = 2000
 MAX_KEY_NAME = 100
+MAX_LABEL_LENGTH = 100
+# Labels are made by hand and by rules; a rule run amok must not grow a user's list unbounded.
+MAX_LABELS_PER_USER = 1000
 
 
 def one_line(text: str) -> str:
@@ -54,4 +57,15 @@ def key_name(text: str) -> str:
     name = one_line(text)
     if not name or len(name) > MAX_KEY_NAME:
         raise InvalidInput(f"A key needs a name of 1 to {MAX_KEY_NAME} characters.")
+    return name
+
+
+def label_name(text: str) -> str:
+    """The label name to store (white space made one space, trimmed); InvalidInput when empty
+    or longer than MAX_LABEL_LENGTH. Names are kept as written: `Later` is not `later`."""
+    name = one_line(text)
+    if not name:
+        raise InvalidInput("A label needs a name.")
+    if len(name) > MAX_LABEL_LENGTH:
+        raise InvalidInput(f"A label has at most {MAX_LABEL_LENGTH} characters.")
     return name
