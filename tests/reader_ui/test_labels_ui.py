@@ -6,7 +6,7 @@ from __future__ import annotations
 import lxml.html
 from starlette.testclient import TestClient
 
-from reader_ui.helpers import add_entries
+from reader_ui.helpers import add_entries, post
 from tidings.store import Store
 
 
@@ -59,3 +59,31 @@ def test_labels_are_shown_and_lead_to_their_list(
     assert older.startswith(f"/reader/entries/{second}?") and "label=Read+later" in older
     assert titles(ann_client.get("/reader/labels/bobs?show=all").text) == []
     assert ann_client.get("/reader/labels/" + "x" * 101).status_code == 400
+
+
+def test_labels_are_put_on_and_taken_off_an_entry(
+    ann_client: TestClient, store: Store, ann: int, bob: int
+) -> None:
+    sub = store.reading.subscribe(ann, "https://a.example/feed")
+    [entry] = add_entries(store, sub.feed_id, 1)
+    bob_sub = store.reading.subscribe(bob, "https://b.example/feed")
+    [bobs_entry] = add_entries(store, bob_sub.feed_id, 1)
+    here = f"/reader/entries/{entry}"
+
+    added = post(ann_client, f"{here}/label", {"name": "  Read   later ", "next": here})
+    assert added.status_code == 303 and added.headers["location"] == here
+    assert store.labels.of_entries(ann, [entry]) == {entry: ("Read later",)}
+    page = ann_client.get(here).text
+    assert "Labelled Read later." in page
+    assert [name for name, _ in labels_of(page)[str(entry)]] == ["Read later"]
+
+    refused = post(ann_client, f"{here}/label", {"name": "x" * 101, "next": here})
+    assert refused.status_code == 303
+    assert "Not labelled: A label has at most 100 characters." in ann_client.get(here).text
+    assert store.labels.of_entries(ann, [entry]) == {entry: ("Read later",)}
+
+    assert post(ann_client, f"{here}/unlabel", {"name": "Read later"}).status_code == 303
+    assert store.labels.of_entries(ann, [entry]) == {}
+    # Another reader's entry cannot be labelled.
+    assert post(ann_client, f"/reader/entries/{bobs_entry}/label", {"name": "x"}).status_code == 404
+    assert store.labels.of_entries(ann, [bobs_entry]) == {}

@@ -21,7 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tidings.errors import InvalidInput
-from tidings.reading.limits import label_name
+from tidings.reading.limits import MAX_LABEL_LENGTH, label_name
 from tidings.reading_model import Status, UserEntry
 from tidings.store import NotFound
 from tidings.web.guards import checked_form
@@ -235,6 +235,7 @@ def _entry_page(request: Request, reader: Reader) -> Response:
         title=entry.entry.title or "(untitled)",
         item=entry,
         labels=site.store.labels.of_entries(reader.id, [entry.id]),
+        max_label_length=MAX_LABEL_LENGTH,
         subscription=side.subscription(entry.entry.feed_id),
         side=side,
         show=show,
@@ -289,6 +290,44 @@ async def entry_state(request: Request) -> Response:
     return back_to(request, reader, target(form.get("next"), f"/reader/entries/{entry_id}"))
 
 
+async def _entry_label(request: Request, *, add: bool) -> Response:
+    """Put a label (form field `name`) on one entry or take it off; back to the entry (or the
+    form's `next`), saying what was done."""
+    reader = await require_user(request)
+    form = await checked_form(request, reader.session)
+    entry_id = path_number(request, "entry_id")
+    store = site_of(request).store
+    name = str(form.get("name", ""))
+
+    def work() -> str:
+        store.reading.entry(reader.id, entry_id)  # NotFound unless it is in the user's feeds
+        if add:
+            store.labels.add(reader.id, [entry_id], name)
+            return f"Labelled {label_name(name)}."
+        store.labels.remove(reader.id, [entry_id], name)
+        return f"Took off the label {name}."
+
+    try:
+        message = await run_in_threadpool(work)
+    except NotFound:
+        raise HTTPException(404, "There is no such entry in your feeds.") from None
+    except InvalidInput as exc:
+        message = f"Not labelled: {exc}"
+    return back_to(
+        request, reader, target(form.get("next"), f"/reader/entries/{entry_id}"), message
+    )
+
+
+async def label_entry(request: Request) -> Response:
+    """POST /reader/entries/{id}/label (name): put the label on the entry."""
+    return await _entry_label(request, add=True)
+
+
+async def unlabel_entry(request: Request) -> Response:
+    """POST /reader/entries/{id}/unlabel (name): take the label off the entry."""
+    return await _entry_label(request, add=False)
+
+
 async def _mark_read(request: Request, scope: Scope) -> Response:
     reader = await require_user(request)
     form = await checked_form(request, reader.session)
@@ -331,5 +370,7 @@ ROUTES = [
     Route("/reader/categories/{category_id:int}/mark-read", mark_category_read, methods=["POST"]),
     Route("/reader/labels/{label:path}", labelled, methods=["GET"], name="reader_label"),
     Route("/reader/entries/{entry_id:int}", entry_page, methods=["GET"], name="reader_entry"),
+    Route("/reader/entries/{entry_id:int}/label", label_entry, methods=["POST"]),
+    Route("/reader/entries/{entry_id:int}/unlabel", unlabel_entry, methods=["POST"]),
     Route("/reader/entries/{entry_id:int}/{action}", entry_state, methods=["POST"]),
 ]
