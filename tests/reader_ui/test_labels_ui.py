@@ -79,7 +79,7 @@ def test_labels_are_put_on_and_taken_off_an_entry(
 
     refused = post(ann_client, f"{here}/label", {"name": "x" * 101, "next": here})
     assert refused.status_code == 303
-    assert "Not labelled: A label has at most 100 characters." in ann_client.get(here).text
+    assert "Not labelled: A label name has at most 100 characters." in ann_client.get(here).text
     assert store.labels.of_entries(ann, [entry]) == {entry: ("Read later",)}
 
     assert post(ann_client, f"{here}/unlabel", {"name": "Read later"}).status_code == 303
