@@ -87,3 +87,17 @@ def test_labels_are_put_on_and_taken_off_an_entry(
     # Another reader's entry cannot be labelled.
     assert post(ann_client, f"/reader/entries/{bobs_entry}/label", {"name": "x"}).status_code == 404
     assert store.labels.of_entries(ann, [bobs_entry]) == {}
+
+
+def test_search_results_show_labels_and_label_filters_a_search(
+    ann_client: TestClient, store: Store, ann: int
+) -> None:
+    sub = store.reading.subscribe(ann, "https://a.example/feed")
+    first, second = add_entries(store, sub.feed_id, 2, title="Alpha")
+    store.labels.add(ann, [first], "keep")
+    found = ann_client.get("/reader/search", params={"q": "gardens label:keep"})
+    assert titles(found.text) == ["Alpha 0"]
+    assert labels_of(found.text)[str(first)] == [("keep", "/reader/labels/keep")]
+    without = ann_client.get("/reader/search", params={"q": "gardens -label:keep"})
+    assert titles(without.text) == ["Alpha 1"]
+    assert labels_of(without.text)[str(second)] == []
