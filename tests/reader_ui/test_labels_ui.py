@@ -38,10 +38,10 @@ def test_labels_are_shown_and_lead_to_their_list(
     page = ann_client.get("/reader")
     shown = labels_of(page.text)
     assert shown[str(first)] == [
-        ("Read later", "/reader/labels/Read%20later"),
-        ("a/b & c", "/reader/labels/a/b%20%26%20c"),
+        ("Read later", "/reader/labels/Read%20later?show=all"),
+        ("a/b & c", "/reader/labels/a/b%20%26%20c?show=all"),
     ]
-    assert shown[str(second)] == [("Read later", "/reader/labels/Read%20later")]
+    assert shown[str(second)] == [("Read later", "/reader/labels/Read%20later?show=all")]
     assert shown[str(third)] == []  # Bob's label on the entry is his
 
     entry = ann_client.get(f"/reader/entries/{first}")
@@ -97,7 +97,7 @@ def test_search_results_show_labels_and_label_filters_a_search(
     store.labels.add(ann, [first], "keep")
     found = ann_client.get("/reader/search", params={"q": "gardens label:keep"})
     assert titles(found.text) == ["Alpha 0"]
-    assert labels_of(found.text)[str(first)] == [("keep", "/reader/labels/keep")]
+    assert labels_of(found.text)[str(first)] == [("keep", "/reader/labels/keep?show=all")]
     without = ann_client.get("/reader/search", params={"q": "gardens -label:keep"})
     assert titles(without.text) == ["Alpha 1"]
     assert labels_of(without.text)[str(second)] == []
