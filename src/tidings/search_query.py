@@ -36,11 +36,11 @@ from datetime import date
 from typing import Literal, cast
 
 from tidings.errors import UserError
+from tidings.reading.limits import MAX_LABEL_LENGTH
 from tidings.rules.regex import Regex, RegexError, regex
 
 MAX_QUERY_LENGTH = 500
 MAX_TERMS = 32
-MAX_LABEL_LENGTH = 100
 TEXT_FIELDS = ("title", "content", "author", "url", "any")
 FILTERS = ("feed", "category", "is", "before", "after", *TEXT_FIELDS, "label")
 NEGATABLE = (*TEXT_FIELDS, "label")

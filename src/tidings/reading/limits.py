@@ -14,6 +14,9 @@ MAX_CATEGORY_NAME = 100
 MAX_SUBSCRIPTION_TITLE = 200
 MAX_FEED_URL = 2000
 MAX_KEY_NAME = 100
+MAX_LABEL_LENGTH = 100
+# Labels are made by hand and by rules; a rule run amok must not grow a user's list unbounded.
+MAX_LABELS_PER_USER = 1000
 
 
 def one_line(text: str) -> str:
@@ -23,12 +26,7 @@ def one_line(text: str) -> str:
 
 def category_name(text: str) -> str:
     """The category name to store; InvalidInput when empty or longer than MAX_CATEGORY_NAME."""
-    name = one_line(text)
-    if not name:
-        raise InvalidInput("A category needs a name.")
-    if len(name) > MAX_CATEGORY_NAME:
-        raise InvalidInput(f"A category name has at most {MAX_CATEGORY_NAME} characters.")
-    return name
+    return _name(text, "category", MAX_CATEGORY_NAME)
 
 
 def subscription_title(text: str | None) -> str | None:
@@ -54,4 +52,20 @@ def key_name(text: str) -> str:
     name = one_line(text)
     if not name or len(name) > MAX_KEY_NAME:
         raise InvalidInput(f"A key needs a name of 1 to {MAX_KEY_NAME} characters.")
+    return name
+
+
+def label_name(text: str) -> str:
+    """The label name to store (white space made one space, trimmed); InvalidInput when empty
+    or longer than MAX_LABEL_LENGTH. Names are kept as written: `Later` is not `later`."""
+    return _name(text, "label", MAX_LABEL_LENGTH)
+
+
+def _name(text: str, what: str, limit: int) -> str:
+    """`text` made one line; InvalidInput naming `what` when empty or longer than `limit`."""
+    name = one_line(text)
+    if not name:
+        raise InvalidInput(f"A {what} needs a name.")
+    if len(name) > limit:
+        raise InvalidInput(f"A {what} name has at most {limit} characters.")
     return name

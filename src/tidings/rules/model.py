@@ -19,7 +19,8 @@ from datetime import datetime
 from typing import Literal, get_args
 
 from tidings.errors import InvalidInput
-from tidings.search_query import MAX_LABEL_LENGTH, SearchQuery, parse_query
+from tidings.reading.limits import label_name
+from tidings.search_query import SearchQuery, parse_query
 
 Scope = Literal["all", "feed", "category", "site"]
 Action = Literal["block", "keep", "read", "star", "label"]
@@ -90,17 +91,13 @@ def checked_rule(draft: RuleDraft, *, is_admin: bool) -> RuleDraft:
             raise InvalidInput("only administrators write rules for the public site")
         if any(a not in SITE_ACTIONS for a in actions):
             raise InvalidInput("a rule for the public site can only block or keep entries")
-    labels = tuple(dict.fromkeys(" ".join(label.split()) for label in draft.labels))
-    labels = tuple(label for label in labels if label)
+    labels = tuple(dict.fromkeys(label_name(label) for label in draft.labels if label.strip()))
     if "label" in actions and not labels:
         raise InvalidInput("name the label(s) the rule adds")
     if "label" not in actions:
         labels = ()
     if len(labels) > MAX_LABELS:
         raise InvalidInput(f"a rule adds at most {MAX_LABELS} labels")
-    for label in labels:
-        if len(label) > MAX_LABEL_LENGTH:
-            raise InvalidInput(f"a label has at most {MAX_LABEL_LENGTH} characters")
     scope_id = draft.scope_id if draft.scope in ("feed", "category") else None
     return RuleDraft(
         name, draft.query.strip(), draft.scope, scope_id, actions, labels, draft.enabled

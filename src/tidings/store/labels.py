@@ -10,22 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tidings.errors import InvalidInput
-from tidings.search_query import MAX_LABEL_LENGTH
+from tidings.reading.limits import MAX_LABELS_PER_USER, label_name
 from tidings.store.database import read_transaction, write_transaction
 from tidings.store.reading.visibility import insert_for, subscribed_feed_ids, unread_in
 from tidings.store.schema import entries, entry_labels, entry_states
-
-MAX_LABELS_PER_USER = 1000
-
-
-def label_name(text: str) -> str:
-    """The label `text` names, spaces trimmed; InvalidInput when empty or too long."""
-    name = " ".join(text.split())
-    if not name:
-        raise InvalidInput("a label needs a name")
-    if len(name) > MAX_LABEL_LENGTH:
-        raise InvalidInput(f"a label has at most {MAX_LABEL_LENGTH} characters")
-    return name
 
 
 @dataclass(frozen=True, slots=True)

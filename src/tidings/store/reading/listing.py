@@ -60,6 +60,7 @@ class EntryListQueries:
         starred: bool | None = None,
         feed_id: int | None = None,
         category_id: int | None = None,
+        label: str | None = None,
         before: Cursor | None = None,
         after: Cursor | None = None,
         limit: int = 50,
@@ -69,7 +70,9 @@ class EntryListQueries:
         """The user's entries passing `where` with their state, `order` newest or oldest first
         (sort time, then id); of subscribed feeds only (another's feed or category gives none)."""
         if where is None:
-            where = EntryFilter(status, starred, feed_id, category_id, before=before, after=after)
+            where = EntryFilter(
+                status, starred, feed_id, category_id, before=before, after=after, label=label
+            )
         if order not in ("newest", "oldest"):
             raise ValueError(f"order must be newest or oldest, not {order!r}")
         limit = max(0, min(limit, MAX_LIMIT))

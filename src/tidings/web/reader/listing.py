@@ -1,4 +1,5 @@
-"""Reading: the unread / all / starred lists (everything, a feed, a category), one entry, state.
+"""Reading: the unread / all / starred lists (everything, a feed, a category, a label), one
+entry, state.
 
 Lists go newest first, `page_size` at a time, with an "older" link carrying a keyset cursor
 (?before=), so marking entries read while paging never skips or repeats one. Opening an entry
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -19,6 +20,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from tidings.errors import InvalidInput
+from tidings.reading.limits import MAX_LABEL_LENGTH, label_name
 from tidings.reading_model import Status, UserEntry
 from tidings.store import NotFound
 from tidings.web.guards import checked_form
@@ -43,10 +46,12 @@ from tidings.web.site import Site, site_of
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """What a list covers: everything, one of the user's feeds, or one of their categories."""
+    """What a list covers: everything, one of the user's feeds, one of their categories, or
+    the entries with one of their labels."""
 
     feed_id: int | None = None
     category_id: int | None = None
+    label: str | None = None
 
     @property
     def path(self) -> str:
@@ -54,6 +59,8 @@ class Scope:
             return f"/reader/feeds/{self.feed_id}"
         if self.category_id is not None:
             return f"/reader/categories/{self.category_id}"
+        if self.label is not None:
+            return label_path(self.label)
         return "/reader"
 
     def params(self, show: Show) -> dict[str, str]:
@@ -63,12 +70,19 @@ class Scope:
             params["feed"] = str(self.feed_id)
         if self.category_id is not None:
             params["category"] = str(self.category_id)
+        if self.label is not None:
+            params["label"] = self.label
         return params
 
     def url(self, show: Show, **extra: str) -> str:
         query: dict[str, str] = {} if show == "unread" else {"show": show}
         query.update(extra)
         return self.path + ("?" + urlencode(query) if query else "")
+
+
+def label_path(label: str) -> str:
+    """The address of the list of the user's entries with this label."""
+    return "/reader/labels/" + quote(label, safe="")
 
 
 def _filters(show: Show) -> dict[str, Any]:
@@ -92,6 +106,8 @@ def _list_page(request: Request, reader: Reader, scope: Scope) -> Response:
         if category is None:
             raise HTTPException(404, "You have no such category.")
         heading = category.name
+    elif scope.label is not None:
+        heading = f"Label: {scope.label}"
     else:
         heading = "All feeds"
     size = site.settings.page_size
@@ -99,6 +115,7 @@ def _list_page(request: Request, reader: Reader, scope: Scope) -> Response:
         reader.id,
         feed_id=scope.feed_id,
         category_id=scope.category_id,
+        label=scope.label,
         before=before,
         limit=size + 1,
         **_filters(show),
@@ -117,6 +134,7 @@ def _list_page(request: Request, reader: Reader, scope: Scope) -> Response:
         scope=scope,
         side=side,
         entries=entries,
+        labels=site.store.labels.of_entries(reader.id, [item.id for item in entries]),
         feeds=side.by_feed,
         older=older,
         newest=scope.url(show) if before is not None else "",
@@ -143,8 +161,22 @@ async def category(request: Request) -> Response:
     return await run_in_threadpool(_list_page, request, reader, scope)
 
 
+async def labelled(request: Request) -> Response:
+    reader = await require_user(request)
+    scope = Scope(label=label_of(request.path_params["label"]))
+    return await run_in_threadpool(_list_page, request, reader, scope)
+
+
+def label_of(text: str) -> str:
+    """The label named in an address; 400 when it cannot be a label's name."""
+    try:
+        return label_name(text)
+    except InvalidInput as exc:
+        raise HTTPException(400, str(exc)) from None
+
+
 def _context_of(request: Request) -> tuple[Scope, Show]:
-    """The list an entry was opened from (?show=&feed=&category=), for its neighbours."""
+    """The list an entry was opened from (?show=&feed=&category=&label=), for its neighbours."""
     show = show_of(request)
 
     def number(name: str) -> int | None:
@@ -155,7 +187,9 @@ def _context_of(request: Request) -> tuple[Scope, Show]:
             raise HTTPException(400, f"{name}= takes an id.")
         return int(raw)
 
-    return Scope(feed_id=number("feed"), category_id=number("category")), show
+    label = request.query_params.get("label")
+    scope = Scope(number("feed"), number("category"), None if label is None else label_of(label))
+    return scope, show
 
 
 def _neighbours(
@@ -166,7 +200,11 @@ def _neighbours(
     In the unread list "next" is the next unread entry; "previous" is the newer entry whatever
     its state, since the one just read would be skipped otherwise.
     """
-    common: dict[str, Any] = {"feed_id": scope.feed_id, "category_id": scope.category_id}
+    common: dict[str, Any] = {
+        "feed_id": scope.feed_id,
+        "category_id": scope.category_id,
+        "label": scope.label,
+    }
     filters = _filters(show)
     older = site.store.reading.entries(reader.id, before=entry.cursor, limit=1, **common, **filters)
     if show == "unread":
@@ -196,6 +234,8 @@ def _entry_page(request: Request, reader: Reader) -> Response:
         "reader/entry.html",
         title=entry.entry.title or "(untitled)",
         item=entry,
+        labels=site.store.labels.of_entries(reader.id, [entry.id]),
+        max_label_length=MAX_LABEL_LENGTH,
         subscription=side.subscription(entry.entry.feed_id),
         side=side,
         show=show,
@@ -250,6 +290,44 @@ async def entry_state(request: Request) -> Response:
     return back_to(request, reader, target(form.get("next"), f"/reader/entries/{entry_id}"))
 
 
+async def _entry_label(request: Request, *, add: bool) -> Response:
+    """Put a label (form field `name`) on one entry or take it off; back to the entry (or the
+    form's `next`), saying what was done."""
+    reader = await require_user(request)
+    form = await checked_form(request, reader.session)
+    entry_id = path_number(request, "entry_id")
+    store = site_of(request).store
+    name = str(form.get("name", ""))
+
+    def work() -> str:
+        store.reading.entry(reader.id, entry_id)  # NotFound unless it is in the user's feeds
+        if add:
+            store.labels.add(reader.id, [entry_id], name)
+            return f"Labelled {label_name(name)}."
+        store.labels.remove(reader.id, [entry_id], name)
+        return f"Took off the label {name}."
+
+    try:
+        message = await run_in_threadpool(work)
+    except NotFound:
+        raise HTTPException(404, "There is no such entry in your feeds.") from None
+    except InvalidInput as exc:
+        message = f"Not labelled: {exc}"
+    return back_to(
+        request, reader, target(form.get("next"), f"/reader/entries/{entry_id}"), message
+    )
+
+
+async def label_entry(request: Request) -> Response:
+    """POST /reader/entries/{id}/label (name): put the label on the entry."""
+    return await _entry_label(request, add=True)
+
+
+async def unlabel_entry(request: Request) -> Response:
+    """POST /reader/entries/{id}/unlabel (name): take the label off the entry."""
+    return await _entry_label(request, add=False)
+
+
 async def _mark_read(request: Request, scope: Scope) -> Response:
     reader = await require_user(request)
     form = await checked_form(request, reader.session)
@@ -290,6 +368,9 @@ ROUTES = [
     Route("/reader/feeds/{feed_id:int}/mark-read", mark_feed_read, methods=["POST"]),
     Route("/reader/categories/{category_id:int}", category, methods=["GET"]),
     Route("/reader/categories/{category_id:int}/mark-read", mark_category_read, methods=["POST"]),
+    Route("/reader/labels/{label:path}", labelled, methods=["GET"], name="reader_label"),
     Route("/reader/entries/{entry_id:int}", entry_page, methods=["GET"], name="reader_entry"),
+    Route("/reader/entries/{entry_id:int}/label", label_entry, methods=["POST"]),
+    Route("/reader/entries/{entry_id:int}/unlabel", unlabel_entry, methods=["POST"]),
     Route("/reader/entries/{entry_id:int}/{action}", entry_state, methods=["POST"]),
 ]

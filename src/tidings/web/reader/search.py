@@ -91,6 +91,7 @@ def _search_page(request: Request, reader: Reader) -> Response:
         max_length=MAX_QUERY_LENGTH,
         error=error,
         hits=hits,
+        labels=site.store.labels.of_entries(reader.id, [hit.entry.id for hit in hits]),
         feeds=side.by_feed,
         page=page,
         previous=f"{SEARCH}?{urlencode({'q': text, 'page': page - 1})}" if page > 1 else "",
