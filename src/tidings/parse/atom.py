@@ -23,7 +23,7 @@ from tidings.parse.nodes import (
     xhtml_inner,
 )
 from tidings.parse.options import Options, limit_warning
-from tidings.parse.urls import resolve
+from tidings.parse.urls import is_absolute_http, resolve
 
 _names = TagNames(ATOM_HOME)
 
@@ -116,9 +116,18 @@ def _entry(entry: etree._Element, inherited: str | None, feed_author: str | None
             draft.author = html_to_text(text_of(child)) or None
         elif name in MEDIA_NAMES:
             apply_media(child, name, draft, base, _names)
-    draft.link = draft.link or link
+    draft.link = draft.link or link or _id_link(draft.id)
     draft.author = draft.author or feed_author
     return draft
+
+
+def _id_link(entry_id: str | None) -> str | None:
+    """Return the link an entry without one gets from its id: the id when it is an absolute
+    http(s) URL (blogs and wikis give the post's address as its id and no <link>; a tag: or
+    urn: id locates nothing), else None."""
+    if entry_id and is_absolute_http(entry_id):
+        return resolve(None, entry_id)
+    return None
 
 
 def _is_html(link: etree._Element) -> bool:
