@@ -194,6 +194,27 @@ RULES: list[Rule] = [
         ),
     ),
     (
+        "id",
+        lambda d: isinstance(d.tidings, str) and d.feedparser == urljoin(BASE, d.tidings),
+        Verdict(
+            TIDINGS_RIGHT,
+            'feedparser resolves a relative id ("entry1") against the document\'s address; '
+            "an id is a name, not an address, and tidings keeps it as written",
+        ),
+    ),
+    (
+        "link",
+        lambda d: (
+            d.tidings is None
+            and isinstance(d.feedparser, str)
+            and d.feedparser.startswith(urljoin(BASE, "/"))
+        ),
+        Verdict(
+            TIDINGS_RIGHT,
+            "feedparser makes a link of a relative id resolved against the document's address",
+        ),
+    ),
+    (
         "published",
         _none_vs_some,
         Verdict(TIDINGS_RIGHT, "a date form feedparser cannot read"),
@@ -291,6 +312,11 @@ RULES: list[Rule] = [
 
 # Verdicts given by a person to one file's field, for what no general rule decides.
 BY_FILE: dict[tuple[str, str], Verdict] = {
+    ("fprs-entry_author_dc_creator.xml", "author"): Verdict(
+        BOTH,
+        "an item with both <author> and dc:creator names two people: tidings takes <author>, "
+        "feedparser the last one written",
+    ),
     ("nodefp-title-with-angle-brackets.xml", "title"): Verdict(
         TIDINGS_RIGHT,
         "the RSS title is escaped markup `&lt;&lt;&lt; Title`: read as HTML (as feeds mean it) "

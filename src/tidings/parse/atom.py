@@ -35,7 +35,7 @@ def parse_atom(root: etree._Element, version: str, options: Options,
     if complete_entries is not None:
         entries = entries[:complete_entries]
     warnings = limit_warning(options.max_entries, len(entries))
-    title = description = link = logo = icon = hub = self_url = feed_author = None
+    title = description = link = logo = icon = hub = self_url = feed_author = feed_id = None
     root_base = base_of(root, options.url)
     for child in root:
         name = _names[child.tag]
@@ -58,8 +58,11 @@ def parse_atom(root: etree._Element, version: str, options: Options,
             icon = resolve(base_of(child, root_base), text_of(child))
         elif name == "author" and feed_author is None:
             feed_author = _person(child)
+        elif name == "id" and feed_id is None:
+            feed_id = text_of(child)
     # Relative URLs: xml:base, else the document's URL, else the site link.
     inherited = root_base or link
+    link = link or _id_link(feed_id)
     drafts = [_entry(entry, inherited, feed_author) for entry in entries[: options.max_entries]]
     parsed, entry_warnings = finish_entries(drafts, options.mode, options.max_entry_bytes)
     return ParsedFeed(
