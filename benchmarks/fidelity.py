@@ -225,15 +225,6 @@ RULES: list[Rule] = [
         Verdict(TIDINGS_RIGHT, "a date form feedparser cannot read"),
     ),
     (
-        "updated",
-        lambda d: d.tidings is None,
-        Verdict(
-            DELIBERATE,
-            "feedparser copies the published date into updated (RSS "
-            "pubDate/Atom published); tidings says updated only when the feed does",
-        ),
-    ),
-    (
         "link",
         lambda d: d.tidings is not None and d.feedparser is None,
         Verdict(
@@ -259,12 +250,25 @@ RULES: list[Rule] = [
         lambda d: (
             isinstance(d.tidings, tuple)
             and isinstance(d.feedparser, tuple)
-            and set(d.feedparser) - set(d.tidings) <= {BASE}
+            and set(d.feedparser) - set(d.tidings) == {BASE}
         ),
         Verdict(
             TIDINGS_RIGHT,
-            "an enclosure with an empty URL: feedparser resolves it to the "
-            "feed's own address, tidings drops it",
+            "an enclosure with an empty URL: feedparser resolves it to the feed's own address, "
+            "tidings drops it",
+        ),
+    ),
+    (
+        "enclosures",
+        lambda d: (
+            isinstance(d.tidings, tuple)
+            and isinstance(d.feedparser, tuple)
+            and set(d.feedparser) < set(d.tidings)
+        ),
+        Verdict(
+            DELIBERATE,
+            "media:content (also inside media:group) is an enclosure, a file a reader can play "
+            'or show; feedparser lists only <enclosure> and Atom rel="enclosure" links',
         ),
     ),
     (
@@ -281,8 +285,8 @@ RULES: list[Rule] = [
         ),
         Verdict(
             TIDINGS_RIGHT,
-            "feedparser keeps an email or the name's decorations "
-            '("a@b (Name)"); tidings gives the name',
+            'feedparser keeps the email with the name (RSS 2.0\'s "a@b (Name)", or an Atom '
+            "author's email in brackets); tidings gives the name",
         ),
     ),
     (
@@ -312,6 +316,12 @@ RULES: list[Rule] = [
 
 # Verdicts given by a person to one file's field, for what no general rule decides.
 BY_FILE: dict[tuple[str, str], Verdict] = {
+    ("fprs-rss10_dc_date.xml", "published"): Verdict(
+        BOTH, "RSS 1.0 dc:date: tidings files it as published, feedparser as updated"
+    ),
+    ("fprs-rss10_dc_date.xml", "updated"): Verdict(
+        BOTH, "RSS 1.0 dc:date: tidings files it as published, feedparser as updated"
+    ),
     ("fprs-entry_author_dc_creator.xml", "author"): Verdict(
         BOTH,
         "an item with both <author> and dc:creator names two people: tidings takes <author>, "

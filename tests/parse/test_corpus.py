@@ -44,6 +44,7 @@ def test_manifest_names_every_file_and_where_it_came_from() -> None:
         assert re.fullmatch(r"[\w.-]+/[\w.-]+", row["repo"]), row
         assert row["path"] and row["license"] not in ("", "?"), row
         assert re.fullmatch(r"[0-9a-f]{40}", row["commit"]), row
+        assert row["kind"] in ("real", "spec", "crafted"), row
 
 
 def test_every_document_parses_in_bounded_time() -> None:
