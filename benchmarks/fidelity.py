@@ -268,7 +268,7 @@ RULES: list[Rule] = [
         Verdict(
             DELIBERATE,
             "media:content (also inside media:group) is an enclosure, a file a reader can play "
-            'or show; feedparser lists only <enclosure> and Atom rel="enclosure" links',
+            'or show; feedparser lists only `<enclosure>` and Atom `rel="enclosure"` links',
         ),
     ),
     (
@@ -324,7 +324,7 @@ BY_FILE: dict[tuple[str, str], Verdict] = {
     ),
     ("fprs-entry_author_dc_creator.xml", "author"): Verdict(
         BOTH,
-        "an item with both <author> and dc:creator names two people: tidings takes <author>, "
+        "an item with both `<author>` and `dc:creator` names two people: tidings takes `<author>`, "
         "feedparser the last one written",
     ),
     ("nodefp-title-with-angle-brackets.xml", "title"): Verdict(
