@@ -334,6 +334,16 @@ RULES: list[Rule] = [
 
 # Verdicts given by a person to one file's field, for what no general rule decides.
 BY_FILE: dict[tuple[str, str], Verdict] = {
+    ("rsatom-entry.xml", "author"): Verdict(
+        BOTH,
+        "an entry with two Atom `<author>`s: tidings names the first, feedparser the last (both "
+        "are in its authors list); ParsedEntry has one author field",
+    ),
+    ("rsatom-entry_with_non_standard_dates.xml", "author"): Verdict(
+        BOTH,
+        "an entry with two Atom `<author>`s: tidings names the first, feedparser the last (both "
+        "are in its authors list); ParsedEntry has one author field",
+    ),
     ("fprs-entry_author_dc_creator.xml", "author"): Verdict(
         BOTH,
         "an item with both `<author>` and `dc:creator` names two people: tidings takes `<author>`, "
