@@ -72,6 +72,16 @@ def test_no_disagreement_in_which_feedparser_is_right() -> None:
     assert wrong == []
 
 
+def test_every_verdict_given_by_file_is_still_needed() -> None:
+    module = fidelity()
+    used = {
+        (d.file, d.field)
+        for path in module.corpus_files()
+        for d in module.compare(path.name, path.read_bytes())
+    }
+    assert set(module.BY_FILE) <= used
+
+
 def test_classify_rules_decide_known_cases() -> None:
     module = fidelity()
     d = module.Disagreement
