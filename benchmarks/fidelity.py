@@ -296,6 +296,17 @@ RULES: list[Rule] = [
     ),
     (
         "title",
+        lambda d: (
+            isinstance(d.tidings, str) and d.tidings != "" and _text(d.tidings) == d.feedparser
+        ),
+        Verdict(
+            TIDINGS_RIGHT,
+            'an Atom `type="text"` title is text: a `<p>` in it is shown as written; '
+            "feedparser reads it as markup and drops it",
+        ),
+    ),
+    (
+        "title",
         lambda d: d.tidings == "" and d.feedparser != "",
         Verdict(FEEDPARSER_RIGHT, "tidings lost a title"),
     ),
@@ -339,6 +350,11 @@ RULES: list[Rule] = [
 
 # Verdicts given by a person to one file's field, for what no general rule decides.
 BY_FILE: dict[tuple[str, str], Verdict] = {
+    ("rsatom-content_text_other.xml", "has text"): Verdict(
+        DELIBERATE,
+        "Atom content of a non-text media type (`application/octet-stream`, base64) is a file, "
+        "not text: tidings shows none, feedparser decodes the bytes and shows them as text",
+    ),
     ("rsatom-entry.xml", "author"): Verdict(
         BOTH,
         "an entry with two Atom `<author>`s: tidings names the first, feedparser the last (both "
