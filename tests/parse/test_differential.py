@@ -52,6 +52,10 @@ DELIBERATE: list[tuple[str, Callable[[Difference], bool]]] = [
      "isPermaLink=\"true\" says so.",
      lambda d: (d.field == "id" and d.theirs == urljoin(d.url, d.ours))
      or (d.field == "link" and d.ours is None and d.theirs is not None)),
+    ("An RSS <author> in RSS 2.0's \"email (Name)\" form gives the name; feedparser gives the "
+     "whole string (the name only in its author_detail).",
+     lambda d: d.field == "author" and isinstance(d.theirs, str) and "@" in d.theirs
+     and isinstance(d.ours, str) and d.theirs.endswith(f"({d.ours})")),
     ("An Atom entry without an author has the feed's author (RFC 4287 section 4.2.1).",
      lambda d: d.field == "author" and d.theirs is None and d.ours is not None),
     ("No summary stays None: feedparser copies the content into the summary.",

@@ -23,7 +23,7 @@ from tidings.parse.nodes import (
     xhtml_inner,
 )
 from tidings.parse.options import Options, limit_warning
-from tidings.parse.urls import resolve
+from tidings.parse.urls import is_absolute_http, resolve
 
 _names = TagNames(ATOM_HOME)
 
@@ -35,7 +35,7 @@ def parse_atom(root: etree._Element, version: str, options: Options,
     if complete_entries is not None:
         entries = entries[:complete_entries]
     warnings = limit_warning(options.max_entries, len(entries))
-    title = description = link = logo = icon = hub = self_url = feed_author = None
+    title = description = link = logo = icon = hub = self_url = feed_author = feed_id = None
     root_base = base_of(root, options.url)
     for child in root:
         name = _names[child.tag]
@@ -58,8 +58,11 @@ def parse_atom(root: etree._Element, version: str, options: Options,
             icon = resolve(base_of(child, root_base), text_of(child))
         elif name == "author" and feed_author is None:
             feed_author = _person(child)
+        elif name == "id" and feed_id is None:
+            feed_id = text_of(child)
     # Relative URLs: xml:base, else the document's URL, else the site link.
     inherited = root_base or link
+    link = link or _id_link(feed_id)
     drafts = [_entry(entry, inherited, feed_author) for entry in entries[: options.max_entries]]
     parsed, entry_warnings = finish_entries(drafts, options.mode, options.max_entry_bytes)
     return ParsedFeed(
@@ -116,9 +119,18 @@ def _entry(entry: etree._Element, inherited: str | None, feed_author: str | None
             draft.author = html_to_text(text_of(child)) or None
         elif name in MEDIA_NAMES:
             apply_media(child, name, draft, base, _names)
-    draft.link = draft.link or link
+    draft.link = draft.link or link or _id_link(draft.id)
     draft.author = draft.author or feed_author
     return draft
+
+
+def _id_link(entry_id: str | None) -> str | None:
+    """Return the link an entry without one gets from its id: the id when it is an absolute
+    http(s) URL (blogs and wikis give the post's address as its id and no <link>; a tag: or
+    urn: id locates nothing), else None."""
+    if entry_id and is_absolute_http(entry_id):
+        return resolve(None, entry_id)
+    return None
 
 
 def _is_html(link: etree._Element) -> bool:

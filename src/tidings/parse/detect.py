@@ -7,7 +7,7 @@ from typing import Literal
 
 from lxml import etree
 
-from tidings.parse.nodes import ATOM03, RSS090, RSS10, split_tag
+from tidings.parse.nodes import ATOM03, RSS090, RSS090_CHANNEL, RSS10, split_tag
 
 # Possessive: when no HTML start follows, the match fails at once instead of stretching each
 # lazy `.*?` over the rest of the head to look for a later "?>" or "-->" (26 µs -> 1 µs a feed).
@@ -50,7 +50,10 @@ def feed_version(root: etree._Element) -> tuple[str, str, list[str]] | None:
         return "rss", version, []
     if local == "rdf":
         # lxml filters the children by namespace in C: no Python object per item.
-        uses_090 = next(root.iterchildren(f"{{{RSS090}}}*"), None) is not None
+        uses_090 = any(
+            next(root.iterchildren(f"{{{namespace}}}*"), None) is not None
+            for namespace in (RSS090, RSS090_CHANNEL)
+        )
         return "rss", "rss090" if uses_090 else "rss10", []
     if local == "feed":
         if namespace == ATOM03 or (namespace is None and root.get("version") == "0.3"):

@@ -14,6 +14,9 @@ ATOM03 = "http://purl.org/atom/ns#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RSS10 = "http://purl.org/rss/1.0/"
 RSS090 = "http://my.netscape.com/rdf/simple/0.9/"
+# The same namespace under the host Netscape also published it at (Mozilla's own 0.90 sample
+# uses it; feedparser lists it among its aliases).
+RSS090_CHANNEL = "http://channel.netscape.com/rdf/simple/0.9/"
 XHTML = "http://www.w3.org/1999/xhtml"
 
 PREFIXES: dict[str, str] = {
@@ -56,6 +59,7 @@ _HOME_VARIANTS: dict[str, frozenset[str]] = {
         {
             "purl.org/rss/1.0",
             "my.netscape.com/rdf/simple/0.9",
+            "channel.netscape.com/rdf/simple/0.9",
             "backend.userland.com/rss2",
             "backend.userland.com/rss",
             "blogs.law.harvard.edu/tech/rss",

@@ -212,12 +212,22 @@ def _guid_link(guid: str, is_permalink: str | None, base: str | None) -> str | N
     return None
 
 
+def _name_of(author: str) -> str:
+    """Return the name in RSS 2.0's "email (Name)" form of <author> ("a@b.org (Ann Lee)" ->
+    "Ann Lee": a reader shows the name, as feedparser's author_detail does), else `author`."""
+    if author.endswith(")") and "@" in author.split("(", 1)[0]:
+        name = author[author.find("(") + 1 : -1].strip()
+        if name:
+            return name
+    return author
+
+
 def _person(element: etree._Element) -> str | None:
     """Return the author an RSS <author> names: its text, or the text of its <name> child when
     it has child elements (`<author><name>Ann</name><title>Editor</title></author>`, Atom style:
     their text run together would read "AnnEditor"); the first child's text without one."""
     if len(element) == 0:
-        return html_to_text(element.text or "") or None
+        return _name_of(html_to_text(element.text or "")) or None
     children = [child for child in element if isinstance(child.tag, str)]
     named = next((c for c in children if split_tag(c.tag)[1].lower() == "name"), None)
     chosen = named if named is not None else (children[0] if children else element)

@@ -1,0 +1,466 @@
+"""Parse every feed of the real-world corpus (tests/data/corpus) with tidings and feedparser,
+compare what a reader sees, and classify every disagreement.
+
+    .venv/bin/python benchmarks/fidelity.py [--details] [--speed SECONDS]
+
+Compared: the feed's title and link; the entry count; each entry's id, link, title, published
+and updated dates, author, whether it has a summary or content, and its enclosure URLs. Entries
+are paired in document order. A disagreement is classified by `classify` (pure rules, below) as
+one of the VERDICTS; one no rule explains is "unexplained" and listed with --details, so that
+it is looked at by a person and either fixed in the parser or given a rule with its reason.
+
+feedparser is a dev dependency (pyproject.toml, `pip install -e '.[dev]'`). With --speed, the
+corpus is also parsed end to end by both, cold (tidings' fragment cache cleared before every
+document), best of five rounds, and a throughput table is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import calendar
+import csv
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+import feedparser
+
+from tidings.clean import clear_cache, html_to_text
+from tidings.model import ParsedEntry, ParsedFeed
+from tidings.parse import FeedParseError, parse_feed
+
+CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "corpus"
+BASE = "https://corpus.example/feed"  # where the documents are said to come from
+
+TIDINGS_RIGHT = "tidings right"
+FEEDPARSER_RIGHT = "feedparser right"
+BOTH = "both acceptable"
+DELIBERATE = "deliberate"
+UNEXPLAINED = "unexplained"
+VERDICTS = (TIDINGS_RIGHT, FEEDPARSER_RIGHT, BOTH, DELIBERATE, UNEXPLAINED)
+
+
+@dataclass(frozen=True, slots=True)
+class Disagreement:
+    """One field on which the two parsers differ for one feed (entry None) or entry."""
+
+    file: str
+    entry: int | None
+    field: str
+    tidings: object
+    feedparser: object
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Who is right about a disagreement, and why."""
+
+    verdict: str
+    reason: str
+
+
+def corpus_files() -> list[Path]:
+    """Return the corpus documents (every file the manifest lists), sorted by name."""
+    with (CORPUS / "MANIFEST.tsv").open(encoding="utf-8") as manifest:
+        names = [row["file"] for row in csv.DictReader(manifest, delimiter="\t")]
+    return sorted(CORPUS / name for name in names)
+
+
+# --- what each parser says, as comparable values ----------------------------------------------
+
+
+def _text(value: str | None) -> str:
+    return " ".join(html_to_text(value or "").split())
+
+
+def _plain(value: str | None) -> str:
+    # tidings' titles and authors are plain text already: "<hr/>" in one is text, not a tag
+    return " ".join((value or "").split())
+
+
+def _stamp(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+def _fp_stamp(value: Any) -> str | None:
+    if not value:
+        return None
+    return _stamp(datetime.fromtimestamp(calendar.timegm(value), UTC))
+
+
+def _fp_link(value: str | None) -> str | None:
+    return urljoin(BASE, value) if value else None
+
+
+def tidings_view(feed: ParsedFeed) -> tuple[dict[str, object], list[dict[str, object]]]:
+    """Return the compared fields of a tidings feed and of each of its entries."""
+    head: dict[str, object] = {"title": _plain(feed.title), "link": feed.link}
+    return head, [_tidings_entry(entry) for entry in feed.entries]
+
+
+def _tidings_entry(entry: ParsedEntry) -> dict[str, object]:
+    return {
+        "id": entry.id,
+        "link": entry.link,
+        "title": _plain(entry.title),
+        "published": _stamp(entry.published),
+        "updated": _stamp(entry.updated),
+        "author": _plain(entry.author) or None,
+        "has text": bool(_text(entry.summary) or _text(entry.content)),
+        "enclosures": tuple(sorted(e.url for e in entry.enclosures)),
+    }
+
+
+def feedparser_view(result: Any) -> tuple[dict[str, object], list[dict[str, object]]]:
+    """Return the compared fields of a feedparser result and of each of its entries."""
+    head: dict[str, object] = {
+        "title": _text(result.feed.get("title")),
+        "link": _fp_link(result.feed.get("link")),
+    }
+    return head, [_feedparser_entry(entry) for entry in result.entries]
+
+
+def _feedparser_entry(entry: Any) -> dict[str, object]:
+    texts = [entry.get("summary", "")] + [c.get("value", "") for c in entry.get("content", [])]
+    enclosures = {
+        urljoin(BASE, link["href"])
+        for link in entry.get("links", [])
+        if link.get("rel") == "enclosure" and link.get("href")
+    }
+    return {
+        "id": entry.get("id") or None,
+        "link": _fp_link(entry.get("link")),
+        "title": _text(entry.get("title")),
+        "published": _fp_stamp(entry.get("published_parsed")),
+        # dict.get: FeedParserDict.get("updated_parsed") falls back to the published date
+        "updated": _fp_stamp(dict.get(entry, "updated_parsed")),
+        "author": _text(entry.get("author")) or None,
+        "has text": any(_text(t) for t in texts),
+        "enclosures": tuple(sorted(enclosures)),
+    }
+
+
+def compare(name: str, data: bytes) -> list[Disagreement]:
+    """Return where tidings and feedparser disagree on the document `data` (file `name`)."""
+    try:
+        ours = tidings_view(parse_feed(data, BASE))
+    except FeedParseError as error:
+        return [Disagreement(name, None, "parsed", f"refused: {error}", "read")]
+    theirs = feedparser_view(feedparser.parse(data, response_headers={"content-location": BASE}))
+    if data.lstrip()[:1] == b"{" and not theirs[1]:  # feedparser 6 reads no JSON Feed at all
+        return [Disagreement(name, None, "parsed", "read", "JSON Feed not read")]
+    found = [
+        Disagreement(name, None, field, ours[0][field], theirs[0][field])
+        for field in ours[0]
+        if ours[0][field] != theirs[0][field]
+    ]
+    if len(ours[1]) != len(theirs[1]):
+        found.append(Disagreement(name, None, "entries", len(ours[1]), len(theirs[1])))
+    for index, (mine, other) in enumerate(zip(ours[1], theirs[1], strict=False)):
+        if (
+            mine["published"] is not None
+            and mine["updated"] is None
+            and other["published"] is None
+            and other["updated"] == mine["published"]
+        ):  # one date, filed under different names: compared as one field
+            found.append(Disagreement(name, index, "date filed as", "published", "updated"))
+            mine = {**mine, "updated": None, "published": None}
+            other = {**other, "updated": None, "published": None}
+        found.extend(
+            Disagreement(name, index, field, mine[field], other[field])
+            for field in mine
+            if mine[field] != other[field]
+        )
+    return found
+
+
+# --- who is right: rules, first match wins ----------------------------------------------------
+
+Rule = tuple[str, Callable[[Disagreement], bool], Verdict]
+
+
+def _none_vs_some(d: Disagreement) -> bool:
+    return d.tidings is not None and d.feedparser is None
+
+
+RULES: list[Rule] = [
+    (
+        "id",
+        lambda d: d.feedparser is None,
+        Verdict(
+            DELIBERATE,
+            "the entry has no id: tidings derives a stable one (link, title, "
+            "date, enclosure), feedparser gives none",
+        ),
+    ),
+    (
+        "id",
+        lambda d: isinstance(d.tidings, str) and d.tidings.startswith("sha256:"),
+        Verdict(
+            DELIBERATE,
+            "an id shared by different entries of one document: tidings keeps "
+            "each, with an id derived from its content, so none is lost",
+        ),
+    ),
+    (
+        "id",
+        lambda d: isinstance(d.tidings, str) and d.feedparser == urljoin(BASE, d.tidings),
+        Verdict(
+            TIDINGS_RIGHT,
+            'feedparser resolves a relative id ("entry1") against the document\'s address; '
+            "an id is a name, not an address, and tidings keeps it as written",
+        ),
+    ),
+    (
+        "link",
+        lambda d: (
+            d.tidings is None
+            and isinstance(d.feedparser, str)
+            and d.feedparser.startswith(urljoin(BASE, "/"))
+        ),
+        Verdict(
+            TIDINGS_RIGHT,
+            "feedparser makes a link of a relative id resolved against the document's address",
+        ),
+    ),
+    (
+        "date filed as",
+        lambda d: True,
+        Verdict(
+            BOTH,
+            "the entry's one date (RSS 1.0/Dublin Core dc:date): tidings files it as published, "
+            "feedparser as updated",
+        ),
+    ),
+    (
+        "published",
+        _none_vs_some,
+        Verdict(TIDINGS_RIGHT, "a date form feedparser cannot read"),
+    ),
+    (
+        "updated",
+        _none_vs_some,
+        Verdict(TIDINGS_RIGHT, "a date form feedparser cannot read"),
+    ),
+    (
+        "link",
+        lambda d: d.tidings is not None and d.feedparser is None,
+        Verdict(
+            TIDINGS_RIGHT,
+            "a permalink guid or an alternate link feedparser does not take as the link",
+        ),
+    ),
+    (
+        "link",
+        lambda d: (
+            d.tidings is None
+            and isinstance(d.feedparser, str)
+            and not d.feedparser.startswith(("http:", "https:"))
+        ),
+        Verdict(
+            TIDINGS_RIGHT,
+            "feedparser takes a link that is no web address (tag:, urn:, "
+            "or an entry's id) as the link; tidings keeps http(s) links only",
+        ),
+    ),
+    (
+        "enclosures",
+        lambda d: (
+            isinstance(d.tidings, tuple)
+            and isinstance(d.feedparser, tuple)
+            and set(d.feedparser) - set(d.tidings) == {BASE}
+        ),
+        Verdict(
+            TIDINGS_RIGHT,
+            "an enclosure with an empty URL: feedparser resolves it to the feed's own address, "
+            "tidings drops it",
+        ),
+    ),
+    (
+        "enclosures",
+        lambda d: (
+            isinstance(d.tidings, tuple)
+            and isinstance(d.feedparser, tuple)
+            and set(d.feedparser) < set(d.tidings)
+        ),
+        Verdict(
+            DELIBERATE,
+            "media:content (also inside media:group) is an enclosure, a file a reader can play "
+            'or show; feedparser lists only `<enclosure>` and Atom `rel="enclosure"` links',
+        ),
+    ),
+    (
+        "title",
+        lambda d: (
+            isinstance(d.tidings, str) and d.tidings != "" and _text(d.tidings) == d.feedparser
+        ),
+        Verdict(
+            TIDINGS_RIGHT,
+            'an Atom `type="text"` title is text: a `<p>` in it is shown as written; '
+            "feedparser reads it as markup and drops it",
+        ),
+    ),
+    (
+        "title",
+        lambda d: d.tidings == "" and d.feedparser != "",
+        Verdict(FEEDPARSER_RIGHT, "tidings lost a title"),
+    ),
+    (
+        "author",
+        lambda d: (
+            isinstance(d.feedparser, str)
+            and isinstance(d.tidings, str)
+            and d.tidings in d.feedparser
+        ),
+        Verdict(
+            TIDINGS_RIGHT,
+            'feedparser keeps the email with the name (RSS 2.0\'s "a@b (Name)", or an Atom '
+            "author's email in brackets); tidings gives the name",
+        ),
+    ),
+    (
+        "author",
+        lambda d: d.tidings is not None and d.feedparser is None,
+        Verdict(
+            TIDINGS_RIGHT,
+            "the feed's author inherited by its entries (RFC 4287 4.2.1), or itunes:author",
+        ),
+    ),
+    (
+        "has text",
+        lambda d: d.tidings is False,
+        Verdict(FEEDPARSER_RIGHT, "tidings lost an entry's text"),
+    ),
+    (
+        "parsed",
+        lambda d: d.feedparser == "JSON Feed not read",
+        Verdict(TIDINGS_RIGHT, "a JSON Feed: feedparser 6 reads none"),
+    ),
+    (
+        "parsed",
+        lambda d: True,
+        Verdict(FEEDPARSER_RIGHT, "tidings refused a document feedparser reads"),
+    ),
+]
+
+# Verdicts given by a person to one file's field, for what no general rule decides.
+BY_FILE: dict[tuple[str, str], Verdict] = {
+    ("rsatom-content_text_other.xml", "has text"): Verdict(
+        DELIBERATE,
+        "Atom content of a non-text media type (`application/octet-stream`, base64) is a file, "
+        "not text: tidings shows none, feedparser decodes the bytes and shows them as text",
+    ),
+    ("rsatom-entry.xml", "author"): Verdict(
+        BOTH,
+        "an entry with two Atom `<author>`s: tidings names the first, feedparser the last (both "
+        "are in its authors list); ParsedEntry has one author field",
+    ),
+    ("rsatom-entry_with_non_standard_dates.xml", "author"): Verdict(
+        BOTH,
+        "an entry with two Atom `<author>`s: tidings names the first, feedparser the last (both "
+        "are in its authors list); ParsedEntry has one author field",
+    ),
+    ("fprs-entry_author_dc_creator.xml", "author"): Verdict(
+        BOTH,
+        "an item with both `<author>` and `dc:creator` names two people: tidings takes `<author>`, "
+        "feedparser the last one written",
+    ),
+}
+
+
+def classify(d: Disagreement) -> Verdict:
+    """Return the verdict on a disagreement: a person's for that file and field, else the first
+    rule for its field that matches, else UNEXPLAINED."""
+    if (d.file, d.field) in BY_FILE:
+        return BY_FILE[(d.file, d.field)]
+    for field, test, verdict in RULES:
+        if field == d.field and test(d):
+            return verdict
+    return Verdict(UNEXPLAINED, "")
+
+
+# --- speed ------------------------------------------------------------------------------------
+
+
+def speed(documents: dict[str, bytes], seconds: float) -> dict[str, float]:
+    """Return documents per second for tidings (cold) and feedparser over the whole corpus, the
+    best of five rounds with the two taking turns."""
+
+    def ours(data: bytes) -> object:
+        clear_cache()
+        try:
+            return parse_feed(data, BASE)
+        except FeedParseError:
+            return None
+
+    parsers: dict[str, Callable[[bytes], object]] = {"tidings, cold": ours}
+    parsers["feedparser"] = feedparser.parse
+    best = dict.fromkeys(parsers, 0.0)
+    rounds = 5
+    for _ in range(rounds):
+        for label, parse in parsers.items():
+            start = time.perf_counter()
+            count = 0
+            while time.perf_counter() - start < seconds / rounds or count == 0:
+                for data in documents.values():
+                    parse(data)
+                count += len(documents)
+            best[label] = max(best[label], count / (time.perf_counter() - start))
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--details", action="store_true", help="list every disagreement")
+    parser.add_argument("--speed", type=float, default=0.0, help="seconds for the speed table")
+    args = parser.parse_args()
+    documents = {path.name: path.read_bytes() for path in corpus_files()}
+    counts: Counter[tuple[str, str]] = Counter()
+    reasons: Counter[tuple[str, str, str]] = Counter()
+    for name, data in documents.items():
+        for d in compare(name, data):
+            verdict = classify(d)
+            counts[(d.field, verdict.verdict)] += 1
+            reasons[(verdict.verdict, d.field, verdict.reason)] += 1
+            if args.details and verdict.verdict in (UNEXPLAINED, FEEDPARSER_RIGHT):
+                print(
+                    f"{verdict.verdict}: {d.file} #{d.entry} {d.field}: "
+                    f"tidings={d.tidings!r} feedparser={d.feedparser!r}"
+                )
+    size = sum(len(data) for data in documents.values())
+    print(f"{len(documents)} documents, {size / 1e6:.2f} MB\n")
+    print("| field | " + " | ".join(VERDICTS) + " |")
+    print("|---|" + "---:|" * len(VERDICTS))
+    for field in sorted({field for field, _ in counts}):
+        row = " | ".join(str(counts[(field, verdict)]) for verdict in VERDICTS)
+        print(f"| {field} | {row} |")
+    total = " | ".join(
+        str(sum(n for (_, v), n in counts.items() if v == verdict)) for verdict in VERDICTS
+    )
+    print(f"| **all** | {total} |\n")
+    print("| verdict | field | count | reason |")
+    print("|---|---|---:|---|")
+    for (verdict, field, reason), count in sorted(reasons.items()):
+        print(f"| {verdict} | {field} | {count} | {reason} |")
+    if args.speed:
+        # feedparser 6 reads no JSON Feed: failing fast is no yardstick, so XML documents only
+        xml = {name: data for name, data in documents.items() if data.lstrip()[:1] != b"{"}
+        size = sum(len(data) for data in xml.values())
+        print(f"\nspeed over the {len(xml)} XML documents ({size / 1e6:.2f} MB):")
+        rates = speed(xml, args.speed)
+        print("\n| parser | documents/s | MB/s | × feedparser |")
+        print("|---|---:|---:|---:|")
+        for label, rate in rates.items():
+            print(
+                f"| {label} | {rate:,.0f} | {rate * size / len(documents) / 1e6:.1f} | "
+                f"{rate / rates['feedparser']:.1f} |"
+            )
+
+
+if __name__ == "__main__":
+    main()
