@@ -68,6 +68,9 @@ class TestHub:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                if self.path != "/hub":
+                    self._answer(404, b"no hub here")
+                    return
                 with state.changed:
                     state.requests.append(form)
                     state.changed.notify_all()
