@@ -281,3 +281,29 @@ def test_a_hub_that_refuses_leaves_a_sentence(store: Store, hub: TestHub) -> Non
     sub = store.websub.for_feed(feed_id)
     assert sub is not None and sub.state == PENDING_SUBSCRIBE
     assert sub.last_error is not None and "404" in sub.last_error
+
+
+def test_a_pushed_feed_is_polled_more_slowly(store: Store, hub: TestHub) -> None:
+    from tidings.refresh.run import Refresher
+
+    settings = settings_for("https://tidings.example")
+    hub.serve("/pushed", atom(hub.url + "/pushed", hub.url + "/hub", [("a", "A")]))
+    hub.serve("/polled", atom(hub.url + "/polled", hub.url + "/hub", [("a", "A")]))
+    pushed = store.feeds.add(hub.url + "/pushed", refresh_interval=3600).id
+    polled = store.feeds.add(hub.url + "/polled", refresh_interval=3600).id
+    sub = store.websub.request(pushed, hub.url + "/hub", hub.url + "/pushed", "p" * 32, "s", NOW)
+    store.websub.confirm(sub.id, 86_400, datetime.now(UTC))
+
+    async def run() -> None:
+        async with Refresher(store, settings) as refresher:
+            await refresher.refresh_due()
+
+    asyncio.run(run())
+    now = datetime.now(UTC)
+    waits = {}
+    for feed_id in (pushed, polled):
+        next_check = store.feeds.get(feed_id).next_check_at
+        assert next_check is not None
+        waits[feed_id] = (next_check - now).total_seconds()
+    assert waits[pushed] > 5 * 3600  # push_interval (6 h) less the jitter
+    assert waits[polled] < 2 * 3600

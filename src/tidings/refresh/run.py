@@ -143,6 +143,7 @@ class Refresher:
         self._db = ThreadPoolExecutor(db_threads, thread_name_prefix="tidings-db")
         self._log_retention = Retention(log_size=settings.fetch_log_size)
         self._rules: RuleBook | None = None
+        self._pushed: set[int] = set()  # claimed feeds with a live WebSub subscription
         self._pending: deque[_Job] = deque()
         self._writer: asyncio.Task[None] | None = None
         self._wake_writer = asyncio.Event()
@@ -213,6 +214,11 @@ class Refresher:
                         feed_ids,
                     )
                     exhausted = not claimed
+                    if claimed:
+                        # Feeds a hub pushes are polled more slowly (one query per claim).
+                        self._pushed |= await self._in_db(
+                            self.store.websub.live_feeds, [f.id for f in claimed], self._clock()
+                        )
                     for feed in claimed:
                         task = asyncio.create_task(self._check(feed))
                         task.add_done_callback(finished.put_nowait)
@@ -221,6 +227,7 @@ class Refresher:
                     return summary
                 task = await finished.get()
                 feed = running.pop(task)
+                self._pushed.discard(feed.id)
                 outcome = task.result()
                 self._count(summary, outcome)
                 if on_feed is not None:
@@ -418,6 +425,7 @@ class Refresher:
                 hashes=document.hashes if document is not None else None,
                 texts=document.texts if document is not None else None,
                 new_body_hash=job.digest,
+                pushed=job.feed.id in self._pushed,
             )
             if not job.pushed:
                 return update
