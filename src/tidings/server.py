@@ -36,7 +36,7 @@ def feed_finder(settings: Settings, store: Store) -> FeedFinder:
 async def run_background(store: Store, settings: Settings, push: WebSub) -> None:
     """The refresher and the WebSub subscriber, sharing one refresher (its parse processes and
     its writer), until cancelled."""
-    refresher = Refresher(store, settings, on_document=push.announce)
+    refresher = Refresher(store, settings, on_document=push.announce, on_new_entries=push.published)
     async with refresher, asyncio.TaskGroup() as group:
         group.create_task(refresher.run_forever())
         group.create_task(push.run(refresher))

@@ -4,6 +4,7 @@ both databases: the full flow through a running server, and the protocol's cases
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -307,3 +308,39 @@ def test_a_pushed_feed_is_polled_more_slowly(store: Store, hub: TestHub) -> None
         waits[feed_id] = (next_check - now).total_seconds()
     assert waits[pushed] > 5 * 3600  # push_interval (6 h) less the jitter
     assert waits[polled] < 2 * 3600
+
+
+# --- our own outputs --------------------------------------------------------------------------
+
+
+def test_our_hub_is_pinged_for_public_feeds_with_new_entries(store: Store, hub: TestHub) -> None:
+    from tidings.refresh.run import Refresher
+
+    hub.state.verify = "none"
+    settings = settings_for("https://news.example", websub_hub=hub.url + "/hub")
+    push = WebSub(store, settings)
+    make_decoys(store)
+    hub.serve("/a", atom(hub.url + "/a", hub.url + "/elsewhere", [("1", "One")]))
+    public = store.feeds.add(hub.url + "/a").id
+    # A reader's private feed is on no published list: no ping for it.
+    push.published(dataclasses.replace(store.feeds.get(public), is_public=False))
+    assert push.changed_urls() == []
+
+    async def run() -> None:
+        refresher = Refresher(store, settings, on_new_entries=push.published)
+        async with refresher, Fetcher.from_settings(settings) as fetcher:
+            await refresher.refresh_due([public])
+            await refresher.refresh_due([public])  # nothing new: no second change
+            await push.ping(fetcher)
+            await push.ping(fetcher)  # nothing changed since: no request
+
+    asyncio.run(run())
+    urls = [r["hub.url"] for r in hub.state.requests if r["hub.mode"] == "publish"]
+    assert urls == [
+        "https://news.example/feed.rss",
+        "https://news.example/feed.atom",
+        "https://news.example/feed.json",
+        f"https://news.example/sources/{public}/feed.rss",
+        f"https://news.example/sources/{public}/feed.atom",
+        f"https://news.example/sources/{public}/feed.json",
+    ]

@@ -44,6 +44,8 @@ __all__ = ["OnDocument", "RefreshSummary", "Refresher", "parse_document", "run_r
 
 # Told of every document a check parsed (the WebSub service looks for a hub in it).
 OnDocument = Callable[[Feed, FetchResult, ParsedFeed], None]
+# Told of every feed a check or a push gave new entries (the WebSub service pings our hub).
+OnNewEntries = Callable[[Feed], None]
 
 log = logging.getLogger(__name__)
 
@@ -121,9 +123,11 @@ class Refresher:
         owner: str | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         on_document: OnDocument | None = None,
+        on_new_entries: OnNewEntries | None = None,
     ) -> None:
         self.store = store
         self.on_document = on_document
+        self.on_new_entries = on_new_entries
         self.configured = settings
         self.settings = settings  # with the site settings applied, anew in each refresh_due()
         self.owner = owner or new_owner_id()
@@ -230,6 +234,8 @@ class Refresher:
                 self._pushed.discard(feed.id)
                 outcome = task.result()
                 self._count(summary, outcome)
+                if outcome.new:
+                    self._tell_new(feed)
                 if on_feed is not None:
                     on_feed(feed, outcome.update)
         finally:
@@ -307,7 +313,17 @@ class Refresher:
         if job.document is None:
             log.warning("a push for feed %s could not be parsed: %s", feed_id, job.parse_error)
             return 0
-        return (await self._write(job)).new
+        new = (await self._write(job)).new
+        if new:
+            self._tell_new(feed)
+        return new
+
+    def _tell_new(self, feed: Feed) -> None:
+        if self.on_new_entries is not None:
+            try:
+                self.on_new_entries(feed)
+            except Exception:
+                log.exception("the new-entries hook failed for feed %s", feed.id)
 
     async def _parse(self, job: _Job) -> None:
         """Parse the job's body in a parse process: sets its document or its parse error."""

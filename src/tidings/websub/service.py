@@ -40,6 +40,9 @@ MAINTAIN_SECONDS = 60.0  # how often leases and orphans are looked at
 RENEW_MARGIN_SECONDS = 3600  # a lease ending within this is renewed
 RETRY_SECONDS = 3600  # a subscribe the hub never verified (or that failed) is asked again after
 QUEUE_SIZE = 1000  # deliveries waiting; beyond, a push is dropped (the slower poll catches up)
+PING_DEBOUNCE_SECONDS = 5.0  # changes within this are told to our hub in one round
+MAX_PINGED_SOURCES = 50  # source feeds pinged per round at most (the river feeds always)
+OUTPUT_FORMATS = ("rss", "atom", "json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,10 @@ class WebSub:
         self._deliveries: asyncio.Queue[Delivery] = asyncio.Queue(QUEUE_SIZE)
         self._announced: dict[int, tuple[str, str]] = {}
         self._wake = asyncio.Event()
+        # Our own outputs: the public feeds that got new entries since the last ping.
+        self.publishing = bool(settings.websub_hub and settings.base_url)
+        self._changed: set[int] = set()
+        self._changes = asyncio.Event()
 
     def callback_url(self, token: str) -> str:
         """The public URL the hub calls for the subscription with `token`."""
@@ -89,6 +96,12 @@ class WebSub:
             self._announced[feed.id] = found
             self._wake.set()
 
+    def published(self, feed: Feed) -> None:
+        """Note that a public feed got new entries: our hub is pinged (debounced)."""
+        if self.publishing and feed.is_public:
+            self._changed.add(feed.id)
+            self._changes.set()
+
     def accept(self, delivery: Delivery) -> bool:
         """Queue a delivery; False when the queue is full (the push is dropped)."""
         try:
@@ -106,6 +119,8 @@ class WebSub:
             group.create_task(self._apply_deliveries(refresher))
             if self.enabled:
                 group.create_task(self._maintain_forever(fetcher))
+            if self.publishing:
+                group.create_task(self._ping_forever(fetcher))
 
     async def _apply_deliveries(self, refresher: Refresher) -> None:
         while True:
@@ -131,6 +146,39 @@ class WebSub:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._maintain_seconds)
             self._wake.clear()
+
+    async def _ping_forever(self, fetcher: Fetcher) -> None:
+        while True:
+            await self._changes.wait()
+            # Debounce: a refresh round writes many feeds within seconds; one ping round for all.
+            await asyncio.sleep(PING_DEBOUNCE_SECONDS)
+            self._changes.clear()
+            try:
+                await self.ping(fetcher)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("websub: pinging the hub failed")
+
+    def changed_urls(self) -> list[str]:
+        """Takes the changed feeds; gives the output feed URLs to ping for them: the river's
+        and each changed public source's, in every format."""
+        changed, self._changed = sorted(self._changed), set()
+        base = self.settings.base_url.rstrip("/")
+        paths = ["/feed"] + [f"/sources/{id}/feed" for id in changed[:MAX_PINGED_SOURCES]]
+        if not changed:
+            return []
+        return [f"{base}{path}.{kind}" for path in paths for kind in OUTPUT_FORMATS]
+
+    async def ping(self, fetcher: Fetcher) -> None:
+        """Tell our hub (`websub_hub`) which output feeds changed (hub.mode=publish)."""
+        hub = self.settings.websub_hub
+        for url in self.changed_urls():
+            result = await fetcher.post_form(
+                hub, encode_form({"hub.mode": "publish", "hub.url": url})
+            )
+            if result.error is not None:
+                log.warning("websub: pinging %s for %s failed: %s", hub, url, result.error)
 
     async def maintain(self, fetcher: Fetcher) -> None:
         """One round: subscribe announced hubs, renew ending leases, unsubscribe orphans."""
