@@ -12,11 +12,11 @@ from typing import TypeVar
 
 import pytest
 from starlette.types import Receive, Scope, Send
-from tests.support.decoys import make_decoys
-from tests.support.fixtures import TestClient
-from tests.support.live_server import LiveServer
-from tests.support.websub_hub import TestHub, atom
 
+from support.decoys import make_decoys
+from support.fixtures import TestClient
+from support.live_server import LiveServer
+from support.websub_hub import TestHub, atom
 from tidings.config import Settings, load_settings
 from tidings.fetch import Fetcher
 from tidings.server import build_app
