@@ -110,6 +110,16 @@ class Settings:
         300, "How long a worker holds a claimed feed before another worker may take it over."
     )
     fetch_log_size: int = _setting(50, "Fetch log lines kept per feed.")
+    websub_lease_seconds: int = _setting(
+        864_000,
+        "Lease asked of WebSub hubs, in seconds (they may grant another); renewed before it ends. "
+        "Subscribing needs base_url.",
+    )
+    websub_hub: str = _setting(
+        "",
+        "WebSub hub our output feeds announce and that tidings pings when they change; "
+        "empty: none.",
+    )
     allowed_html: str = _setting(
         "reader",
         "HTML kept in feed content: reader (paragraphs, links, images, lists, tables, media...) "

@@ -7,6 +7,7 @@ feeds keep them from checking a feed twice.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from functools import partial
 
@@ -15,9 +16,10 @@ from starlette.applications import Starlette
 from tidings.config import Settings, ensure_secret_key, load_settings
 from tidings.discovery import discover_feeds, find_feed
 from tidings.reading.subscribing import FeedFinder
-from tidings.refresh.run import refresh_now, run_refresher
+from tidings.refresh.run import Refresher, refresh_now
 from tidings.store import Store
 from tidings.web.app import create_app
+from tidings.websub.service import WebSub
 
 # Set by `tidings serve --no-refresh --workers N` for its worker processes. Not a TIDINGS_
 # variable: those are settings, and an unknown one is refused.
@@ -31,15 +33,27 @@ def feed_finder(settings: Settings, store: Store) -> FeedFinder:
     )
 
 
+async def run_background(store: Store, settings: Settings, push: WebSub) -> None:
+    """The refresher and the WebSub subscriber, sharing one refresher (its parse processes and
+    its writer), until cancelled."""
+    refresher = Refresher(store, settings, on_document=push.announce, on_new_entries=push.published)
+    async with refresher, asyncio.TaskGroup() as group:
+        group.create_task(refresher.run_forever())
+        group.create_task(push.run(refresher))
+
+
 def build_app(settings: Settings, store: Store, *, refresh: bool = True) -> Starlette:
-    """The web app over `store`, refreshing feeds in the background unless `refresh` is False."""
-    background = partial(run_refresher, store, settings) if refresh else None
+    """The web app over `store`, refreshing feeds in the background unless `refresh` is False
+    (then pushes are not taken either: the callback answers 202 and drops them)."""
+    push = WebSub(store, settings)
+    background = partial(run_background, store, settings, push) if refresh else None
     return create_app(
         settings,
         store,
         background=background,
         discover=partial(discover_feeds, settings),
         finder=feed_finder(settings, store),
+        push=push if refresh else None,
     )
 
 

@@ -200,6 +200,17 @@ NEXT_CASES = [
     ("retry-after capped at a day", None, {"headers": {"retry-after": "999999"}}, DAY),
     ("retry-after within a long fixed choice", WEEK, {"headers": {"retry-after": "9"}}, WEEK),
     ("no dates: default", None, {}, HOUR),
+    (
+        "pushed: auto slows to the push interval",
+        None,
+        {"entry_dates": HOURLY, "pushed": True},
+        6 * HOUR,
+    ),
+    ("pushed: a longer auto interval stays", None, {"ttl_minutes": 720, "pushed": True}, 12 * HOUR),
+    ("pushed: a fixed choice slows too", HOUR, {"pushed": True}, 6 * HOUR),
+    ("pushed: a longer fixed choice stays", WEEK, {"pushed": True}, WEEK),
+    ("pushed: errors back off from there", None, {"pushed": True, "error_count": 1}, 12 * HOUR),
+    ("pushed: never stays never", 0, {"pushed": True}, None),
 ]
 
 

@@ -229,3 +229,25 @@ def test_messages_show_once(admin_client: TestClient, store: Store) -> None:
     assert "Added the category Once." in flash_after(admin_client, response)
     assert "Added the category Once." not in admin_client.get("/admin/categories").text
     assert re.search(r"<title>[^<]*Categories", admin_client.get("/admin/categories").text)
+
+
+def test_source_page_shows_the_websub_hub_lease_and_last_push(
+    admin_client: TestClient, store: Store
+) -> None:
+    feed_id = add_feed(store, "https://push.example/feed")
+    page = lxml.html.fromstring(admin_client.get(f"/admin/sources/{feed_id}").text)
+    assert "WebSub hub" not in page.text_content()  # no hub: nothing about it
+    now = datetime.now(UTC)
+    sub = store.websub.request(
+        feed_id, "https://hub.example/", "https://push.example/feed", "t" * 32, "s", now
+    )
+    store.websub.confirm(sub.id, 3 * 3600, now)
+    store.websub.pushed(sub.id, now - timedelta(minutes=5))
+    facts = " ".join(
+        lxml.html.fromstring(admin_client.get(f"/admin/sources/{feed_id}").text)
+        .xpath("string(//dl[@class='facts'])")
+        .split()
+    )
+    assert "WebSub hubhttps://hub.example/ (subscribed)" in facts
+    assert re.search(r"Hub lease(2 hours 59 min|3 hours)", facts), facts
+    assert "Last push5 minutes ago" in facts

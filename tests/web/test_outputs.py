@@ -149,3 +149,30 @@ def test_opml(client: TestClient, store: Store, feed_id: int) -> None:
     [subscription] = parse_opml(response.content)
     assert subscription.url == "https://a.example/feed"
     assert subscription.categories == ("Food",)
+
+
+def test_outputs_announce_the_websub_hub_when_one_is_set(store: Store, feed_id: int) -> None:
+    from support.fixtures import open_client
+    from tidings.config import Settings
+    from tidings.parse import parse_feed
+    from tidings.web.app import create_app
+
+    hub = "https://hub.example/"
+    plain = Settings(secret_key="test secret key")
+    with open_client(create_app(plain, store)) as client:
+        response = client.get("/feed.atom")
+        assert "link" not in response.headers
+        assert b'rel="hub"' not in response.content
+    settings = Settings(secret_key="test secret key", websub_hub=hub)
+    with open_client(create_app(settings, store)) as client:
+        for path in ("/feed", f"/sources/{feed_id}/feed"):
+            for kind in ("rss", "atom", "json"):
+                response = client.get(f"{path}.{kind}")
+                self_url = f"http://testserver{path}.{kind}"
+                assert response.headers["link"] == f'<{hub}>; rel="hub", <{self_url}>; rel="self"'
+                if kind == "json":
+                    assert json.loads(response.content)["hubs"] == [{"type": "WebSub", "url": hub}]
+                else:
+                    # Our own parser finds the hub, as a subscribing tidings would.
+                    parsed = parse_feed(response.content, self_url)
+                    assert (parsed.hub, parsed.self_url) == (hub, self_url)

@@ -18,6 +18,7 @@ from tidings.fetch.fetcher import (
     BodyRoom,
     Fetcher,
     LargeBodies,
+    PostResult,
 )
 from tidings.fetch.guard import check_url
 
@@ -27,5 +28,6 @@ __all__ = [
     "BodyRoom",
     "Fetcher",
     "LargeBodies",
+    "PostResult",
     "check_url",
 ]

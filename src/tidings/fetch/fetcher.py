@@ -15,6 +15,7 @@ import time
 import zlib
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import aclosing, asynccontextmanager
+from dataclasses import dataclass
 from http import HTTPStatus
 from types import ModuleType, TracebackType
 from typing import Final, Self
@@ -175,6 +176,64 @@ class Fetcher:
             raise RuntimeError("Use the Fetcher as `async with Fetcher() as fetcher:`.")
         async with self._global_slots:
             return await _FetchRun(self, self._pool, feed, room).run()
+
+    async def post_form(self, url: str, body: bytes) -> PostResult:
+        """Send one form POST (a WebSub hub's subscribe or publish) and give its answer.
+
+        The same guard, host slots, time limit and user agent as a feed's GET; redirects are not
+        followed (a hub answers 202 or says what is wrong); the answer's body is read, up to
+        64 KB, only to keep the connection. Never raises for network or HTTP problems.
+        """
+        if self._pool is None:
+            raise RuntimeError("Use the Fetcher as `async with Fetcher() as fetcher:`.")
+        refusal = check_url(url, allow_private_networks=self.allow_private_networks)
+        if refusal:
+            return PostResult(None, refusal)
+        try:
+            target = target_of(url)
+        except InvalidURL as invalid:
+            return PostResult(None, str(invalid))
+        head = b"".join(
+            (
+                b"POST ",
+                target.path,
+                b" HTTP/1.1\r\nHost: ",
+                target.host_header,
+                b"\r\nContent-Type: application/x-www-form-urlencoded\r\n",
+                f"Content-Length: {len(body)}\r\n".encode(),
+                f"Connection: keep-alive\r\nUser-Agent: {_header_value(self.user_agent)}\r\n"
+                "\r\n".encode(),
+                body,
+            )
+        )
+        async with self._global_slots, self._host_slots.slot(target.host):
+            try:
+                async with asyncio.timeout(self.timeout_total):
+                    async with self._pool.request(target.origin, head) as response:
+                        status, headers = response.status, response.headers
+                        async with aclosing(response.body()) as stream:
+                            text = await _read_body(stream, status, headers, 65_536)
+            except TimeoutError:
+                return PostResult(
+                    None, f"The server did not answer within {_seconds(self.timeout_total)}."
+                )
+            except TransportError as failed:
+                return PostResult(None, _describe_error(failed, target.host, self))
+            except _Failure as failure:
+                return PostResult(failure.status, failure.message)
+        if 200 <= status < 300:
+            return PostResult(status, None)
+        said = text.decode("utf-8", "replace").strip()[:200]
+        error = _status_error(status) + (f" It said: {said}" if said else "")
+        return PostResult(status, error)
+
+
+@dataclass(frozen=True, slots=True)
+class PostResult:
+    """A POST's status (None when none came) and a sentence when it failed."""
+
+    status: int | None
+    error: str | None
 
 
 class LargeBodies:

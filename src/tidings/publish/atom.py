@@ -27,6 +27,8 @@ def write_atom(channel: Channel) -> bytes:
     _text(root, "updated", _iso(channel.updated))
     _link(root, channel.self_url, "self", "application/atom+xml")
     _link(root, channel.page_url, "alternate", "text/html")
+    if channel.hub:
+        _link(root, channel.hub, "hub", None)
     _text(root, "generator", channel.generator)
     for entry in channel.entries:
         item = etree.SubElement(root, f"{{{_ATOM}}}entry")

@@ -28,6 +28,7 @@ class Channel:
     entries: Sequence[Entry]
     sources: Mapping[int, Feed]  # every feed an entry comes from, by id
     generator: str = "tidings"
+    hub: str | None = None  # the WebSub hub that pushes this feed's changes (setting websub_hub)
 
     @property
     def id(self) -> str:

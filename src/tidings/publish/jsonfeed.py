@@ -23,6 +23,8 @@ def write_jsonfeed(channel: Channel) -> bytes:
     }
     if channel.description:
         document["description"] = channel.description
+    if channel.hub:
+        document["hubs"] = [{"type": "WebSub", "url": channel.hub}]
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 

@@ -28,6 +28,8 @@ def write_rss(channel: Channel) -> bytes:
         rel="self",
         type="application/rss+xml",
     )
+    if channel.hub:
+        etree.SubElement(chan, f"{{{_ATOM}}}link", href=xml_safe(channel.hub), rel="hub")
     _text(chan, "lastBuildDate", format_datetime(channel.updated, usegmt=True))
     _text(chan, "generator", channel.generator)
     for entry in channel.entries:

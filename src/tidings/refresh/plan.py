@@ -72,6 +72,7 @@ def plan_update(
     hashes: Sequence[str] | None = None,
     texts: Sequence[tuple[str | None, str | None]] | None = None,
     new_body_hash: str | None = None,
+    pushed: bool = False,
 ) -> FeedUpdate:
     """Give everything one check of `feed` writes.
 
@@ -83,8 +84,9 @@ def plan_update(
     `hashes` are the content hashes of `parsed.entries`, in order, when the parse step computed
     them already (`parsing.parse_document`); `texts` likewise the (summary, content) text of each
     entry (without them storage computes the text itself); `new_body_hash` the hash of the body.
+    `pushed`: a hub pushes this feed (WebSub), so it is polled more slowly.
     """
-    context = _Check(feed, result, now, settings, recent_entry_dates, random_value)
+    context = _Check(feed, result, now, settings, recent_entry_dates, random_value, pushed)
     if result.error is not None or result.status is None:
         return context.failed(result.error or UNREADABLE)
     if result.not_modified:
@@ -162,7 +164,9 @@ class _Check:
         settings: PlanSettings,
         recent_entry_dates: Sequence[datetime] | None,
         random_value: float | None,
+        pushed: bool = False,
     ) -> None:
+        self.pushed = pushed
         self.feed = feed
         self.result = result
         self.now = now
@@ -186,6 +190,7 @@ class _Check:
             error_count=error_count,
             random_value=self.random_value,
             settings=self.settings,
+            pushed=self.pushed,
         )
 
     def _log(self, error: str | None, entries: _Entries = _Entries()) -> FetchLogRecord:

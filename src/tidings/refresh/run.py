@@ -21,7 +21,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self, TypeVar
@@ -30,7 +30,7 @@ from sqlalchemy import exc as sa_exc
 
 from tidings.config import Settings
 from tidings.fetch import BodyRoom, Fetcher, LargeBodies
-from tidings.model import Feed, FeedToFetch, FeedUpdate, FetchResult
+from tidings.model import Feed, FeedToFetch, FeedUpdate, FetchResult, ParsedFeed
 from tidings.parse.bounds import cut_line
 from tidings.refresh.parsing import ParsedDocument, body_hash, parse_document
 from tidings.refresh.plan import PlanSettings, plan_update, retention_cutoff
@@ -40,7 +40,12 @@ from tidings.site_settings import apply_site_settings
 from tidings.store import Store
 from tidings.store.updates import Retention, UpdateBatch
 
-__all__ = ["RefreshSummary", "Refresher", "parse_document", "run_refresher"]
+__all__ = ["OnDocument", "RefreshSummary", "Refresher", "parse_document", "run_refresher"]
+
+# Told of every document a check parsed (the WebSub service looks for a hub in it).
+OnDocument = Callable[[Feed, FetchResult, ParsedFeed], None]
+# Told of every feed a check or a push gave new entries (the WebSub service pings our hub).
+OnNewEntries = Callable[[Feed], None]
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +105,7 @@ class _Job:
     digest: str | None = None  # the body's hash, when there is a body
     unchanged: bool = False  # the same body as last time: not parsed
     recording_failure: bool = False  # this job records an unexpected failure of the feed
+    pushed: bool = False  # a hub's delivery (WebSub), not a fetch: the schedule stays
     future: asyncio.Future[_Outcome] | None = None
 
 
@@ -116,8 +122,12 @@ class Refresher:
         parser: Parser | None = None,
         owner: str | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        on_document: OnDocument | None = None,
+        on_new_entries: OnNewEntries | None = None,
     ) -> None:
         self.store = store
+        self.on_document = on_document
+        self.on_new_entries = on_new_entries
         self.configured = settings
         self.settings = settings  # with the site settings applied, anew in each refresh_due()
         self.owner = owner or new_owner_id()
@@ -137,6 +147,7 @@ class Refresher:
         self._db = ThreadPoolExecutor(db_threads, thread_name_prefix="tidings-db")
         self._log_retention = Retention(log_size=settings.fetch_log_size)
         self._rules: RuleBook | None = None
+        self._pushed: set[int] = set()  # claimed feeds with a live WebSub subscription
         self._pending: deque[_Job] = deque()
         self._writer: asyncio.Task[None] | None = None
         self._wake_writer = asyncio.Event()
@@ -211,6 +222,11 @@ class Refresher:
                         feed_ids,
                     )
                     exhausted = not claimed
+                    if claimed:
+                        # Feeds a hub pushes are polled more slowly (one query per claim).
+                        self._pushed |= await self._in_db(
+                            self.store.websub.live_feeds, [f.id for f in claimed], self._clock()
+                        )
                     for feed in claimed:
                         task = asyncio.create_task(self._check(feed))
                         task.add_done_callback(finished.put_nowait)
@@ -219,8 +235,11 @@ class Refresher:
                     return summary
                 task = await finished.get()
                 feed = running.pop(task)
+                self._pushed.discard(feed.id)
                 outcome = task.result()
                 self._count(summary, outcome)
+                if outcome.new:
+                    self._tell_new(feed)
                 if on_feed is not None:
                     on_feed(feed, outcome.update)
         finally:
@@ -272,6 +291,48 @@ class Refresher:
         if job.digest == feed.body_hash:
             job.unchanged = True  # the same bytes as last time: nothing to parse or write
             return job
+        await self._parse(job)
+        if job.document is not None and self.on_document is not None:
+            try:
+                self.on_document(feed, result, job.document.feed)
+            except Exception:
+                log.exception("the document hook failed for feed %s", feed.id)
+        return job
+
+    async def deliver(self, feed_id: int, body: bytes, content_type: str | None) -> int:
+        """Parse a document a hub pushed for the feed and write it as a check does (the same
+        plan, deduplication and rules); gives the number of new entries.
+
+        The feed's poll schedule, validators and body hash stay: they belong to its own fetches.
+        """
+        if not self._entered:
+            raise RuntimeError("use `async with Refresher(...)`")
+        if self._rules is None:
+            self._rules = await self._in_db(self._load_rules)
+        feed = await self._in_db(self.store.feeds.get, feed_id)
+        headers = {"content-type": content_type} if content_type else {}
+        result = FetchResult(feed.url, feed.url, 200, headers=headers, body=body)
+        job = _Job(feed, result, now=self._clock(), pushed=True, digest=body_hash(body))
+        await self._parse(job)
+        if job.document is None:
+            log.warning("a push for feed %s could not be parsed: %s", feed_id, job.parse_error)
+            return 0
+        new = (await self._write(job)).new
+        if new:
+            self._tell_new(feed)
+        return new
+
+    def _tell_new(self, feed: Feed) -> None:
+        if self.on_new_entries is not None:
+            try:
+                self.on_new_entries(feed)
+            except Exception:
+                log.exception("the new-entries hook failed for feed %s", feed.id)
+
+    async def _parse(self, job: _Job) -> None:
+        """Parse the job's body in a parse process: sets its document or its parse error."""
+        feed, result = job.feed, job.result
+        assert result.body is not None
         try:
             outcome = await self._parser.run(
                 parse_document,
@@ -295,7 +356,6 @@ class Refresher:
             job.parse_error = outcome
         else:
             job.document = outcome
-        return job
 
     # --- writing -------------------------------------------------------------------------------
 
@@ -354,7 +414,11 @@ class Refresher:
     def _write_check(self, batch: UpdateBatch, job: _Job) -> _Outcome:
         document, now = job.document, job.now
         parsed = document.feed if document is not None else None
-        if document is not None and job.feed.checked_at is not None:
+        if job.pushed and document is not None:
+            # A push carries the newest entries only: compare them all, remove nothing.
+            retention = self._log_retention
+            keys: Collection[str] = [entry.id for entry in document.feed.entries]
+        elif document is not None and job.feed.checked_at is not None:
             # Retention only after a parse: an unparsed (304, unchanged) check does not know which
             # entries are still in the document, and removing one would make it come back as new.
             retention = Retention(
@@ -362,7 +426,7 @@ class Refresher:
                 max_entries=self.settings.max_entries_per_feed,
                 log_size=self.settings.fetch_log_size,
             )
-            keys: Collection[str] = [entry.id for entry in document.feed.entries]
+            keys = [entry.id for entry in document.feed.entries]
         else:
             # Nothing to compare with or to remove: an unparsed check, or a feed never checked
             # before, which has no entries stored (only the refresher writes `checked_at`, always,
@@ -370,7 +434,7 @@ class Refresher:
             retention, keys = self._log_retention, ()
 
         def plan(existing: dict[str, str]) -> FeedUpdate:
-            return plan_update(
+            update = plan_update(
                 job.feed,
                 job.result,
                 parsed,
@@ -381,10 +445,24 @@ class Refresher:
                 hashes=document.hashes if document is not None else None,
                 texts=document.texts if document is not None else None,
                 new_body_hash=job.digest,
+                pushed=job.feed.id in self._pushed,
             )
+            if not job.pushed:
+                return update
+            # The poll's own state stays: its validators, body hash and next check time.
+            kept = replace(
+                update.feed,
+                etag=job.feed.etag,
+                last_modified=job.feed.last_modified,
+                body_hash=job.feed.body_hash,
+                next_check_at=job.feed.next_check_at,
+            )
+            return replace(update, feed=kept)
 
+        # A push holds no lease: it is written whoever holds the feed (see docs/push.md).
+        owner = None if job.pushed else self.owner
         update, new = batch.write(
-            job.feed.id, keys, plan, owner=self.owner, now=now, retention=retention
+            job.feed.id, keys, plan, owner=owner, now=now, retention=retention
         )
         return _Outcome(update, new, unchanged=job.unchanged and not update.feed.last_error)
 

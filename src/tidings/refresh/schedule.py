@@ -30,6 +30,9 @@ class PlanSettings:
     auto_events: int = 20  # ... and from at most this many of the newest publishing events
     auto_factor: float = 0.5  # check twice per typical gap between publications
     auto_silence_divisor: float = 4.0  # a silence of S means the typical gap is at least S / 4
+    # A feed whose hub pushes (WebSub, a live lease) is still polled, this seldom at most, to
+    # catch a push that was lost.
+    push_interval: int = 6 * HOUR
 
 
 DEFAULT_SETTINGS: Final = PlanSettings()
@@ -165,6 +168,7 @@ def next_check_at(
     error_count: int = 0,
     random_value: float = 0.5,
     settings: PlanSettings = DEFAULT_SETTINGS,
+    pushed: bool = False,
 ) -> datetime | None:
     """Give when to check the feed next, or None when its interval is "never" (0).
 
@@ -172,6 +176,7 @@ def next_check_at(
     lengthened by the TTL / Cache-Control / Expires hints, capped at `max_interval`), or a fixed
     number of seconds, which those hints do not override: it is the admin's choice. Errors back
     off from there. Retry-After is a floor in both cases: the server said when to come back.
+    `pushed` (a hub pushes the feed's updates) makes `push_interval` a floor of either.
     """
     if interval == 0:
         return None
@@ -183,9 +188,13 @@ def next_check_at(
             seconds = max(seconds, min(hint, settings.max_interval))
     else:
         seconds = interval
+    if pushed:
+        seconds = max(seconds, settings.push_interval)
     seconds = backoff_interval(seconds, error_count, settings)
     seconds = apply_jitter(seconds, settings.jitter, random_value)
     ceiling = settings.max_interval if interval is None else max(interval, settings.max_interval)
+    if pushed:
+        ceiling = max(ceiling, settings.push_interval)
     seconds = min(max(seconds, settings.min_interval), round(ceiling * (1 + settings.jitter)))
     floor = retry_after(headers, now)
     if floor is not None:

@@ -389,6 +389,27 @@ rules = sa.Table(
 )
 
 
+# WebSub subscriptions (revision 0012): at most one per feed, to the hub its document announces.
+# The callback URL carries `token`; `secret` signs the hub's deliveries (X-Hub-Signature).
+# `state`: pending_subscribe, subscribed, pending_unsubscribe or denied. When the feed is deleted
+# (its last subscriber left) `feed_id` becomes NULL: the row stays until the hub is told.
+websub_subscriptions = sa.Table(
+    "websub_subscriptions",
+    metadata,
+    sa.Column("id", BigId, primary_key=True),
+    sa.Column("feed_id", BigId, sa.ForeignKey("feeds.id", ondelete="SET NULL"), unique=True),
+    sa.Column("hub", sa.Text, nullable=False),
+    sa.Column("topic", sa.Text, nullable=False),
+    sa.Column("token", sa.Text, nullable=False, unique=True),
+    sa.Column("secret", sa.Text, nullable=False),
+    sa.Column("state", sa.Text, nullable=False),
+    sa.Column("requested_at", UTCDateTime, nullable=False),
+    sa.Column("lease_until", UTCDateTime, index=True),
+    sa.Column("last_push_at", UTCDateTime),
+    sa.Column("last_error", sa.Text),
+)
+
+
 def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from tidings.store.site_settings import SiteSettingQueries
     from tidings.store.updates import UpdateQueries
     from tidings.store.users import UserQueries
+    from tidings.store.websub import WebSubQueries
 
 
 class Store:
@@ -136,6 +137,12 @@ class Store:
         from tidings.store.site_settings import SiteSettingQueries
 
         return SiteSettingQueries(self.engine)
+
+    @cached_property
+    def websub(self) -> WebSubQueries:
+        from tidings.store.websub import WebSubQueries
+
+        return WebSubQueries(self.engine)
 
     @classmethod
     def open(cls, url: str) -> Store:

@@ -12,6 +12,13 @@ from starlette.routing import Route
 
 from tidings.model import Feed, FetchLogRecord
 from tidings.store import NotFound
+from tidings.store.websub import (
+    DENIED,
+    PENDING_SUBSCRIBE,
+    PENDING_UNSUBSCRIBE,
+    SUBSCRIBED,
+    WebSubSubscription,
+)
 from tidings.web import admin_settings
 from tidings.web.adminkit import admin_page, redirect_after_post
 from tidings.web.charts import DayChart, DurationChart, entries_per_day, fetch_durations
@@ -35,14 +42,15 @@ async def source_log(request: Request) -> Response:
     feed_id = path_id(request, "feed_id")
     now = datetime.now(UTC)
 
-    def load() -> tuple[Feed, list[FetchLogRecord], DayChart]:
+    def load() -> tuple[Feed, list[FetchLogRecord], DayChart, WebSubSubscription | None]:
         feed = feed_or_404(site, feed_id)
         log = site.store.updates.log(feed.id, site.settings.fetch_log_size)
         since = datetime.combine(now.date() - timedelta(days=CHART_DAYS - 1), datetime.min.time())
         times = site.store.entries.sort_times(feed.id, since.replace(tzinfo=UTC))
-        return feed, log, entries_per_day(times, now.date(), CHART_DAYS)
+        push = site.store.websub.for_feed(feed.id)
+        return feed, log, entries_per_day(times, now.date(), CHART_DAYS), push
 
-    feed, log, chart = await run_in_threadpool(load)
+    feed, log, chart, push = await run_in_threadpool(load)
     durations: DurationChart = fetch_durations(log)
     return admin_page(
         request,
@@ -53,8 +61,19 @@ async def source_log(request: Request) -> Response:
         log=log,
         chart=chart,
         durations=durations,
+        push=push,
+        push_states=PUSH_STATES,
         now=now,
     )
+
+
+# How the source page names a WebSub subscription's state.
+PUSH_STATES = {
+    PENDING_SUBSCRIBE: "waiting for the hub to verify",
+    SUBSCRIBED: "subscribed",
+    PENDING_UNSUBSCRIBE: "unsubscribing",
+    DENIED: "denied by the hub",
+}
 
 
 # Confirmations: (question, button, what happens, the store call, the message after).

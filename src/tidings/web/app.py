@@ -27,6 +27,7 @@ from tidings.web import (
     login,
     outputs,
     pages,
+    websub,
 )
 from tidings.web.assets import StaticAssets
 from tidings.web.cleanpath import CleanPathMiddleware
@@ -39,6 +40,7 @@ from tidings.web.rendering import Templates
 from tidings.web.security import SecurityHeadersMiddleware
 from tidings.web.sessions import SessionSigner
 from tidings.web.site import Discover, Site
+from tidings.websub.service import WebSub
 
 Background = Callable[[], Awaitable[None]]
 log = logging.getLogger("tidings.web")
@@ -50,6 +52,7 @@ def routes(assets: StaticAssets) -> list[BaseRoute]:
         # Public pages first: they are the hot path, and Starlette tries routes in order.
         *pages.ROUTES,
         *outputs.ROUTES,
+        *websub.ROUTES,
         *login.ROUTES,
         *follow.ROUTES,
         # The fixed admin paths come before those with an id so "add" is never read as an id.
@@ -82,8 +85,10 @@ def create_app(
     background: Background | None = None,
     discover: Discover | None = None,
     finder: FeedFinder | None = None,
+    push: WebSub | None = None,
 ) -> Starlette:
-    """The web application over `store`; `background` runs for as long as the app does."""
+    """The web application over `store`; `background` runs for as long as the app does, and
+    `push` (the WebSub subscriber) takes the deliveries of the callback route."""
     assets = StaticAssets()
     site = Site(
         settings=settings,
@@ -125,4 +130,5 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.site = site
+    app.state.websub = push
     return app

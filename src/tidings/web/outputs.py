@@ -56,6 +56,7 @@ def _channel(
         authority=authority_of(base),
         entries=entries,
         sources=site.store.feeds.by_ids({e.feed_id for e in entries}),
+        hub=site.settings.websub_hub or None,
     )
 
 
@@ -101,16 +102,26 @@ def _opml(site: Site, request: Request, session: Session) -> Rendered:
     return Rendered(body, "text/x-opml; charset=utf-8")
 
 
+def _announce_hub(request: Request, response: Response) -> Response:
+    """The response with WebSub's Link headers (hub and self) when a hub is configured."""
+    site: Site = request.app.state.site
+    hub = site.settings.websub_hub
+    if hub and response.status_code == 200:
+        self_url = site.base_url(request) + request.url.path
+        response.headers["Link"] = f'<{hub}>; rel="hub", <{self_url}>; rel="self"'
+    return response
+
+
 async def river_feed(request: Request) -> Response:
-    return await serve_public(request, _river_feed, personal=False)
+    return _announce_hub(request, await serve_public(request, _river_feed, personal=False))
 
 
 async def source_feed(request: Request) -> Response:
-    return await serve_public(request, _source_feed, personal=False)
+    return _announce_hub(request, await serve_public(request, _source_feed, personal=False))
 
 
 async def category_feed(request: Request) -> Response:
-    return await serve_public(request, _category_feed, personal=False)
+    return _announce_hub(request, await serve_public(request, _category_feed, personal=False))
 
 
 async def opml(request: Request) -> Response:
