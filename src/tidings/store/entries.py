@@ -107,6 +107,17 @@ class EntryQueries:
             raise NotFound(f"no entry with id {entry_id}")
         return entry_from_row(row)
 
+    def set_full_content(self, entry_id: int, full_content: str | None) -> None:
+        """Store (or, with None, forget) the entry's full article; NotFound when no such entry.
+
+        Only `full_content` is written: the feed's own summary and content stay as they are."""
+        with write_transaction(self._engine) as conn:
+            done = conn.execute(
+                sa.update(entries).where(entries.c.id == entry_id).values(full_content=full_content)
+            )
+        if done.rowcount == 0:
+            raise NotFound(f"no entry with id {entry_id}")
+
     def delete_for_feed(self, feed_id: int) -> int:
         """Delete every entry of a feed (Drupal's "Delete items"); gives back how many."""
         with write_transaction(self._engine) as conn:

@@ -139,6 +139,9 @@ entries = sa.Table(
     sa.Column("image", sa.Text),
     # Blocked by a site rule (revision 0008): never on the public pages or output feeds.
     sa.Column("withheld", sa.Boolean, nullable=False, server_default=sa.false()),
+    # The full article fetched from `link` (revision 0010, tidings.articles), cleaned like
+    # `content`; kept beside the feed's own content, which is never overwritten by it.
+    sa.Column("full_content", sa.Text),
     sa.UniqueConstraint("feed_id", "key"),
     sa.Index("ix_entries_sort_at_id", "sort_at", "id"),
     sa.Index("ix_entries_feed_id_sort_at_id", "feed_id", "sort_at", "id"),
