@@ -4,7 +4,13 @@ For every fixture page (NAME.html, with the expected main text in NAME.txt) each
 the main content; the text of its output and the expected text are compared as multisets of
 lower-cased word tokens: precision = shared / extracted, recall = shared / expected (micro-averaged
 over all pages, and the worst page). Speed is the median time of one extraction over `--repeat`
-runs of the whole set. Run: python benchmarks/extraction.py  (readability-lxml is a dev dependency).
+runs of the whole set. Run:
+
+    .venv/bin/pip install readability-lxml    # not a dependency: see below
+    .venv/bin/python benchmarks/extraction.py
+
+readability-lxml is installed by hand for the benchmark only: listed in the dev extra beside
+trafilatura, pip's resolver fails on their two spellings of `lxml[html_clean]`.
 """
 
 from __future__ import annotations
@@ -17,7 +23,6 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-import readability  # type: ignore[import-untyped]
 import trafilatura
 
 from tidings.clean import clean_html, html_to_text
@@ -42,6 +47,8 @@ def with_trafilatura(page: str) -> str:
 
 def with_readability(page: str) -> str:
     """readability-lxml's main content as HTML."""
+    import readability  # type: ignore[import-untyped]  # installed by hand (docstring)
+
     return str(readability.Document(page).summary(html_partial=True))
 
 
