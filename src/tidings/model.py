@@ -148,6 +148,13 @@ class Entry:
     enclosures: tuple[Enclosure, ...] = ()
     image: str | None = None
     withheld: bool = False  # blocked by a site rule: never published
+    full_content: str | None = None  # the full article fetched from `link` (tidings.articles)
+
+    @property
+    def shown_content(self) -> str:
+        """Return the HTML every front end shows: the full article when there is one, else the
+        feed's content, else its summary, else ""."""
+        return self.full_content or self.content or self.summary or ""
 
 
 @dataclass(frozen=True, slots=True)

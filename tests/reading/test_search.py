@@ -268,3 +268,18 @@ def test_capped_phrases_and_exclusions_rank_fewer_matches_in_full(capped: World)
     assert keys(capped, '"common ground" -rules') == ["old-title"]
     assert keys(capped, "alpha") == ["a"]  # a specific word finds old entries
     assert keys(capped, "common is:starred") == []
+
+
+def test_the_full_article_is_searchable_and_forgotten_with_it(library: World) -> None:
+    store = library.store
+    [garden] = [
+        e for e in store.entries.newest(limit=50, include_private=True) if e.key == "gardening"
+    ]
+    assert keys(library, "zucchini") == []
+    store.entries.set_full_content(garden.id, "<p>Plant <b>zucchini</b> after the frosts.</p>")
+    [hit] = store.search.search(library.ann, "zucchini")
+    assert hit.entry.entry.key == "gardening"
+    assert "<mark>zucchini</mark>" in hit.snippet_html
+    assert store.entries.get(garden.id).content == "<p>Grow tomatoes &amp; basil.</p>"
+    store.entries.set_full_content(garden.id, None)
+    assert keys(library, "zucchini") == []

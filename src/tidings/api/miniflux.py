@@ -36,6 +36,7 @@ from tidings.api.common import (
 )
 from tidings.api.endpoint import Protocol, serve
 from tidings.app.context import Services, services_of
+from tidings.articles import fetch_article
 from tidings.discovery import DiscoveryError, discover_feeds
 from tidings.errors import InvalidInput
 from tidings.model import Category, Feed, User
@@ -185,7 +186,7 @@ def entry_json(
     """An entry as Miniflux gives it; its `tags` are the feed's categories of the entry, then the
     user's labels on it."""
     entry = item.entry
-    content = entry.content or entry.summary or ""
+    content = entry.shown_content
     return {
         "id": entry.id,
         "user_id": user_id,
@@ -866,6 +867,19 @@ def entries_update(call: Call) -> Response:
     return no_content()
 
 
+async def entry_fetch_content(call: Call) -> Response:
+    """Miniflux's fetch-content: the entry's full article as {"content": ...}; with
+    `update_content=true` it is also stored (beside the feed's own content, never over it)."""
+    entry_id = call.path_id("entry_id")
+    item = await in_thread(call.store.reading.entry, call.uid, entry_id)
+    if not item.entry.link:
+        raise ApiError(400, "this entry has no link to fetch")
+    content = await fetch_article(call.site.settings, item.entry.link)
+    if call.request.query_params.get("update_content") == "true":
+        await in_thread(call.store.entries.set_full_content, item.entry.id, content)
+    return JSONReply({"content": content})
+
+
 def entry_bookmark(call: Call) -> Response:
     item = call.store.reading.entry(call.uid, call.path_id("entry_id"))
     if item.starred:
@@ -1047,6 +1061,7 @@ def routes() -> list[BaseRoute]:
         ("GET", "/v1/entries", entries_list, False),
         ("PUT", "/v1/entries", entries_update, False),
         ("GET", "/v1/entries/{entry_id}", entry_get, False),
+        ("GET", "/v1/entries/{entry_id}/fetch-content", entry_fetch_content, False),
         ("PUT", "/v1/entries/{entry_id}/bookmark", entry_bookmark, False),
         ("PUT", "/v1/entries/{entry_id}/star", entry_bookmark, False),
         ("GET", "/v1/export", export, False),

@@ -10,12 +10,20 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tidings.model import Entry
+from tidings.plaintext import html_text
 from tidings.store.database import read_transaction, write_transaction
 from tidings.store.errors import NotFound
 from tidings.store.rows import entry_from_row
-from tidings.store.schema import entries, feed_categories, feeds
+from tidings.store.schema import ARTICLE_TEXT_COLUMN, entries, feed_categories, feeds
 
 S = TypeVar("S", bound=sa.Select[Any])
+
+# The article's text column is left out of the metadata (schema.py says why): named here to write
+# it in the same UPDATE as the HTML, so SQLite's index trigger sees both at once.
+_SET_ARTICLE = sa.text(
+    f"UPDATE entries SET full_content = :full_content, {ARTICLE_TEXT_COLUMN} = :full_text "
+    "WHERE id = :entry_id"
+)
 
 
 class EntryQueries:
@@ -106,6 +114,23 @@ class EntryQueries:
         if row is None:
             raise NotFound(f"no entry with id {entry_id}")
         return entry_from_row(row)
+
+    def set_full_content(self, entry_id: int, full_content: str | None) -> None:
+        """Store (or, with None, forget) the entry's full article; NotFound when no such entry.
+
+        Only the article (and its text, for search) is written: the feed's own summary and
+        content stay as they are."""
+        with write_transaction(self._engine) as conn:
+            done = conn.execute(
+                _SET_ARTICLE,
+                {
+                    "entry_id": entry_id,
+                    "full_content": full_content,
+                    "full_text": None if full_content is None else html_text(full_content),
+                },
+            )
+        if done.rowcount == 0:
+            raise NotFound(f"no entry with id {entry_id}")
 
     def delete_for_feed(self, feed_id: int) -> int:
         """Delete every entry of a feed (Drupal's "Delete items"); gives back how many."""

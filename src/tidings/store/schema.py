@@ -139,6 +139,9 @@ entries = sa.Table(
     sa.Column("image", sa.Text),
     # Blocked by a site rule (revision 0008): never on the public pages or output feeds.
     sa.Column("withheld", sa.Boolean, nullable=False, server_default=sa.false()),
+    # The full article fetched from `link` (revision 0010, tidings.articles), cleaned like
+    # `content`; kept beside the feed's own content, which is never overwritten by it.
+    sa.Column("full_content", sa.Text),
     sa.UniqueConstraint("feed_id", "key"),
     sa.Index("ix_entries_sort_at_id", "sort_at", "id"),
     sa.Index("ix_entries_feed_id_sort_at_id", "feed_id", "sort_at", "id"),
@@ -280,14 +283,16 @@ subscription_categories = sa.Table(
 # it through tidings.store.search only. It indexes the text a reader sees, never the markup (a
 # search for `noopener`, `lazy` or an image's host must not match every entry with a link).
 #   SQLite: `entries_fts`, an external-content FTS5 table over entries(title, summary_text,
-#           content_text), kept in step by the triggers `entries_fts_ai/_ad/_au` (FTS5 adds shadow
+#           content_text, full_text: revision 0010), kept in step by the triggers
+#           `entries_fts_ai/_ad/_au` (FTS5 adds shadow
 #           tables named `entries_fts_*`). `summary_text` and `content_text` (revision 0005) are
 #           plain-text columns of `entries`: the visible text of `summary` and `content`
 #           (tidings.plaintext.html_text), written by the refresher with the HTML
 #           (store.updates). FTS5 needs the text it indexed stored somewhere, for its deletes
 #           and snippets, so it cannot be a value computed on the fly.
-#   PostgreSQL: `entries.search_vector`, a generated stored tsvector column (tags stripped by
-#           regexp_replace in the expression), with the GIN index `ix_entries_search_vector`.
+#   PostgreSQL: `entries.search_vector`, a generated stored tsvector column over title,
+#           summary, content and full_content (tags stripped by regexp_replace), with the GIN
+#           index `ix_entries_search_vector`.
 # These columns are left out of `entries` on purpose: every `select(entries)` would fetch them,
 # and the text columns would add most of the size of the HTML to every page read.
 
@@ -295,6 +300,10 @@ SEARCH_TABLE_PREFIX = "entries_fts"
 SEARCH_COLUMN = "search_vector"
 SEARCH_INDEX = "ix_entries_search_vector"
 SEARCH_TEXT_COLUMNS = ("summary_text", "content_text")  # both databases since revision 0008
+# The visible text of `full_content` (revision 0010), written with it (EntryQueries.
+# set_full_content); SQLite's entries_fts indexes it as its fourth column, PostgreSQL's
+# search_vector reads `full_content` itself.
+ARTICLE_TEXT_COLUMN = "full_text"
 
 
 api_keys = sa.Table(
@@ -416,6 +425,8 @@ def include_object(
     """Alembic's filter: leave the search index, which only migrations know, out of comparisons."""
     if type_ == "table" and name is not None and name.startswith(SEARCH_TABLE_PREFIX):
         return False
-    if type_ == "column" and (name == SEARCH_COLUMN or name in SEARCH_TEXT_COLUMNS):
+    if type_ == "column" and (
+        name in (SEARCH_COLUMN, ARTICLE_TEXT_COLUMN) or name in SEARCH_TEXT_COLUMNS
+    ):
         return False
     return not (type_ == "index" and name == SEARCH_INDEX)

@@ -4,7 +4,8 @@ Only the user's CANDIDATES newest matches are scored (a very common word ranks a
 see docs/reading.md), so the cost of a search is bounded however common its words are.
 
 SQLite: the external-content FTS5 table `entries_fts` over the title and the plain text of the
-summary and content (`entries.summary_text`, `content_text`: revision 0005), ranked by bm25 with
+summary and content (`entries.summary_text`, `content_text`: revision 0005) and of the full
+article (`full_text`: revision 0010), ranked by bm25 with
 the title weighing most; `highlight()`/`snippet()` mark the matches in that text. PostgreSQL: the
 generated column `entries.search_vector` (title weight A, tag-stripped text weight B; GIN index),
 ranked by ts_rank; `ts_headline` marks the matches in the tag-stripped HTML. Both are kept in step
@@ -145,7 +146,7 @@ class SearchQueries:
         offset: int,
     ) -> list[SearchHit]:
         match = fts5_match(parsed)
-        score = sa.func.bm25(_FTS, _TITLE_WEIGHT, _SUMMARY_WEIGHT, _CONTENT_WEIGHT)
+        score = sa.func.bm25(_FTS, _TITLE_WEIGHT, _SUMMARY_WEIGHT, _CONTENT_WEIGHT, _CONTENT_WEIGHT)
         # Only the user's newest CANDIDATES matches are scored: the FTS doclist is read
         # backwards by rowid (FTS5 does this itself: no sort) and stops at the limit.
         if _narrow(conn, user_id, parsed):
@@ -179,14 +180,16 @@ class SearchQueries:
         rows = _page(conn, user_id, ranked, limit, offset)
         if not rows:
             return []
-        # Snippets only for the page of hits, not for every match. Columns 1 and 2 are plain text
-        # (summary_text, content_text), so a snippet is text, escaped once by marked_html.
+        # Snippets only for the page of hits, not for every match. Columns 1 to 3 are plain text
+        # (summary_text, content_text, full_text), so a snippet is text, escaped once by
+        # marked_html.
         marks = (
             sa.select(
                 _fts.c.rowid,
                 sa.func.highlight(_FTS, 0, _START, _STOP).label("title"),
                 sa.func.snippet(_FTS, 1, _START, _STOP, _ELLIPSIS, _SNIPPET_TOKENS).label("summ"),
                 sa.func.snippet(_FTS, 2, _START, _STOP, _ELLIPSIS, _SNIPPET_TOKENS).label("cont"),
+                sa.func.snippet(_FTS, 3, _START, _STOP, _ELLIPSIS, _SNIPPET_TOKENS).label("full"),
             )
             .where(_FTS.op("MATCH")(match))
             .where(_fts.c.rowid.in_([row.id for row, _ in rows]))
@@ -196,7 +199,7 @@ class SearchQueries:
         for row, bm25 in rows:
             found = snippets.get(row.id)
             title = found.title if found is not None and found.title else row.title
-            bodies = [] if found is None else [b for b in (found.cont, found.summ) if b]
+            bodies = [] if found is None else [b for b in (found.cont, found.summ, found.full) if b]
             body = next((b for b in bodies if _START in b), bodies[0] if bodies else "")
             hits.append(
                 SearchHit(
@@ -261,7 +264,11 @@ class SearchQueries:
         if not rows:
             return []
         text = sa.func.regexp_replace(
-            sa.func.coalesce(entries.c.summary, "") + " " + sa.func.coalesce(entries.c.content, ""),
+            sa.func.coalesce(entries.c.summary, "")
+            + " "
+            + sa.func.coalesce(entries.c.content, "")
+            + " "
+            + sa.func.coalesce(entries.c.full_content, ""),
             "<[^>]*>",
             " ",
             "g",

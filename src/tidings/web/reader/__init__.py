@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from tidings.web.reader import account, apps, listing, manage, rules, search
+from tidings.web.reader import account, apps, articles, listing, manage, rules, search
 
 
 def reader_routes() -> list[BaseRoute]:
     """Every route of the reading UI (/reader…) and of accounts (/account…)."""
     return [
+        *articles.ROUTES,
         *listing.ROUTES,
         *manage.ROUTES,
         *search.ROUTES,

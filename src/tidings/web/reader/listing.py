@@ -245,6 +245,8 @@ def _entry_page(request: Request, reader: Reader) -> Response:
         newer=newer,
         entry_query=urlencode(scope.params(show)),
         here=request.url.path + ("?" + request.url.query if request.url.query else ""),
+        # The full article is shown when there is one, unless ?view=feed asks for the feed's own.
+        feed_view=request.query_params.get("view") == "feed",
     )
 
 

@@ -130,6 +130,12 @@
     if (link instanceof HTMLAnchorElement) window.open(link.href, "_blank", "noopener,noreferrer");
   }
 
+  // Key d (as in Miniflux): the entry page's "Full article" form, a plain POST.
+  function fullArticle() {
+    const form = document.querySelector('form[data-key="d"]');
+    if (form instanceof HTMLFormElement) form.requestSubmit();
+  }
+
   document.addEventListener("click", (event) => {
     const button = event.target instanceof Element && event.target.closest("[data-close-dialog]");
     if (button && dialog instanceof HTMLDialogElement) dialog.close();
@@ -161,6 +167,7 @@
       k: () => move(-1),
       o: open,
       v: original,
+      d: fullArticle,
       m: () => submitToggle("read"),
       s: () => submitToggle("star"),
       r: () => window.location.reload(),

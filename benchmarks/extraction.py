@@ -1,0 +1,104 @@
+"""Main-content extraction: trafilatura against readability-lxml on tests/data/articles/.
+
+For every fixture page (NAME.html, with the expected main text in NAME.txt) each library extracts
+the main content; the text of its output and the expected text are compared as multisets of
+lower-cased word tokens: precision = shared / extracted, recall = shared / expected (micro-averaged
+over all pages, and the worst page). Speed is the median time of one extraction over `--repeat`
+runs of the whole set. Run:
+
+    .venv/bin/pip install readability-lxml    # not a dependency: see below
+    .venv/bin/python benchmarks/extraction.py
+
+readability-lxml is installed by hand for the benchmark only: listed in the dev extra beside
+trafilatura, pip's resolver fails on their two spellings of `lxml[html_clean]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import trafilatura
+
+from tidings.clean import clean_html, html_to_text
+
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "data" / "articles"
+URL = "http://fakehost/test/page.html"
+_WORD = re.compile(r"\w+")
+
+
+def tokens(text: str) -> Counter[str]:
+    """The page's words, lower-cased, with their counts."""
+    return Counter(w.lower() for w in _WORD.findall(text))
+
+
+def with_trafilatura(page: str) -> str:
+    """trafilatura's main content as HTML (as tidings.articles asks for it)."""
+    found = trafilatura.extract(
+        page, url=URL, output_format="html", include_links=True, include_images=True
+    )
+    return found or ""
+
+
+def with_readability(page: str) -> str:
+    """readability-lxml's main content as HTML."""
+    import readability  # type: ignore[import-untyped]  # installed by hand (docstring)
+
+    return str(readability.Document(page).summary(html_partial=True))
+
+
+EXTRACTORS: dict[str, Callable[[str], str]] = {
+    "trafilatura": with_trafilatura,
+    "readability-lxml": with_readability,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    pages = sorted(FIXTURES.glob("*.html"))
+    print(f"{len(pages)} pages from tests/data/articles/")
+    print("| library | precision | recall | worst P | worst R | ms/page (median) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, extract in EXTRACTORS.items():
+        shared = extracted = expected = 0
+        worst_p = worst_r = 1.0
+        worst_pages: list[str] = []
+        times: list[float] = []
+        for path in pages:
+            page = path.read_text(encoding="utf-8")
+            want = tokens(path.with_suffix(".txt").read_text(encoding="utf-8"))
+            got = tokens(html_to_text(clean_html(extract(page), base_url=URL)))
+            both = sum((want & got).values())
+            shared, extracted, expected = (
+                shared + both,
+                extracted + sum(got.values()),
+                expected + sum(want.values()),
+            )
+            p = both / sum(got.values()) if got else 0.0
+            r = both / sum(want.values())
+            if min(p, r) < 0.9:
+                worst_pages.append(f"{path.stem} P={p:.2f} R={r:.2f}")
+            worst_p, worst_r = min(worst_p, p), min(worst_r, r)
+        for _ in range(args.repeat):
+            for path in pages:
+                page = path.read_text(encoding="utf-8")
+                start = time.perf_counter()
+                extract(page)
+                times.append(time.perf_counter() - start)
+        print(
+            f"| {name} | {shared / extracted:.3f} | {shared / expected:.3f} | {worst_p:.2f} "
+            f"| {worst_r:.2f} | {statistics.median(times) * 1000:.1f} |"
+        )
+        for line in worst_pages:
+            print(f"    below 0.9: {line}")
+
+
+if __name__ == "__main__":
+    main()

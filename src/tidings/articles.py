@@ -1,0 +1,84 @@
+"""Full articles: the main content of an entry's page, fetched through tidings.fetch, extracted
+with trafilatura (chosen by measurement: benchmarks/extraction.py, docs/articles.md) and cleaned
+by the same allowlist as feed content (tidings.clean).
+
+`extract_article` is pure CPU work: callers run it in a parse process (refresh/pool.py), which
+bounds it in time; the page is bounded in size before it is parsed.
+"""
+
+from __future__ import annotations
+
+from tidings.clean import clean_html
+from tidings.config import Settings
+from tidings.errors import UserError
+from tidings.fetch import Fetcher
+from tidings.model import FeedToFetch
+from tidings.refresh.pool import ProcessDied, TimedOut, parse_pool
+
+# Article pages past this are refused before parsing: extraction is superlinear in the worst
+# case, and no article's HTML needs more (the largest fixture page is under 400 KB).
+MAX_PAGE_BYTES = 4 * 1024 * 1024
+# The extracted HTML past this is cut off: a page that "extracts" to more is not an article.
+MAX_ARTICLE_CHARS = 1024 * 1024
+
+
+class ArticleError(UserError):
+    """The full article could not be fetched or found; the message says why, for the user."""
+
+
+def _decode(body: bytes, content_type: str | None) -> str:
+    """The page's text, in the charset its Content-Type names, else UTF-8 (bad bytes replaced)."""
+    charset = "utf-8"
+    for part in (content_type or "").split(";")[1:]:
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "charset" and value:
+            charset = value.strip("\"' ")
+    try:
+        return body.decode(charset, errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
+
+
+def extract_article(body: bytes, url: str, content_type: str | None = None) -> str:
+    """Return the page's main content as clean HTML, "" when no main content is found."""
+    import trafilatura  # in the parse process only: ~0.3 s to import
+
+    if len(body) > MAX_PAGE_BYTES:
+        return ""
+    found = trafilatura.extract(
+        _decode(body, content_type),
+        url=url,
+        output_format="html",
+        include_links=True,
+        include_images=True,
+        include_comments=False,
+        favor_precision=False,
+    )
+    if not found:
+        return ""
+    return clean_html(found[:MAX_ARTICLE_CHARS], base_url=url)
+
+
+async def fetch_article(settings: Settings, url: str, fetcher: Fetcher | None = None) -> str:
+    """Return the clean main content of the page at `url`; ArticleError when there is none.
+
+    With `fetcher` (the refresher's), the request shares its pool and per-host limits."""
+    if fetcher is None:
+        async with Fetcher.from_settings(settings) as own:
+            return await fetch_article(settings, url, own)
+    result = await fetcher.fetch(FeedToFetch(0, url))
+    if result.error or result.body is None:
+        raise ArticleError(result.error or f"{url} answered {result.status} with no page.")
+    try:
+        content = await parse_pool(settings).run(
+            extract_article, result.body, result.final_url, result.headers.get("content-type")
+        )
+    except TimedOut:
+        raise ArticleError(
+            f"{url} took too long to read (over {settings.parse_timeout:g} s)."
+        ) from None
+    except ProcessDied:
+        raise ArticleError(f"{url} could not be read.") from None
+    if not content:
+        raise ArticleError(f"No article was found at {url}.")
+    return content
