@@ -13,8 +13,9 @@ import os
 import ssl
 import time
 import zlib
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import aclosing, asynccontextmanager
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from types import ModuleType, TracebackType
 from typing import Final, Self
@@ -175,6 +176,72 @@ class Fetcher:
             raise RuntimeError("Use the Fetcher as `async with Fetcher() as fetcher:`.")
         async with self._global_slots:
             return await _FetchRun(self, self._pool, feed, room).run()
+
+
+@dataclass(frozen=True, slots=True)
+class PostResult:
+    """What one POST brought back: `status` None (and `error` set) when no answer arrived."""
+
+    status: int | None
+    headers: Mapping[str, str] = field(default_factory=dict)  # lower-case names
+    body: bytes = b""
+    error: str | None = None  # a sentence for the user; None for a 2xx answer
+
+
+# An answer to a POST is a small JSON document or nothing; more is not read.
+POST_ANSWER_LIMIT: Final = 256 * 1024
+
+
+async def post(fetcher: Fetcher, url: str, body: bytes, headers: Mapping[str, str]) -> PostResult:
+    """Give the answer to one POST of `body` to `url`, through the fetcher's guard and proxy.
+
+    No redirect is followed (a POST redirected elsewhere is an error for the caller to show)
+    and the request is bounded by the fetcher's total timeout. Never raises for network or
+    HTTP problems: the result carries a sentence instead.
+    """
+    pool = fetcher._pool
+    if pool is None:
+        raise RuntimeError("Use the Fetcher as `async with Fetcher() as fetcher:`.")
+    refusal = check_url(url, allow_private_networks=fetcher.allow_private_networks)
+    if refusal:
+        return PostResult(None, error=refusal)
+    try:
+        target = target_of(url)
+    except InvalidURL as error:
+        return PostResult(None, error=str(error))
+    extra = "".join(f"{_header_value(k)}: {_header_value(v)}\r\n" for k, v in headers.items())
+    head = b"".join(
+        (
+            b"POST ",
+            target.path,
+            b" HTTP/1.1\r\nHost: ",
+            target.host_header,
+            f"\r\nUser-Agent: {_header_value(fetcher.user_agent)}\r\n".encode(),
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n".encode(),
+            extra.encode(),
+            b"\r\n",
+        )
+    )
+    try:
+        # One write holds head and body. Connection: close means no connection is kept
+        # alive, so the pool never re-sends the POST on a connection found stale.
+        async with (
+            fetcher._global_slots,
+            asyncio.timeout(fetcher.timeout_total),
+            pool.request(target.origin, head + body) as response,
+            aclosing(response.body()) as stream,
+        ):
+            answer = await _read_body(stream, response.status, response.headers, POST_ANSWER_LIMIT)
+            status, answer_headers = response.status, response.headers
+    except TimeoutError:
+        seconds = _seconds(fetcher.timeout_total)
+        return PostResult(None, error=f"The server did not answer within {seconds}.")
+    except TransportError as error:
+        return PostResult(None, error=_describe_error(error, target.host, fetcher))
+    except _Failure as failure:
+        return PostResult(failure.status, failure.headers, error=failure.message)
+    refused = None if 200 <= status < 300 else _status_error(status)
+    return PostResult(status, answer_headers, answer, refused)
 
 
 class LargeBodies:
