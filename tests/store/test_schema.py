@@ -42,6 +42,7 @@ def test_sqlite_pragmas(tmp_path: object) -> None:
             "0007",
             "0008",
             "0009",
+            "0013",
         ]
         names = set(sa.inspect(store.engine).get_table_names())
         assert {"feeds", "entries", "users", "entry_states", "fetch_log"} <= names
