@@ -7,6 +7,7 @@ feeds keep them from checking a feed twice.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from functools import partial
 
@@ -14,6 +15,7 @@ from starlette.applications import Starlette
 
 from tidings.config import Settings, ensure_secret_key, load_settings
 from tidings.discovery import discover_feeds, find_feed
+from tidings.integrations.worker import run_deliveries
 from tidings.reading.subscribing import FeedFinder
 from tidings.refresh.run import refresh_now, run_refresher
 from tidings.store import Store
@@ -32,8 +34,16 @@ def feed_finder(settings: Settings, store: Store) -> FeedFinder:
 
 
 def build_app(settings: Settings, store: Store, *, refresh: bool = True) -> Starlette:
-    """The web app over `store`, refreshing feeds in the background unless `refresh` is False."""
-    background = partial(run_refresher, store, settings) if refresh else None
+    """The web app over `store`, sending entries to integrations in the background and
+    refreshing feeds unless `refresh` is False."""
+
+    async def background() -> None:
+        # Deliveries to integrations run beside the refresher (docs/integrations.md).
+        work = [run_deliveries(store, settings)]
+        if refresh:
+            work.append(run_refresher(store, settings))
+        await asyncio.gather(*work)
+
     return create_app(
         settings,
         store,

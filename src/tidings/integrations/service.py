@@ -91,11 +91,12 @@ async def run_due(
 ) -> int:
     """Attempt every delivery due by `now` once; return how many were attempted.
 
-    Store calls are blocking; the worker runs this in its own loop thread, off the server's
-    event loop. An attempt's outcome is recorded with the next due time from `next_attempt`.
+    Each delivery is claimed first (see `claim_due`), so worker processes never share one.
+    Store calls are blocking: `worker.run_deliveries` runs this in a thread of its own, off
+    the server's event loop. Each outcome is recorded with `next_attempt`'s next due time.
     """
     now = now or datetime.now(UTC)
-    due = store.integrations.due(now)
+    due = store.integrations.claim_due(now)
     for delivery in due:
         attempts = delivery.attempts + 1
         try:

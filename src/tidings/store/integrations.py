@@ -8,7 +8,7 @@ neither see nor use another's integration.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
 import sqlalchemy as sa
@@ -25,6 +25,8 @@ MAX_NAME: Final = 100
 MAX_CONFIG: Final = 16 * 1024
 MAX_MESSAGE: Final = 500
 LOG_LIMIT: Final = 100
+# A claimed delivery not recorded within this (its process died) is tried again.
+LEASE: Final = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,16 +189,35 @@ class IntegrationQueries:
             ).one()
         return StoredDelivery(**row._mapping)
 
-    def due(self, now: datetime, limit: int = 20) -> list[StoredDelivery]:
-        """Return up to `limit` queued deliveries due by `now`, the longest waiting first."""
-        with read_transaction(self._engine) as conn:
+    def claim_due(
+        self, now: datetime, *, lease: timedelta = LEASE, limit: int = 20
+    ) -> list[StoredDelivery]:
+        """Return up to `limit` deliveries due by `now`, the longest waiting first, each now
+        due again only after `lease` (so another worker process does not take it too; the
+        attempt's `record` sets the real next time)."""
+        due = integration_deliveries.c.due_at <= now
+        with write_transaction(self._engine) as conn:
+            ids = (
+                conn.execute(
+                    sa.select(integration_deliveries.c.id)
+                    .where(due)
+                    .order_by(integration_deliveries.c.due_at, integration_deliveries.c.id)
+                    .limit(limit)
+                )
+                .scalars()
+                .all()
+            )
+            if not ids:
+                return []
+            # `due` again in the UPDATE: a row another process claimed meanwhile is skipped.
             rows = conn.execute(
-                sa.select(*_D)
-                .where(integration_deliveries.c.due_at <= now)
-                .order_by(integration_deliveries.c.due_at, integration_deliveries.c.id)
-                .limit(limit)
+                integration_deliveries.update()
+                .where(integration_deliveries.c.id.in_(ids), due)
+                .values(due_at=now + lease)
+                .returning(*_D)
             ).all()
-        return [StoredDelivery(**row._mapping) for row in rows]
+        claimed = [StoredDelivery(**row._mapping) for row in rows]
+        return sorted(claimed, key=lambda d: d.id)
 
     def record(
         self, delivery_id: int, *, state: str, attempts: int, message: str, due_at: datetime | None
