@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 
 from tidings.config import Settings, ensure_secret_key, load_settings
 from tidings.discovery import discover_feeds, find_feed
+from tidings.integrations.worker import run_deliveries
 from tidings.reading.subscribing import FeedFinder
 from tidings.refresh.run import Refresher, refresh_now
 from tidings.store import Store
@@ -43,10 +44,18 @@ async def run_background(store: Store, settings: Settings, push: WebSub) -> None
 
 
 def build_app(settings: Settings, store: Store, *, refresh: bool = True) -> Starlette:
-    """The web app over `store`, refreshing feeds in the background unless `refresh` is False
-    (then pushes are not taken either: the callback answers 202 and drops them)."""
+    """The web app over `store`, sending entries to integrations in the background and
+    refreshing feeds unless `refresh` is False (then pushes are not taken either: the callback
+    answers 202 and drops them)."""
     push = WebSub(store, settings)
-    background = partial(run_background, store, settings, push) if refresh else None
+
+    async def background() -> None:
+        # Deliveries to integrations run beside the refresher (docs/integrations.md).
+        work = [run_deliveries(store, settings)]
+        if refresh:
+            work.append(run_background(store, settings, push))
+        await asyncio.gather(*work)
+
     return create_app(
         settings,
         store,

@@ -163,3 +163,23 @@ def test_block_and_keep_lists_through_the_official_client(
     ]
     with pytest.raises(miniflux.ClientError):
         client.update_user(user.id, keep_filter_entry_rules="EntryTag=x")
+
+
+def test_save_entry_queues_to_the_users_integrations(
+    live_store: Store, live_url: str, feed_url: str
+) -> None:
+    from tidings.integrations.service import stored_config
+
+    user = create_user(live_store, "saver", PASSWORD)
+    _, token = live_store.api_keys.create(user.id, "miniflux client")
+    client = miniflux.Client(live_url, api_key=token)
+    client.create_feed(feed_url)
+    _refresh(live_store)
+    config = stored_config("live", "webhook", {"url": "http://127.0.0.1:9/", "secret": "s"})
+    hook = live_store.integrations.create(user.id, "webhook", "hook", config)
+    entry_id = client.get_entries(limit=1)["entries"][0]["id"]
+    client.save_entry(entry_id)  # 202 (the client raises on anything else but 2xx)
+    (queued,) = live_store.integrations.log(user.id)
+    assert (queued.integration_id, queued.entry_id, queued.state) == (hook.id, entry_id, "queued")
+    with pytest.raises(miniflux.ResourceNotFound):
+        client.save_entry(entry_id + 1000)

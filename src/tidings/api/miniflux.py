@@ -39,6 +39,7 @@ from tidings.app.context import Services, services_of
 from tidings.articles import fetch_article
 from tidings.discovery import DiscoveryError, discover_feeds
 from tidings.errors import InvalidInput
+from tidings.integrations.service import send_entry
 from tidings.model import Category, Feed, User
 from tidings.publish.opml import OPMLError, parse_opml, write_opml
 from tidings.reading.filters import EntryFilter
@@ -889,6 +890,13 @@ def entry_bookmark(call: Call) -> Response:
     return no_content()
 
 
+def entry_save(call: Call) -> Response:
+    """Queue the entry to every enabled integration of the caller (docs/integrations.md);
+    202 as Miniflux, even with none."""
+    send_entry(call.store, call.uid, call.path_id("entry_id"))
+    return Response(status_code=202)
+
+
 # --- OPML, discovery ------------------------------------------------------------------------
 
 
@@ -1064,6 +1072,7 @@ def routes() -> list[BaseRoute]:
         ("GET", "/v1/entries/{entry_id}/fetch-content", entry_fetch_content, False),
         ("PUT", "/v1/entries/{entry_id}/bookmark", entry_bookmark, False),
         ("PUT", "/v1/entries/{entry_id}/star", entry_bookmark, False),
+        ("POST", "/v1/entries/{entry_id}/save", entry_save, False),
         ("GET", "/v1/export", export, False),
         ("POST", "/v1/import", import_opml, False),
         ("POST", "/v1/discover", discover, False),

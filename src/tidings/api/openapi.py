@@ -414,6 +414,13 @@ def document() -> Schema:
         "/v1/entries/{entry_id}/bookmark": {
             "put": _op("Toggle the star", NO_CONTENT, path=("entry_id",))
         },
+        "/v1/entries/{entry_id}/save": {
+            "post": _op(
+                "Queue the entry to the user's enabled integrations",
+                ("202", {"description": "Queued"}),
+                path=("entry_id",),
+            )
+        },
         "/v1/export": {
             "get": _op(
                 "OPML of the user's subscriptions",

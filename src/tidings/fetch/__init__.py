@@ -5,7 +5,8 @@ the network guard, the limits and the user agent are the same everywhere.
               checks the address actually connected to (redirects and DNS rebinding included)
 - http1.py    a small HTTP/1.1 client: GETs over connections kept alive per origin
 - urls.py     what a GET needs of a URL (origin, Host, request target), IDNA and escaping
-- fetcher.py  `Fetcher`: conditional GET, redirects by hand, size and time limits, decoding,
+- fetcher.py  `Fetcher`: (and `post`, for integrations: one bounded POST, no redirects);
+              `Fetcher`: conditional GET, redirects by hand, size and time limits, decoding,
               and a sentence for the user instead of an exception
 - errors.py   the package's own errors; no httpx or httpcore type crosses out of it
 """
@@ -19,6 +20,7 @@ from tidings.fetch.fetcher import (
     Fetcher,
     LargeBodies,
     PostResult,
+    post,
 )
 from tidings.fetch.guard import check_url
 
@@ -30,4 +32,5 @@ __all__ = [
     "LargeBodies",
     "PostResult",
     "check_url",
+    "post",
 ]

@@ -13,9 +13,9 @@ import os
 import ssl
 import time
 import zlib
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import aclosing, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from types import ModuleType, TracebackType
 from typing import Final, Self
@@ -178,62 +178,76 @@ class Fetcher:
             return await _FetchRun(self, self._pool, feed, room).run()
 
     async def post_form(self, url: str, body: bytes) -> PostResult:
-        """Send one form POST (a WebSub hub's subscribe or publish) and give its answer.
-
-        The same guard, host slots, time limit and user agent as a feed's GET; redirects are not
-        followed (a hub answers 202 or says what is wrong); the answer's body is read, up to
-        64 KB, only to keep the connection. Never raises for network or HTTP problems.
-        """
-        if self._pool is None:
-            raise RuntimeError("Use the Fetcher as `async with Fetcher() as fetcher:`.")
-        refusal = check_url(url, allow_private_networks=self.allow_private_networks)
-        if refusal:
-            return PostResult(None, refusal)
-        try:
-            target = target_of(url)
-        except InvalidURL as invalid:
-            return PostResult(None, str(invalid))
-        head = b"".join(
-            (
-                b"POST ",
-                target.path,
-                b" HTTP/1.1\r\nHost: ",
-                target.host_header,
-                b"\r\nContent-Type: application/x-www-form-urlencoded\r\n",
-                f"Content-Length: {len(body)}\r\n".encode(),
-                f"Connection: keep-alive\r\nUser-Agent: {_header_value(self.user_agent)}\r\n"
-                "\r\n".encode(),
-                body,
-            )
-        )
-        async with self._global_slots, self._host_slots.slot(target.host):
-            try:
-                async with asyncio.timeout(self.timeout_total):
-                    async with self._pool.request(target.origin, head) as response:
-                        status, headers = response.status, response.headers
-                        async with aclosing(response.body()) as stream:
-                            text = await _read_body(stream, status, headers, 65_536)
-            except TimeoutError:
-                return PostResult(
-                    None, f"The server did not answer within {_seconds(self.timeout_total)}."
-                )
-            except TransportError as failed:
-                return PostResult(None, _describe_error(failed, target.host, self))
-            except _Failure as failure:
-                return PostResult(failure.status, failure.message)
-        if 200 <= status < 300:
-            return PostResult(status, None)
-        said = text.decode("utf-8", "replace").strip()[:200]
-        error = _status_error(status) + (f" It said: {said}" if said else "")
-        return PostResult(status, error)
+        """Send one form POST (a WebSub hub's subscribe or publish) and give its answer: `post`,
+        with its guard, time limit, user agent and no redirects. Never raises for network or
+        HTTP problems."""
+        return await post(self, url, body, {"Content-Type": "application/x-www-form-urlencoded"})
 
 
 @dataclass(frozen=True, slots=True)
 class PostResult:
-    """A POST's status (None when none came) and a sentence when it failed."""
+    """What one POST brought back: `status` None (and `error` set) when no answer arrived."""
 
     status: int | None
-    error: str | None
+    headers: Mapping[str, str] = field(default_factory=dict)  # lower-case names
+    body: bytes = b""
+    error: str | None = None  # a sentence for the user; None for a 2xx answer
+
+
+# An answer to a POST is a small JSON document or nothing; more is not read.
+POST_ANSWER_LIMIT: Final = 256 * 1024
+
+
+async def post(fetcher: Fetcher, url: str, body: bytes, headers: Mapping[str, str]) -> PostResult:
+    """Give the answer to one POST of `body` to `url`, through the fetcher's guard and proxy.
+
+    No redirect is followed (a POST redirected elsewhere is an error for the caller to show)
+    and the request is bounded by the fetcher's total timeout. Never raises for network or
+    HTTP problems: the result carries a sentence instead.
+    """
+    pool = fetcher._pool
+    if pool is None:
+        raise RuntimeError("Use the Fetcher as `async with Fetcher() as fetcher:`.")
+    refusal = check_url(url, allow_private_networks=fetcher.allow_private_networks)
+    if refusal:
+        return PostResult(None, error=refusal)
+    try:
+        target = target_of(url)
+    except InvalidURL as error:
+        return PostResult(None, error=str(error))
+    extra = "".join(f"{_header_value(k)}: {_header_value(v)}\r\n" for k, v in headers.items())
+    head = b"".join(
+        (
+            b"POST ",
+            target.path,
+            b" HTTP/1.1\r\nHost: ",
+            target.host_header,
+            f"\r\nUser-Agent: {_header_value(fetcher.user_agent)}\r\n".encode(),
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n".encode(),
+            extra.encode(),
+            b"\r\n",
+        )
+    )
+    try:
+        # One write holds head and body. Connection: close means no connection is kept
+        # alive, so the pool never re-sends the POST on a connection found stale.
+        async with (
+            fetcher._global_slots,
+            asyncio.timeout(fetcher.timeout_total),
+            pool.request(target.origin, head + body) as response,
+            aclosing(response.body()) as stream,
+        ):
+            answer = await _read_body(stream, response.status, response.headers, POST_ANSWER_LIMIT)
+            status, answer_headers = response.status, response.headers
+    except TimeoutError:
+        seconds = _seconds(fetcher.timeout_total)
+        return PostResult(None, error=f"The server did not answer within {seconds}.")
+    except TransportError as error:
+        return PostResult(None, error=_describe_error(error, target.host, fetcher))
+    except _Failure as failure:
+        return PostResult(failure.status, failure.headers, error=failure.message)
+    refused = None if 200 <= status < 300 else _status_error(status)
+    return PostResult(status, answer_headers, answer, refused)
 
 
 class LargeBodies:

@@ -363,6 +363,41 @@ saved_searches = sa.Table(
     sa.UniqueConstraint("user_id", "name"),
 )
 
+# A user's services to send entries to (revision 0013); `config` is JSON, secrets sealed.
+integrations = sa.Table(
+    "integrations",
+    metadata,
+    sa.Column("id", BigId, primary_key=True),
+    sa.Column("user_id", BigId, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("enabled", sa.Boolean, nullable=False),
+    sa.Column("config", sa.Text, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("user_id", "name"),
+)
+
+# One entry sent to one integration (revision 0013): the worker's queue and the delivery log.
+integration_deliveries = sa.Table(
+    "integration_deliveries",
+    metadata,
+    sa.Column("id", BigId, primary_key=True),
+    sa.Column("user_id", BigId, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "integration_id",
+        BigId,
+        sa.ForeignKey("integrations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("entry_id", BigId, nullable=False),
+    sa.Column("state", sa.Text, nullable=False),  # queued, sent, failed
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("due_at", UTCDateTime, nullable=True, index=True),  # None once over
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index("ix_integration_deliveries_user_id_id", "user_id", "id"),
+)
+
 # A user's labels on entries (revision 0008): many per entry, names as written (case counts).
 entry_labels = sa.Table(
     "entry_labels",

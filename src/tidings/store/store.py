@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from tidings.store.entries import EntryQueries
     from tidings.store.feeds import FeedQueries
     from tidings.store.feedtokens import FeedTokenQueries
+    from tidings.store.integrations import IntegrationQueries
     from tidings.store.labels import LabelQueries
     from tidings.store.reading import ReadingQueries
     from tidings.store.rules import RuleQueries
@@ -89,6 +90,12 @@ class Store:
         from tidings.store.labels import LabelQueries
 
         return LabelQueries(self.engine)
+
+    @cached_property
+    def integrations(self) -> IntegrationQueries:
+        from tidings.store.integrations import IntegrationQueries
+
+        return IntegrationQueries(self.engine)
 
     @cached_property
     def rules(self) -> RuleQueries:
