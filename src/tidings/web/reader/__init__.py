@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from tidings.web.reader import account, apps, listing, manage, rules, search
+from tidings.web.reader import account, apps, density, listing, manage, rules, search
 
 
 def reader_routes() -> list[BaseRoute]:
@@ -21,6 +21,7 @@ def reader_routes() -> list[BaseRoute]:
         *rules.ROUTES,
         *account.ROUTES,
         *apps.ROUTES,
+        *density.ROUTES,
     ]
 
 

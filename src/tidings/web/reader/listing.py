@@ -38,6 +38,7 @@ from tidings.web.reader.common import (
     target,
     wants_json,
 )
+from tidings.web.reader.density import DENSITIES, density_of, snippet
 from tidings.web.site import Site, site_of
 
 
@@ -87,13 +88,16 @@ def _list_page(request: Request, reader: Reader, scope: Scope) -> Response:
         if subscription is None:
             raise HTTPException(404, "You do not subscribe to that feed.")
         heading = subscription.display_title
+        unread = subscription.unread_count
     elif scope.category_id is not None:
         category = side.category(scope.category_id)
         if category is None:
             raise HTTPException(404, "You have no such category.")
         heading = category.name
+        unread = category.unread_count
     else:
         heading = "All feeds"
+        unread = side.total_unread
     size = site.settings.page_size
     found = site.store.reading.entries(
         reader.id,
@@ -111,7 +115,11 @@ def _list_page(request: Request, reader: Reader, scope: Scope) -> Response:
         request,
         reader,
         "reader/list.html",
-        title=f"{heading} ({show})",
+        # The unread count leads the tab's title, so a pinned tab shows it.
+        title=f"{f'({unread}) ' if unread else ''}{heading} · {show.capitalize()}",
+        density=density_of(request),
+        densities=DENSITIES,
+        snippet=snippet,
         heading=heading,
         show=show,
         scope=scope,

@@ -66,6 +66,12 @@
     for (const counter of counters) {
       if (counter) counter.textContent = String(Math.max(0, Number(counter.textContent) + change));
     }
+    // The tab title's "(12) " counts this list's unread entries, which the entry belongs to.
+    const shown = /^\((\d+)\) /.exec(document.title);
+    if (shown && document.querySelector("[data-items]")) {
+      const left = Math.max(0, Number(shown[1]) + change);
+      document.title = (left ? `(${left}) ` : "") + document.title.slice(shown[0].length);
+    }
   }
 
   function labels(holder, state) {
