@@ -93,6 +93,23 @@ def test_list_scans_and_density_switches(
         expect(page.locator(".item-snippet")).to_have_count(ENTRIES)
         page.get_by_role("button", name="Compact").click()
         expect(page.locator(".item-snippet")).to_have_count(0)
+        # R on a feed's list asks for a check of that feed; the hint is for keyboards only.
+        page.goto(f"{live.url}/reader/feeds/{garden.id}")
+        page.keyboard.press("Shift+R")
+        expect(page.get_by_role("status")).to_contain_text("Garden will be updated shortly")
+        hint = page.locator(".keys-hint")
+        expect(hint).to_be_hidden() if width == 390 else expect(hint).to_be_visible()
+        cookies = [
+            {"name": c["name"], "value": c["value"], "url": live.url}
+            for c in page.context.cookies()
+        ]
+        plain = new_page(browser, problems, java_script_enabled=False, **options)
+        plain.context.add_cookies(cookies)  # type: ignore[arg-type]
+        plain.goto(f"{live.url}/reader/feeds/{garden.id}")
+        expect(plain.locator(".keys-hint")).to_be_hidden()  # no keys without the script
+        plain.get_by_role("button", name="Refresh").click()
+        expect(plain.get_by_role("status")).to_contain_text("Garden will be updated shortly")
+        plain.context.close()
         print(f"\n{width}px: {compact} entries fit compact, {comfortable} comfortable")
         assert compact > comfortable > 0
     assert problems == []

@@ -279,6 +279,32 @@ async def _mark_read(request: Request, scope: Scope) -> Response:
     return back_to(request, reader, target(form.get("next"), scope.path), message)
 
 
+async def refresh_feed(request: Request) -> Response:
+    """POST: check one of the user's feeds soon (the `R` key and the feed list's button).
+
+    The rule is the one of Miniflux's PUT /v1/feeds/{id}/refresh and the admin's "update now": a
+    subscriber may ask, and a disabled feed is not scheduled."""
+    reader = await require_user(request)
+    form = await checked_form(request, reader.session)
+    feed_id = path_number(request, "feed_id")
+    store = site_of(request).store
+
+    def work() -> tuple[str, int]:
+        sub = store.reading.subscription(reader.id, feed_id)  # NotFound unless the user's
+        return sub.display_title, store.feeds.schedule_now([feed_id])
+
+    try:
+        title, scheduled = await run_in_threadpool(work)
+    except NotFound:
+        raise HTTPException(404, "You do not subscribe to that feed.") from None
+    message = (
+        f"{title} will be updated shortly."
+        if scheduled
+        else f"{title} is disabled and was not scheduled."
+    )
+    return back_to(request, reader, target(form.get("next"), f"/reader/feeds/{feed_id}"), message)
+
+
 async def mark_all_read(request: Request) -> Response:
     return await _mark_read(request, Scope())
 
@@ -296,6 +322,7 @@ ROUTES = [
     Route("/reader/mark-read", mark_all_read, methods=["POST"]),
     Route("/reader/feeds/{feed_id:int}", feed, methods=["GET"], name="reader_feed"),
     Route("/reader/feeds/{feed_id:int}/mark-read", mark_feed_read, methods=["POST"]),
+    Route("/reader/feeds/{feed_id:int}/refresh", refresh_feed, methods=["POST"]),
     Route("/reader/categories/{category_id:int}", category, methods=["GET"]),
     Route("/reader/categories/{category_id:int}/mark-read", mark_category_read, methods=["POST"]),
     Route("/reader/entries/{entry_id:int}", entry_page, methods=["GET"], name="reader_entry"),

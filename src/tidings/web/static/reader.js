@@ -172,6 +172,10 @@
       n: () => follow("next"),
       p: () => follow("prev"),
       A: markPageRead,
+      R: () => {
+        const form = document.querySelector("form[data-refresh]");
+        if (form instanceof HTMLFormElement) form.submit();
+      },
       j: () => move(1),
       k: () => move(-1),
       o: open,
