@@ -99,6 +99,25 @@ def test_list_scans_and_density_switches(
         expect(page.get_by_role("status")).to_contain_text("Garden will be updated shortly")
         hint = page.locator(".keys-hint")
         expect(hint).to_be_hidden() if width == 390 else expect(hint).to_be_visible()
+        # The entry page: a bar with read / star / original / newer / older, kept at the top of
+        # a phone's screen while reading; lines near 70 characters.
+        page.goto(f"{live.url}/reader/feeds/{garden.id}?show=all")
+        page.locator(".item-open").nth(3).click()
+        bar = page.get_by_role("navigation", name="This entry")
+        for name in ("‹ Newer", "Older ›", "Original ↗"):
+            expect(bar.get_by_role("link", name=name)).to_be_visible()
+        expect(bar.get_by_role("button", name="☆ Star")).to_be_visible()
+        page.evaluate("document.querySelector('.entry-body').innerHTML += '<p>long</p>'.repeat(80)")
+        page.mouse.wheel(0, 2000)
+        page.wait_for_function("window.scrollY > 500")
+        top = bar.bounding_box()
+        assert top is not None
+        if width == 390:
+            assert abs(top["y"]) < 1, top
+        cap = page.evaluate("getComputedStyle(document.querySelector('.entry-body')).maxWidth")
+        assert cap != "none", cap
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=ARTIFACTS / f"entry-{width}.png")
         cookies = [
             {"name": c["name"], "value": c["value"], "url": live.url}
             for c in page.context.cookies()
