@@ -93,7 +93,7 @@ def test_compact_list_is_one_line_an_entry(ann_client: TestClient, store: Store)
     for item in items:
         assert item.xpath("string(.//span[@class='feed-icon'])") == "G"
         meta = item.xpath(".//p[contains(@class, 'item-meta')]")[0]
-        assert " ".join(meta.text_content().split()).startswith("Garden · ")
+        assert " ".join(meta.text_content().split()).startswith("Garden ")
         assert not item.xpath(".//*[@class='item-snippet']")
         assert not item.xpath(".//a[contains(@class, 'item-original')]")
     [pressed] = page.xpath("//form[@action='/reader/density']//button[@aria-pressed='true']")

@@ -95,9 +95,9 @@
   // Send a read/star button's form in the background and update the page; on failure, send
   // it normally (to the button's action, with its way back).
   async function toggle(button) {
-    const form = button.form;
+    const form = button.form; // the page's one #state form, named by the button's form=""
     if (!(form instanceof HTMLFormElement)) return;
-    const holder = form.closest("[data-entry]");
+    const holder = button.closest("[data-entry]");
     const action = button.getAttribute("formaction") || "";
     try {
       const response = await fetch(action, {
