@@ -1,6 +1,6 @@
 """Chromium against uvicorn: the list that scans (issue 17).
 
-At phone and desktop widths: one line an entry, no sideways scrolling, the density switch and
+At phone (dark) and desktop (light) widths: one line an entry, no sideways scrolling, the density switch and
 its cookie, the unread count in the tab's title following the read state. Prints how many
 entries fit on the first screen (the numbers docs/reading-ui.md quotes).
 """
@@ -24,7 +24,12 @@ pytestmark = pytest.mark.browser
 
 ENTRIES = 40
 VIEWPORTS = [
-    {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 1, "has_touch": True},
+    {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 1,
+        "has_touch": True,
+        "color_scheme": "dark",
+    },
     {"viewport": {"width": 1366, "height": 900}, "device_scale_factor": 1},
 ]
 # Entries whose whole line is inside the first screen.
@@ -107,6 +112,7 @@ def test_list_scans_and_density_switches(
         for name in ("‹ Newer", "Older ›", "Original ↗"):
             expect(bar.get_by_role("link", name=name)).to_be_visible()
         expect(bar.get_by_role("button", name="☆ Star")).to_be_visible()
+        page.screenshot(path=ARTIFACTS / f"entry-{width}.png")
         page.evaluate("document.querySelector('.entry-body').innerHTML += '<p>long</p>'.repeat(80)")
         page.mouse.wheel(0, 2000)
         page.wait_for_function("window.scrollY > 500")
@@ -117,7 +123,6 @@ def test_list_scans_and_density_switches(
         cap = page.evaluate("getComputedStyle(document.querySelector('.entry-body')).maxWidth")
         assert cap != "none", cap
         assert page.evaluate("document.documentElement.scrollWidth") <= width
-        page.screenshot(path=ARTIFACTS / f"entry-{width}.png")
         cookies = [
             {"name": c["name"], "value": c["value"], "url": live.url}
             for c in page.context.cookies()
