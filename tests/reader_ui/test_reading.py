@@ -79,7 +79,7 @@ def test_opening_an_entry_marks_it_read_and_links_its_neighbours(
     assert tree.xpath("string(//a[@rel='prev']/@href)").startswith(
         f"/reader/entries/{by_title['Alpha 0']}?"
     )
-    assert tree.xpath("string(//form[@data-toggle='read']/@action)").endswith("/unread")
+    assert tree.xpath("string(//button[@data-toggle='read']/@formaction)").endswith("/unread")
     # Unread list: the read entry is gone from it; "all" shows it as read.
     assert "Alpha 1" not in titles(ann_client.get("/reader").text)
     assert "Alpha 1" in titles(ann_client.get("/reader?show=all").text)

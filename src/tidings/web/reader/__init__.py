@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from tidings.web.reader import account, apps, articles, listing, manage, rules, search
+from tidings.web.reader import (
+    account,
+    apps,
+    articles,
+    density,
+    listing,
+    manage,
+    rules,
+    search,
+)
 
 
 def reader_routes() -> list[BaseRoute]:
@@ -22,6 +31,7 @@ def reader_routes() -> list[BaseRoute]:
         *rules.ROUTES,
         *account.ROUTES,
         *apps.ROUTES,
+        *density.ROUTES,
     ]
 
 

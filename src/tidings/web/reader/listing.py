@@ -41,6 +41,7 @@ from tidings.web.reader.common import (
     target,
     wants_json,
 )
+from tidings.web.reader.density import DENSITIES, density_of, snippet
 from tidings.web.site import Site, site_of
 
 
@@ -101,15 +102,19 @@ def _list_page(request: Request, reader: Reader, scope: Scope) -> Response:
         if subscription is None:
             raise HTTPException(404, "You do not subscribe to that feed.")
         heading = subscription.display_title
+        unread = subscription.unread_count
     elif scope.category_id is not None:
         category = side.category(scope.category_id)
         if category is None:
             raise HTTPException(404, "You have no such category.")
         heading = category.name
+        unread = category.unread_count
     elif scope.label is not None:
         heading = f"Label: {scope.label}"
+        unread = 0  # no count is kept per label here: the title says none
     else:
         heading = "All feeds"
+        unread = side.total_unread
     size = site.settings.page_size
     found = site.store.reading.entries(
         reader.id,
@@ -128,7 +133,11 @@ def _list_page(request: Request, reader: Reader, scope: Scope) -> Response:
         request,
         reader,
         "reader/list.html",
-        title=f"{heading} ({show})",
+        # The unread count leads the tab's title, so a pinned tab shows it.
+        title=f"{f'({unread}) ' if unread else ''}{heading} · {show.capitalize()}",
+        density=density_of(request),
+        densities=DENSITIES,
+        snippet=snippet,
         heading=heading,
         show=show,
         scope=scope,
@@ -351,6 +360,32 @@ async def _mark_read(request: Request, scope: Scope) -> Response:
     return back_to(request, reader, target(form.get("next"), scope.path), message)
 
 
+async def refresh_feed(request: Request) -> Response:
+    """POST: check one of the user's feeds soon (the `R` key and the feed list's button).
+
+    The rule is the one of Miniflux's PUT /v1/feeds/{id}/refresh and the admin's "update now": a
+    subscriber may ask, and a disabled feed is not scheduled."""
+    reader = await require_user(request)
+    form = await checked_form(request, reader.session)
+    feed_id = path_number(request, "feed_id")
+    store = site_of(request).store
+
+    def work() -> tuple[str, int]:
+        sub = store.reading.subscription(reader.id, feed_id)  # NotFound unless the user's
+        return sub.display_title, store.feeds.schedule_now([feed_id])
+
+    try:
+        title, scheduled = await run_in_threadpool(work)
+    except NotFound:
+        raise HTTPException(404, "You do not subscribe to that feed.") from None
+    message = (
+        f"{title} will be updated shortly."
+        if scheduled
+        else f"{title} is disabled and was not scheduled."
+    )
+    return back_to(request, reader, target(form.get("next"), f"/reader/feeds/{feed_id}"), message)
+
+
 async def mark_all_read(request: Request) -> Response:
     return await _mark_read(request, Scope())
 
@@ -368,6 +403,7 @@ ROUTES = [
     Route("/reader/mark-read", mark_all_read, methods=["POST"]),
     Route("/reader/feeds/{feed_id:int}", feed, methods=["GET"], name="reader_feed"),
     Route("/reader/feeds/{feed_id:int}/mark-read", mark_feed_read, methods=["POST"]),
+    Route("/reader/feeds/{feed_id:int}/refresh", refresh_feed, methods=["POST"]),
     Route("/reader/categories/{category_id:int}", category, methods=["GET"]),
     Route("/reader/categories/{category_id:int}/mark-read", mark_category_read, methods=["POST"]),
     Route("/reader/labels/{label:path}", labelled, methods=["GET"], name="reader_label"),

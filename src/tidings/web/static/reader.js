@@ -66,6 +66,12 @@
     for (const counter of counters) {
       if (counter) counter.textContent = String(Math.max(0, Number(counter.textContent) + change));
     }
+    // The tab title's "(12) " counts this list's unread entries, which the entry belongs to.
+    const shown = /^\((\d+)\) /.exec(document.title);
+    if (shown && document.querySelector("[data-items]")) {
+      const left = Math.max(0, Number(shown[1]) + change);
+      document.title = (left ? `(${left}) ` : "") + document.title.slice(shown[0].length);
+    }
   }
 
   function labels(holder, state) {
@@ -74,48 +80,57 @@
     if (wasRead !== state.read) count(holder, state.read ? -1 : 1);
     holder.classList.toggle("is-read", state.read);
     holder.classList.toggle("is-starred", state.starred);
-    const read = holder.querySelector('form[data-toggle="read"]');
-    if (read instanceof HTMLFormElement) {
-      read.action = `/reader/entries/${id}/${state.read ? "unread" : "read"}`;
-      read.querySelector("button").textContent = state.read ? "Mark unread" : "Mark read";
+    const read = holder.querySelector('button[data-toggle="read"]');
+    if (read instanceof HTMLButtonElement) {
+      read.setAttribute("formaction", `/reader/entries/${id}/${state.read ? "unread" : "read"}`);
+      read.textContent = state.read ? "Mark unread" : "Mark read";
     }
-    const star = holder.querySelector('form[data-toggle="star"]');
-    if (star instanceof HTMLFormElement) {
-      star.action = `/reader/entries/${id}/${state.starred ? "unstar" : "star"}`;
-      star.querySelector("button").textContent = state.starred ? "★ Unstar" : "☆ Star";
+    const star = holder.querySelector('button[data-toggle="star"]');
+    if (star instanceof HTMLButtonElement) {
+      star.setAttribute("formaction", `/reader/entries/${id}/${state.starred ? "unstar" : "star"}`);
+      star.textContent = state.starred ? "★ Unstar" : "☆ Star";
     }
   }
 
-  // Send a read/star form in the background and update the page; on failure, send it normally.
-  async function toggle(form) {
-    const holder = form.closest("[data-entry]");
+  // Send a read/star button's form in the background and update the page; on failure, send
+  // it normally (to the button's action, with its way back).
+  async function toggle(button) {
+    const form = button.form; // the page's one #state form, named by the button's form=""
+    if (!(form instanceof HTMLFormElement)) return;
+    const holder = button.closest("[data-entry]");
+    const action = button.getAttribute("formaction") || "";
     try {
-      // getAttribute: the form's "action" checkboxes shadow its .action property.
-    const response = await fetch(form.getAttribute("action") || "", {
+      const response = await fetch(action, {
         method: "POST",
-        body: new FormData(form),
+        body: new FormData(form, button),
         headers: { Accept: "application/json" },
         credentials: "same-origin",
       });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       labels(holder, await response.json());
     } catch {
+      const back = document.createElement("input");
+      back.type = "hidden";
+      back.name = button.name;
+      back.value = button.value;
+      form.append(back);
+      form.setAttribute("action", action);
       form.submit();
     }
   }
 
   document.addEventListener("submit", (event) => {
-    const form = event.target;
-    if (form instanceof HTMLFormElement && form.dataset.toggle) {
+    const button = event.submitter;
+    if (button instanceof HTMLButtonElement && button.dataset.toggle) {
       event.preventDefault();
-      toggle(form);
+      toggle(button);
     }
   });
 
   function submitToggle(kind) {
     const holder = target();
-    const form = holder && holder.querySelector(`form[data-toggle="${kind}"]`);
-    if (form instanceof HTMLFormElement) toggle(form);
+    const button = holder && holder.querySelector(`button[data-toggle="${kind}"]`);
+    if (button instanceof HTMLButtonElement) toggle(button);
   }
 
   function open() {
@@ -163,6 +178,10 @@
       n: () => follow("next"),
       p: () => follow("prev"),
       A: markPageRead,
+      R: () => {
+        const form = document.querySelector("form[data-refresh]");
+        if (form instanceof HTMLFormElement) form.submit();
+      },
       j: () => move(1),
       k: () => move(-1),
       o: open,
