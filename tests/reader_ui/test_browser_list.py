@@ -1,7 +1,7 @@
 """Chromium against uvicorn: the list that scans (issue 17).
 
-At phone (dark) and desktop (light) widths: one line an entry, no sideways scrolling, the density switch and
-its cookie, the unread count in the tab's title following the read state. Prints how many
+At phone (dark) and desktop (light) widths: one line an entry, no sideways scrolling, the density
+switch and its cookie, the unread count in the tab's title following the read state. Prints how many
 entries fit on the first screen (the numbers docs/reading-ui.md quotes).
 """
 
