@@ -32,7 +32,17 @@ def test_sqlite_pragmas(tmp_path: object) -> None:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
-        assert store.migrate() == ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008"]
+        assert store.migrate() == [
+            "0001",
+            "0002",
+            "0003",
+            "0004",
+            "0005",
+            "0006",
+            "0007",
+            "0008",
+            "0011",
+        ]
         names = set(sa.inspect(store.engine).get_table_names())
         assert {"feeds", "entries", "users", "entry_states", "fetch_log"} <= names
 
