@@ -24,6 +24,7 @@ from tidings.web import (
     admin_import,
     admin_sources,
     follow,
+    icons,
     login,
     outputs,
     pages,
@@ -50,6 +51,7 @@ def routes(assets: StaticAssets) -> list[BaseRoute]:
         # Public pages first: they are the hot path, and Starlette tries routes in order.
         *pages.ROUTES,
         *outputs.ROUTES,
+        *icons.ROUTES,
         *login.ROUTES,
         *follow.ROUTES,
         # The fixed admin paths come before those with an id so "add" is never read as an id.
