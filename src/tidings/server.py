@@ -7,6 +7,7 @@ feeds keep them from checking a feed twice.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from functools import partial
 
@@ -14,6 +15,7 @@ from starlette.applications import Starlette
 
 from tidings.config import Settings, ensure_secret_key, load_settings
 from tidings.discovery import discover_feeds, find_feed
+from tidings.icons.refresher import run_icons
 from tidings.reading.subscribing import FeedFinder
 from tidings.refresh.run import refresh_now, run_refresher
 from tidings.store import Store
@@ -31,9 +33,15 @@ def feed_finder(settings: Settings, store: Store) -> FeedFinder:
     )
 
 
+async def run_background(store: Store, settings: Settings) -> None:
+    """The refresher and, beside it (never in its way), the look for site icons."""
+    await asyncio.gather(run_refresher(store, settings), run_icons(store, settings))
+
+
 def build_app(settings: Settings, store: Store, *, refresh: bool = True) -> Starlette:
-    """The web app over `store`, refreshing feeds in the background unless `refresh` is False."""
-    background = partial(run_refresher, store, settings) if refresh else None
+    """The web app over `store`, refreshing feeds (and icons) in the background unless
+    `refresh` is False."""
+    background = partial(run_background, store, settings) if refresh else None
     return create_app(
         settings,
         store,

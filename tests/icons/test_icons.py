@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from support.entries import apply_check
 from support.live_server import Page, serving_pages
 from tidings.fetch import Fetcher
 from tidings.icons import MAX_ICON_BYTES, Icon, find_icon, icon_candidates
+from tidings.icons.refresher import refresh_icons
+from tidings.store import Store
 
 BASE = "https://site.example/blog/"
 
@@ -107,3 +111,26 @@ def test_huge_icons_are_refused() -> None:
         }
     )
     assert icon is not None and icon.url == base + "/favicon.ico"
+
+
+def test_a_round_stores_icons_and_nones_for_due_feeds(store: Store) -> None:
+    now = datetime.now(UTC)
+    pages: dict[str, Page] = {
+        "/with/": page('<link rel="icon" href="/with/i.png">'),
+        "/with/i.png": (200, "image/png", PNG),
+    }
+    with serving_pages(pages) as base:
+        found = store.feeds.add(base + "/with/feed", now=now)
+        apply_check(store, found.id, (), now=now, site_url=base + "/with/")
+        missing = store.feeds.add(base + "/without/feed", now=now)
+        apply_check(store, missing.id, (), now=now, site_url=base + "/without/")
+
+        async def main() -> int:
+            async with Fetcher(allow_private_networks=True) as fetcher:
+                return await refresh_icons(store, fetcher, now=now)
+
+        assert asyncio.run(main()) == 2
+    icon = store.icons.of_feed(found.id)
+    assert icon is not None and icon.data == PNG
+    assert store.icons.of_feed(missing.id) is None
+    assert store.icons.due(now, timedelta(days=30)) == []  # both looked at: none due
