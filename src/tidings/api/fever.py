@@ -18,7 +18,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from tidings.api.auth import fever_user
-from tidings.api.common import MAX_ID, ApiError, JSONReply, from_unix, in_thread, unix
+from tidings.api.common import MAX_ID, ApiError, JSONReply, from_unix, icon_data, in_thread, unix
 from tidings.api.endpoint import Protocol, serve
 from tidings.app.context import services_of
 from tidings.model import User
@@ -139,11 +139,16 @@ def answer(call: Call) -> dict[str, Any]:
     if "groups" in params:
         reply["groups"] = [{"id": c.id, "title": c.name} for c in reading.categories(call.uid)]
         reply["feeds_groups"] = _feeds_groups(subs)
+    icons = (
+        call.store.icons.ids_of_feeds(s.feed_id for s in subs)
+        if "feeds" in params or "favicons" in params
+        else {}
+    )
     if "feeds" in params:
         reply["feeds"] = [
             {
                 "id": s.feed_id,
-                "favicon_id": 0,
+                "favicon_id": icons.get(s.feed_id, 0),
                 "title": s.display_title,
                 "url": s.url,
                 "site_url": s.site_url or s.url,
@@ -154,7 +159,8 @@ def answer(call: Call) -> dict[str, Any]:
         ]
         reply["feeds_groups"] = _feeds_groups(subs)
     if "favicons" in params:
-        reply["favicons"] = []
+        found = call.store.icons.many(icons.values())
+        reply["favicons"] = [{"id": icon.id, "data": icon_data(icon)} for icon in found]
     if "links" in params:
         reply["links"] = []
     if "items" in params:

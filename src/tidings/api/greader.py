@@ -252,6 +252,9 @@ def user_info(call: Call) -> Response:
 
 
 def subscription_list(call: Call) -> Response:
+    subs = call.subscriptions()
+    icons = call.store.icons.ids_of_feeds(s.feed_id for s in subs)
+    base = (call.site.settings.base_url or str(call.request.base_url)).rstrip("/")
     return JSONReply(
         {
             "subscriptions": [
@@ -261,9 +264,9 @@ def subscription_list(call: Call) -> Response:
                     "categories": [{"id": LABEL + c.name, "label": c.name} for c in s.categories],
                     "url": s.url,
                     "htmlUrl": s.site_url or s.url,
-                    "iconUrl": "",
+                    "iconUrl": f"{base}/icons/{icons[s.feed_id]}" if s.feed_id in icons else "",
                 }
-                for s in call.subscriptions()
+                for s in subs
             ]
         }
     )

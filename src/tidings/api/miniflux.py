@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import json
 import math
-from collections.abc import Awaitable, Callable, Collection, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +29,7 @@ from tidings.api.common import (
     ApiError,
     JSONReply,
     from_unix,
+    icon_json,
     in_thread,
     json_id,
     parse_id,
@@ -134,8 +135,15 @@ def category_json(category: UserCategory, user_id: int, *, counts: bool = False)
     return data
 
 
-def feed_json(sub: Subscription, user_id: int, rules: list[Rule] | None = None) -> dict[str, Any]:
-    """A feed as Miniflux gives it; `rules`: the user's, for the block and keep lists."""
+def feed_json(
+    sub: Subscription,
+    user_id: int,
+    rules: list[Rule] | None = None,
+    icons: Mapping[int, int] | None = None,
+) -> dict[str, Any]:
+    """A feed as Miniflux gives it; `rules`: the user's, for the block and keep lists; `icons`:
+    icon id by feed id (`store.icons.ids_of_feeds`)."""
+    icon_id = (icons or {}).get(sub.feed_id)
     category = sub.categories[0] if sub.categories else None
     return {
         "id": sub.feed_id,
@@ -167,7 +175,7 @@ def feed_json(sub: Subscription, user_id: int, rules: list[Rule] | None = None) 
         "hide_globally": False,
         "apprise_service_urls": "",
         "category": None if category is None else category_json(category, user_id),
-        "icon": None,
+        "icon": None if icon_id is None else {"feed_id": sub.feed_id, "icon_id": icon_id},
     }
 
 
@@ -294,12 +302,9 @@ class Call:
 
     def feeds_by_id(self, feed_ids: Collection[int]) -> dict[int, dict[str, Any]]:
         """The JSON of the user's feeds among `feed_ids` (those a reply's entries embed), by id."""
-        return {
-            s.feed_id: feed_json(s, self.uid)
-            for s in self.store.reading.subscriptions(
-                self.uid, with_unread=False, feed_ids=feed_ids
-            )
-        }
+        subs = self.store.reading.subscriptions(self.uid, with_unread=False, feed_ids=feed_ids)
+        icons = self.store.icons.ids_of_feeds(s.feed_id for s in subs)
+        return {s.feed_id: feed_json(s, self.uid, icons=icons) for s in subs}
 
     def category(self, category_id: int) -> UserCategory:
         for category in self.store.reading.categories(self.uid):
@@ -502,7 +507,8 @@ def category_feeds(call: Call) -> Response:
     subs = call.store.reading.subscriptions(call.uid)
     found = [s for s in subs if any(c.id == category_id for c in s.categories)]
     rules = call.store.rules.of_user(call.uid)
-    return JSONReply([feed_json(s, call.uid, rules) for s in found])
+    icons = call.store.icons.ids_of_feeds(s.feed_id for s in found)
+    return JSONReply([feed_json(s, call.uid, rules, icons) for s in found])
 
 
 def category_mark_read(call: Call) -> Response:
@@ -526,12 +532,14 @@ def category_refresh(call: Call) -> Response:
 def feeds_list(call: Call) -> Response:
     rules = call.store.rules.of_user(call.uid)
     subs = call.store.reading.subscriptions(call.uid)
-    return JSONReply([feed_json(s, call.uid, rules) for s in subs])
+    icons = call.store.icons.ids_of_feeds(s.feed_id for s in subs)
+    return JSONReply([feed_json(s, call.uid, rules, icons) for s in subs])
 
 
 def feed_get(call: Call) -> Response:
     sub = call.store.reading.subscription(call.uid, call.path_id("feed_id"))
-    return JSONReply(feed_json(sub, call.uid, call.store.rules.of_user(call.uid)))
+    icons = call.store.icons.ids_of_feeds([sub.feed_id])
+    return JSONReply(feed_json(sub, call.uid, call.store.rules.of_user(call.uid), icons))
 
 
 def _category_names(call: Call, data: dict[str, Any], *, zero_is_none: bool) -> list[str] | None:
@@ -618,7 +626,9 @@ def feed_update(call: Call) -> Response:
     for kind, draft in lists.items():
         drafts = [draft] if draft is not None else []
         call.store.rules.replace_named(call.uid, PREFIX + kind, feed_id, drafts)
-    return JSONReply(feed_json(sub, call.uid, call.store.rules.of_user(call.uid)), status_code=201)
+    icons = call.store.icons.ids_of_feeds([sub.feed_id])
+    rules = call.store.rules.of_user(call.uid)
+    return JSONReply(feed_json(sub, call.uid, rules, icons), status_code=201)
 
 
 def feed_delete(call: Call) -> Response:
@@ -653,13 +663,20 @@ def feeds_counters(call: Call) -> Response:
 
 
 def feed_icon(call: Call) -> Response:
-    call.store.reading.subscription(call.uid, call.path_id("feed_id"))
-    raise ApiError(404, NOT_FOUND)  # no icons are kept
+    """GET /v1/feeds/{id}/icon: the icon of one of the user's feeds, 404 when it has none."""
+    sub = call.store.reading.subscription(call.uid, call.path_id("feed_id"))
+    icon = call.store.icons.of_feed(sub.feed_id)
+    if icon is None:
+        raise ApiError(404, NOT_FOUND)
+    return JSONReply(icon_json(icon))
 
 
 def icon_get(call: Call) -> Response:
-    call.path_id("icon_id")
-    raise ApiError(404, NOT_FOUND)
+    """GET /v1/icons/{id}: an icon by its id (icons are the sites' public images)."""
+    icon = call.store.icons.get(call.path_id("icon_id"))
+    if icon is None:
+        raise ApiError(404, NOT_FOUND)
+    return JSONReply(icon_json(icon))
 
 
 def feed_mark_read(call: Call) -> Response:

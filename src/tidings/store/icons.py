@@ -83,6 +83,15 @@ class IconQueries:
             row = conn.execute(sa.select(*_ICON).where(icons.c.id == icon_id)).one_or_none()
         return StoredIcon(**row._mapping) if row is not None else None
 
+    def many(self, icon_ids: Iterable[int]) -> list[StoredIcon]:
+        """The icons with these ids (unknown ids left out), by id."""
+        ids = sorted(set(icon_ids))
+        if not ids:
+            return []
+        query = sa.select(*_ICON).where(icons.c.id.in_(ids)).order_by(icons.c.id)
+        with read_transaction(self._engine) as conn:
+            return [StoredIcon(**row._mapping) for row in conn.execute(query)]
+
     def of_feed(self, feed_id: int) -> StoredIcon | None:
         """The feed's icon, or None when it has none (yet)."""
         query = (
