@@ -26,6 +26,7 @@ from tidings.web import (
     follow,
     icons,
     login,
+    media_proxy,
     outputs,
     pages,
 )
@@ -52,6 +53,7 @@ def routes(assets: StaticAssets) -> list[BaseRoute]:
         *pages.ROUTES,
         *outputs.ROUTES,
         *icons.ROUTES,
+        *media_proxy.ROUTES,
         *login.ROUTES,
         *follow.ROUTES,
         # The fixed admin paths come before those with an id so "add" is never read as an id.
