@@ -4,13 +4,16 @@ favicon_id, Google Reader's iconUrl (SQLite and PostgreSQL; icon ids never equal
 from __future__ import annotations
 
 import base64
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from api_support import World
+from api_support import NOW, World
 from starlette.testclient import TestClient
 from test_fever import fever
 from test_greader import R, login
 
+from support.entries import apply_check
+from tidings.media import ProxySigner
+from tidings.model import EntryData
 from tidings.store import Store
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\4" * 30
@@ -66,3 +69,20 @@ def test_greader_icon_url(client: TestClient, world: World, store: Store) -> Non
     assert urls[f"feed/{feed_id}"].endswith(f"/icons/{icon_id}")
     assert urls[f"feed/{world.alice.feeds[1]}"] == ""
     assert client.get(urls[f"feed/{feed_id}"]).content == PNG
+
+
+def test_miniflux_entry_content_has_absolute_proxy_urls(
+    client: TestClient, world: World, store: Store
+) -> None:
+    now = NOW + timedelta(hours=1)
+    feed_id = world.alice.feeds[0]
+    content = '<p>x</p><img src="http://img.example/a.png">'
+    entry = EntryData(key="img", title="Img", content=content, published_at=now, content_hash="i")
+    apply_check(store, feed_id, (entry,), now=now)
+    h = world.alice.headers
+    listed = client.get(f"/v1/feeds/{feed_id}/entries", headers=h).json()["entries"]
+    entries = [e for e in listed if e["title"] == "Img"]
+    proxied = "http://testserver" + ProxySigner("test secret key").path("http://img.example/a.png")
+    assert f'src="{proxied}"' in entries[0]["content"]
+    one = client.get(f"/v1/entries/{entries[0]['id']}", headers=h).json()
+    assert one["content"] == entries[0]["content"]

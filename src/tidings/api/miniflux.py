@@ -189,11 +189,12 @@ def entry_json(
     user_id: int,
     feeds: dict[int, dict[str, Any]],
     labels: tuple[str, ...] = (),
+    media: Callable[[str], str] = str,
 ) -> dict[str, Any]:
     """An entry as Miniflux gives it; its `tags` are the feed's categories of the entry, then the
-    user's labels on it."""
+    user's labels on it; `media` rewrites its HTML for the media proxy (`Call.media_html`)."""
     entry = item.entry
-    content = entry.content or entry.summary or ""
+    content = media(entry.content or entry.summary or "")
     return {
         "id": entry.id,
         "user_id": user_id,
@@ -299,6 +300,11 @@ class Call:
 
     def query(self, name: str) -> str | None:
         return self.request.query_params.get(name)
+
+    def media_html(self, html: str) -> str:
+        """Entry HTML with proxied images as absolute URLs (clients are elsewhere)."""
+        base = (self.site.settings.base_url or str(self.request.base_url)).rstrip("/")
+        return self.site.media_html(html, base)
 
     def feeds_by_id(self, feed_ids: Collection[int]) -> dict[int, dict[str, Any]]:
         """The JSON of the user's feeds among `feed_ids` (those a reply's entries embed), by id."""
@@ -820,7 +826,7 @@ def list_entries(
     total = reading.count_entries(call.uid, where)
     feeds = call.feeds_by_id({i.entry.feed_id for i in items})  # only those the page embeds
     labels = call.store.labels.of_entries(call.uid, [i.id for i in items])
-    replies = [entry_json(i, call.uid, feeds, labels.get(i.id, ())) for i in items]
+    replies = [entry_json(i, call.uid, feeds, labels.get(i.id, ()), call.media_html) for i in items]
     return JSONReply({"total": total, "entries": replies})
 
 
@@ -859,7 +865,8 @@ def entry_get(call: Call) -> Response:
     if "feed_id" in call.request.path_params and item.entry.feed_id != call.path_id("feed_id"):
         raise NotFound("no such entry in this feed")
     labels = call.store.labels.of_entries(call.uid, [item.id]).get(item.id, ())
-    return JSONReply(entry_json(item, call.uid, call.feeds_by_id([item.entry.feed_id]), labels))
+    feeds = call.feeds_by_id([item.entry.feed_id])
+    return JSONReply(entry_json(item, call.uid, feeds, labels, call.media_html))
 
 
 def entries_update(call: Call) -> Response:

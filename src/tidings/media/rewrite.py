@@ -29,8 +29,9 @@ def wants_proxy(url: str, mode: str) -> bool:
     return False
 
 
-def proxy_images(cleaned: str, signer: ProxySigner, mode: str) -> str:
-    """`cleaned` with each image source that `mode` proxies replaced by its signed proxy path."""
+def proxy_images(cleaned: str, signer: ProxySigner, mode: str, base: str = "") -> str:
+    """`cleaned` with each image source that `mode` proxies replaced by its signed proxy path,
+    after `base` (the site's address, for API clients; empty: a path, for the site's pages)."""
     if mode == "off" or "<img" not in cleaned:
         return cleaned
 
@@ -38,6 +39,6 @@ def proxy_images(cleaned: str, signer: ProxySigner, mode: str) -> str:
         url = html.unescape(match.group(2))
         if not wants_proxy(url, mode):
             return match.group(0)
-        return f"{match.group(1)}{signer.path(url.strip())}{match.group(3)}"
+        return f"{match.group(1)}{base}{signer.path(url.strip())}{match.group(3)}"
 
     return _IMG_SRC.sub(replace, cleaned)

@@ -9,7 +9,6 @@ from typing import Any
 from starlette.requests import Request
 
 from tidings.app.context import Discover, Services
-from tidings.media import ProxySigner, proxy_images
 from tidings.web.pagecache import PageCache
 from tidings.web.rendering import Templates
 from tidings.web.responses import Rendered
@@ -28,11 +27,6 @@ class Site(Services):
         Services.__post_init__(self)
         # A global, so macros imported without the page's context (macros.html) have it too.
         self.templates.env.globals["media_html"] = self.media_html
-
-    def media_html(self, html: str) -> str:
-        """Entry HTML through the one image rewrite (tidings.media) under the current
-        media_proxy setting."""
-        return proxy_images(html, ProxySigner(self.settings.secret_key), self.settings.media_proxy)
 
     def changed(self) -> None:
         """Note a change made through this process: settings are read again, pages rendered
