@@ -14,7 +14,7 @@ from support.entries import apply_check
 from support.live_server import Page, serving_pages
 from tidings.config import Settings
 from tidings.media import ProxySigner
-from tidings.model import EntryData
+from tidings.model import Enclosure, EntryData
 from tidings.store import Store
 from tidings.web.media_proxy import MAX_PROXY_BYTES
 
@@ -91,3 +91,29 @@ def test_public_pages_proxy_insecure_images_by_default(client: TestClient, store
     sources = lxml.html.fromstring(client.get(f"/sources/{feed.id}").text)
     srcs = sources.xpath("//div[@class='entry-body']//img/@src")
     assert srcs == [path("http://img.example/a.png"), "https://img.example/b.png"]
+
+
+def test_public_pages_play_enclosures(client: TestClient, store: Store) -> None:
+    now = datetime.now(UTC)
+    feed = store.feeds.add("https://pod.example/feed", now=now)
+    episode = EntryData(
+        key="ep",
+        title="Episode",
+        summary="<p>Show notes</p>",
+        published_at=now,
+        content_hash="e",
+        enclosures=(
+            Enclosure("https://pod.example/ep.mp3", "audio/mpeg", 12_500_000),
+            Enclosure("https://pod.example/ep.mp4", "video/mp4"),
+            Enclosure("https://pod.example/ep.pdf", "application/pdf"),
+            Enclosure("javascript:alert(1)", "audio/mpeg"),
+        ),
+    )
+    apply_check(store, feed.id, (episode,), now=now)
+    for page in ("/", f"/sources/{feed.id}"):
+        tree = lxml.html.fromstring(client.get(page).text)
+        assert tree.xpath("//audio/@src") == ["https://pod.example/ep.mp3"]
+        assert tree.xpath("//video/@src") == ["https://pod.example/ep.mp4"]
+        captions = [c.text_content() for c in tree.xpath("//figure[@class='enclosure']")]
+        assert len(captions) == 3 and "12.5 MB" in captions[0]
+        assert "application/pdf" in captions[2] and "javascript" not in client.get(page).text
