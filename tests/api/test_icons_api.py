@@ -71,7 +71,7 @@ def test_greader_icon_url(client: TestClient, world: World, store: Store) -> Non
     assert client.get(urls[f"feed/{feed_id}"]).content == PNG
 
 
-def test_miniflux_entry_content_has_absolute_proxy_urls(
+def test_api_entry_content_has_absolute_proxy_urls(
     client: TestClient, world: World, store: Store
 ) -> None:
     now = NOW + timedelta(hours=1)
@@ -86,3 +86,8 @@ def test_miniflux_entry_content_has_absolute_proxy_urls(
     assert f'src="{proxied}"' in entries[0]["content"]
     one = client.get(f"/v1/entries/{entries[0]['id']}", headers=h).json()
     assert one["content"] == entries[0]["content"]
+    items = fever(client, "alice", "items")["items"]
+    assert any(f'src="{proxied}"' in item["html"] for item in items)
+    g = login(client, "alice")
+    stream = client.get(f"{R}/stream/contents/feed/{feed_id}?n=50", headers=g).json()
+    assert any(f'src="{proxied}"' in item["summary"]["content"] for item in stream["items"])

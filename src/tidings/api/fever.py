@@ -8,6 +8,7 @@ insertion, which is what `since_id` / `max_id` paging needs).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -35,6 +36,7 @@ class Call:
     user: User
     store: Store
     params: dict[str, str]
+    media_html: Callable[[str], str] = str  # the media proxy's rewrite of entry HTML
 
     @property
     def uid(self) -> int:
@@ -65,14 +67,14 @@ def _feeds_groups(subs: list[Subscription]) -> list[dict[str, Any]]:
     return [{"group_id": gid, "feed_ids": _ids(fids)} for gid, fids in sorted(groups.items())]
 
 
-def _item(item: UserEntry) -> dict[str, Any]:
+def _item(item: UserEntry, media: Callable[[str], str] = str) -> dict[str, Any]:
     entry = item.entry
     return {
         "id": entry.id,
         "feed_id": entry.feed_id,
         "title": entry.title,
         "author": entry.author or "",
-        "html": entry.content or entry.summary or "",
+        "html": media(entry.content or entry.summary or ""),
         "url": entry.link or "",
         "is_saved": int(item.starred),
         "is_read": int(item.read),
@@ -181,7 +183,7 @@ def answer(call: Call) -> dict[str, Any]:
         else:
             since_id = call.number("since_id") or 0
             items = reading.entries_by_id(call.uid, since_id=since_id, limit=PAGE)
-        reply["items"] = [_item(i) for i in items]
+        reply["items"] = [_item(i, call.media_html) for i in items]
         reply["total_items"] = reading.count_entries(call.uid)
     if "unread_item_ids" in params:
         reply["unread_item_ids"] = _ids(reading.entry_ids(call.uid, status="unread"))
@@ -234,7 +236,14 @@ async def fever(request: Request) -> Response:
     """Every Fever call: the APIs' one request path (api.endpoint.serve), Fever's replies."""
 
     async def handle(user: User, body: bytes) -> Response:
-        call = Call(user, services_of(request).store, request.state.fever_params)
+        services = services_of(request)
+        base = (services.settings.base_url or str(request.base_url)).rstrip("/")
+        call = Call(
+            user,
+            services.store,
+            request.state.fever_params,
+            lambda html: services.media_html(html, base),
+        )
         return JSONReply(await in_thread(answer, call))
 
     try:

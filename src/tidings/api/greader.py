@@ -115,6 +115,11 @@ class Call:
     def all(self, name: str) -> list[str]:
         return self.params.get(name, [])
 
+    def media_html(self, html: str) -> str:
+        """Entry HTML with proxied images as absolute URLs (clients are elsewhere)."""
+        base = (self.site.settings.base_url or str(self.request.base_url)).rstrip("/")
+        return self.site.media_html(html, base)
+
     def subscriptions(self) -> list[Subscription]:
         if self._subs is None:
             # Google Reader lists no per-feed counts here (unread-count is its own call).
@@ -557,9 +562,11 @@ def item_json(
     item: UserEntry,
     feeds: dict[int, Subscription],
     labels: dict[int, tuple[str, ...]] | None = None,
+    media: Callable[[str], str] = str,
 ) -> dict[str, Any]:
-    """The Google Reader item of `item`, with exactly the keys of FreshRSS's items (its
-    `toGReader('compat')`; docs/api.md has the table): no `updated`, links as `{href}` only,
+    """The Google Reader item of `item` (its HTML through `media`, the media proxy's rewrite),
+    with exactly the keys of FreshRSS's items (its `toGReader('compat')`; docs/api.md has the
+    table): no `updated`, links as `{href}` only,
     `author` and `enclosure` only when there is one. `feeds` holds the user's subscription to
     the entry's feed (its origin, and its categories as labels); `labels` the user's labels of
     entries, which FreshRSS lists beside them."""
@@ -591,7 +598,7 @@ def item_json(
             "htmlUrl": (sub.site_url or sub.url) if sub else "",
             "title": sub.display_title if sub else "",
         },
-        "summary": {"content": entry.content or entry.summary or ""},
+        "summary": {"content": media(entry.content or entry.summary or "")},
     }
     enclosures = [
         {"href": e.url, "type": e.type or "", **({"length": e.length} if e.length else {})}
@@ -619,7 +626,7 @@ def stream_contents(call: Call) -> Response:
     reply: dict[str, Any] = {
         "id": stream,
         "updated": int(datetime.now(UTC).timestamp()),
-        "items": [item_json(item, feeds, labels) for item in found],
+        "items": [item_json(item, feeds, labels, call.media_html) for item in found],
     }
     if continuation:
         reply["continuation"] = continuation
@@ -661,7 +668,7 @@ def stream_items_contents(call: Call) -> Response:
         {
             "id": READING_LIST,
             "updated": int(datetime.now(UTC).timestamp()),
-            "items": [item_json(item, feeds, labels) for item in found],
+            "items": [item_json(item, feeds, labels, call.media_html) for item in found],
         }
     )
 
