@@ -237,7 +237,7 @@ async def fever(request: Request) -> Response:
 
     async def handle(user: User, body: bytes) -> Response:
         services = services_of(request)
-        base = (services.settings.base_url or str(request.base_url)).rstrip("/")
+        base = services.base_url(request)
         call = Call(
             user,
             services.store,

@@ -117,8 +117,7 @@ class Call:
 
     def media_html(self, html: str) -> str:
         """Entry HTML with proxied images as absolute URLs (clients are elsewhere)."""
-        base = (self.site.settings.base_url or str(self.request.base_url)).rstrip("/")
-        return self.site.media_html(html, base)
+        return self.site.media_html(html, self.site.base_url(self.request))
 
     def subscriptions(self) -> list[Subscription]:
         if self._subs is None:
@@ -259,7 +258,7 @@ def user_info(call: Call) -> Response:
 def subscription_list(call: Call) -> Response:
     subs = call.subscriptions()
     icons = call.store.icons.ids_of_feeds(s.feed_id for s in subs)
-    base = (call.site.settings.base_url or str(call.request.base_url)).rstrip("/")
+    base = call.site.base_url(call.request)
     return JSONReply(
         {
             "subscriptions": [

@@ -303,8 +303,7 @@ class Call:
 
     def media_html(self, html: str) -> str:
         """Entry HTML with proxied images as absolute URLs (clients are elsewhere)."""
-        base = (self.site.settings.base_url or str(self.request.base_url)).rstrip("/")
-        return self.site.media_html(html, base)
+        return self.site.media_html(html, self.site.base_url(self.request))
 
     def feeds_by_id(self, feed_ids: Collection[int]) -> dict[int, dict[str, Any]]:
         """The JSON of the user's feeds among `feed_ids` (those a reply's entries embed), by id."""

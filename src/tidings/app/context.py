@@ -49,6 +49,10 @@ class Services:
         self.configured = self.settings
         self.reload_settings()
 
+    def base_url(self, request: Request) -> str:
+        """The site's public address without a trailing slash."""
+        return (self.settings.base_url or str(request.base_url)).rstrip("/")
+
     def media_html(self, html: str, base: str = "") -> str:
         """Entry HTML through the one image rewrite (tidings.media) under the current
         media_proxy setting; `base` prefixes the proxy paths (the site's address, for APIs)."""

@@ -38,10 +38,6 @@ class Site(Services):
         """The request's session, or the anonymous one."""
         return load_session(request, self.signer)
 
-    def base_url(self, request: Request) -> str:
-        """The site's public address without a trailing slash."""
-        return (self.settings.base_url or str(request.base_url)).rstrip("/")
-
     def render(
         self,
         request: Request,
