@@ -126,6 +126,13 @@ class Settings:
         "or strict (Drupal's short list).",
         choices=("reader", "strict"),
     )
+    media_proxy: str = _setting(
+        "http-only",
+        "Images in entries served through this site's signed /proxy/ URLs: off, http-only (only "
+        "insecure http: images, Miniflux's default) or all (readers' addresses hidden from every "
+        "image host).",
+        choices=("off", "http-only", "all"),
+    )
     items_in_source_listing: int = _setting(3, "Entries shown per source on /sources.")
     page_size: int = _setting(20, "Entries per page.")
     log_level: str = _setting(

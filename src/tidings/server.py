@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 
 from tidings.config import Settings, ensure_secret_key, load_settings
 from tidings.discovery import discover_feeds, find_feed
+from tidings.icons.refresher import run_icons
 from tidings.integrations.worker import run_deliveries
 from tidings.reading.subscribing import FeedFinder
 from tidings.refresh.run import Refresher, refresh_now
@@ -36,17 +37,18 @@ def feed_finder(settings: Settings, store: Store) -> FeedFinder:
 
 async def run_background(store: Store, settings: Settings, push: WebSub) -> None:
     """The refresher and the WebSub subscriber, sharing one refresher (its parse processes and
-    its writer), until cancelled."""
+    its writer), and beside them (never in their way) the look for site icons, until cancelled."""
     refresher = Refresher(store, settings, on_document=push.announce, on_new_entries=push.published)
     async with refresher, asyncio.TaskGroup() as group:
         group.create_task(refresher.run_forever())
         group.create_task(push.run(refresher))
+        group.create_task(run_icons(store, settings))
 
 
 def build_app(settings: Settings, store: Store, *, refresh: bool = True) -> Starlette:
     """The web app over `store`, sending entries to integrations in the background and
-    refreshing feeds unless `refresh` is False (then pushes are not taken either: the callback
-    answers 202 and drops them)."""
+    refreshing feeds (and icons) unless `refresh` is False (then pushes are not taken either:
+    the callback answers 202 and drops them)."""
     push = WebSub(store, settings)
 
     async def background() -> None:

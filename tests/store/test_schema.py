@@ -45,6 +45,7 @@ def test_sqlite_pragmas(tmp_path: object) -> None:
             "0012",
             "0010",
             "0013",
+            "0011",
         ]
         names = set(sa.inspect(store.engine).get_table_names())
         assert {"feeds", "entries", "users", "entry_states", "fetch_log"} <= names

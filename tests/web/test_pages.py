@@ -173,3 +173,25 @@ def test_wrong_methods_get_an_error_page(client: TestClient, method: str) -> Non
     response = client.request(method, "/")
     assert response.status_code == 405
     assert "Method not allowed" in response.text
+
+
+def test_public_pages_show_full_content_over_the_summary(client: TestClient, store: Store) -> None:
+    now = datetime.now(UTC)
+    feed = store.feeds.add("https://full.example/feed", now=now)
+    entries = (
+        EntryData(
+            key="full",
+            title="Full",
+            summary="<p>Teaser only</p>",
+            content="<p>The whole article text</p>",
+            published_at=now,
+            content_hash="h-full",
+        ),
+        EntryData(key="teaser", title="Teaser", summary="<p>Just a summary</p>", published_at=now),
+    )
+    apply_check(store, feed.id, entries, now=now)
+    for path in ("/", f"/sources/{feed.id}"):
+        text = lxml.html.fromstring(client.get(path).text).text_content()
+        assert "The whole article text" in text
+        assert "Teaser only" not in text
+        assert "Just a summary" in text  # no content: the summary still shows

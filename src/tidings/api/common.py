@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -9,6 +10,8 @@ from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
+
+from tidings.store.icons import StoredIcon
 
 MAX_ID = 2**63 - 1  # ids are signed 64-bit on both databases
 MAX_OFFSET = 1_000_000_000
@@ -88,3 +91,13 @@ def first(params: Mapping[str, str], *names: str) -> str | None:
         if name in params:
             return params[name]
     return None
+
+
+def icon_data(icon: StoredIcon) -> str:
+    """An icon as Miniflux and Fever carry it inline: "image/png;base64,…"."""
+    return f"{icon.mime_type};base64,{base64.b64encode(icon.data).decode('ascii')}"
+
+
+def icon_json(icon: StoredIcon) -> dict[str, Any]:
+    """An icon in Miniflux's shape: id, data (see `icon_data`) and mime_type."""
+    return {"id": icon.id, "data": icon_data(icon), "mime_type": icon.mime_type}

@@ -8,6 +8,7 @@ insertion, which is what `since_id` / `max_id` paging needs).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from tidings.api.auth import fever_user
-from tidings.api.common import MAX_ID, ApiError, JSONReply, from_unix, in_thread, unix
+from tidings.api.common import MAX_ID, ApiError, JSONReply, from_unix, icon_data, in_thread, unix
 from tidings.api.endpoint import Protocol, serve
 from tidings.app.context import services_of
 from tidings.model import User
@@ -35,6 +36,7 @@ class Call:
     user: User
     store: Store
     params: dict[str, str]
+    media_html: Callable[[str], str] = str  # the media proxy's rewrite of entry HTML
 
     @property
     def uid(self) -> int:
@@ -65,14 +67,14 @@ def _feeds_groups(subs: list[Subscription]) -> list[dict[str, Any]]:
     return [{"group_id": gid, "feed_ids": _ids(fids)} for gid, fids in sorted(groups.items())]
 
 
-def _item(item: UserEntry) -> dict[str, Any]:
+def _item(item: UserEntry, media: Callable[[str], str] = str) -> dict[str, Any]:
     entry = item.entry
     return {
         "id": entry.id,
         "feed_id": entry.feed_id,
         "title": entry.title,
         "author": entry.author or "",
-        "html": entry.content or entry.summary or "",
+        "html": media(entry.content or entry.summary or ""),
         "url": entry.link or "",
         "is_saved": int(item.starred),
         "is_read": int(item.read),
@@ -139,11 +141,16 @@ def answer(call: Call) -> dict[str, Any]:
     if "groups" in params:
         reply["groups"] = [{"id": c.id, "title": c.name} for c in reading.categories(call.uid)]
         reply["feeds_groups"] = _feeds_groups(subs)
+    icons = (
+        call.store.icons.ids_of_feeds(s.feed_id for s in subs)
+        if "feeds" in params or "favicons" in params
+        else {}
+    )
     if "feeds" in params:
         reply["feeds"] = [
             {
                 "id": s.feed_id,
-                "favicon_id": 0,
+                "favicon_id": icons.get(s.feed_id, 0),
                 "title": s.display_title,
                 "url": s.url,
                 "site_url": s.site_url or s.url,
@@ -154,7 +161,8 @@ def answer(call: Call) -> dict[str, Any]:
         ]
         reply["feeds_groups"] = _feeds_groups(subs)
     if "favicons" in params:
-        reply["favicons"] = []
+        found = call.store.icons.many(icons.values())
+        reply["favicons"] = [{"id": icon.id, "data": icon_data(icon)} for icon in found]
     if "links" in params:
         reply["links"] = []
     if "items" in params:
@@ -175,7 +183,7 @@ def answer(call: Call) -> dict[str, Any]:
         else:
             since_id = call.number("since_id") or 0
             items = reading.entries_by_id(call.uid, since_id=since_id, limit=PAGE)
-        reply["items"] = [_item(i) for i in items]
+        reply["items"] = [_item(i, call.media_html) for i in items]
         reply["total_items"] = reading.count_entries(call.uid)
     if "unread_item_ids" in params:
         reply["unread_item_ids"] = _ids(reading.entry_ids(call.uid, status="unread"))
@@ -228,7 +236,14 @@ async def fever(request: Request) -> Response:
     """Every Fever call: the APIs' one request path (api.endpoint.serve), Fever's replies."""
 
     async def handle(user: User, body: bytes) -> Response:
-        call = Call(user, services_of(request).store, request.state.fever_params)
+        services = services_of(request)
+        base = services.base_url(request)
+        call = Call(
+            user,
+            services.store,
+            request.state.fever_params,
+            lambda html: services.media_html(html, base),
+        )
         return JSONReply(await in_thread(answer, call))
 
     try:

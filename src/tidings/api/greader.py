@@ -115,6 +115,10 @@ class Call:
     def all(self, name: str) -> list[str]:
         return self.params.get(name, [])
 
+    def media_html(self, html: str) -> str:
+        """Entry HTML with proxied images as absolute URLs (clients are elsewhere)."""
+        return self.site.media_html(html, self.site.base_url(self.request))
+
     def subscriptions(self) -> list[Subscription]:
         if self._subs is None:
             # Google Reader lists no per-feed counts here (unread-count is its own call).
@@ -252,6 +256,9 @@ def user_info(call: Call) -> Response:
 
 
 def subscription_list(call: Call) -> Response:
+    subs = call.subscriptions()
+    icons = call.store.icons.ids_of_feeds(s.feed_id for s in subs)
+    base = call.site.base_url(call.request)
     return JSONReply(
         {
             "subscriptions": [
@@ -261,9 +268,9 @@ def subscription_list(call: Call) -> Response:
                     "categories": [{"id": LABEL + c.name, "label": c.name} for c in s.categories],
                     "url": s.url,
                     "htmlUrl": s.site_url or s.url,
-                    "iconUrl": "",
+                    "iconUrl": f"{base}/icons/{icons[s.feed_id]}" if s.feed_id in icons else "",
                 }
-                for s in call.subscriptions()
+                for s in subs
             ]
         }
     )
@@ -554,9 +561,11 @@ def item_json(
     item: UserEntry,
     feeds: dict[int, Subscription],
     labels: dict[int, tuple[str, ...]] | None = None,
+    media: Callable[[str], str] = str,
 ) -> dict[str, Any]:
-    """The Google Reader item of `item`, with exactly the keys of FreshRSS's items (its
-    `toGReader('compat')`; docs/api.md has the table): no `updated`, links as `{href}` only,
+    """The Google Reader item of `item` (its HTML through `media`, the media proxy's rewrite),
+    with exactly the keys of FreshRSS's items (its `toGReader('compat')`; docs/api.md has the
+    table): no `updated`, links as `{href}` only,
     `author` and `enclosure` only when there is one. `feeds` holds the user's subscription to
     the entry's feed (its origin, and its categories as labels); `labels` the user's labels of
     entries, which FreshRSS lists beside them."""
@@ -588,7 +597,7 @@ def item_json(
             "htmlUrl": (sub.site_url or sub.url) if sub else "",
             "title": sub.display_title if sub else "",
         },
-        "summary": {"content": entry.content or entry.summary or ""},
+        "summary": {"content": media(entry.content or entry.summary or "")},
     }
     enclosures = [
         {"href": e.url, "type": e.type or "", **({"length": e.length} if e.length else {})}
@@ -616,7 +625,7 @@ def stream_contents(call: Call) -> Response:
     reply: dict[str, Any] = {
         "id": stream,
         "updated": int(datetime.now(UTC).timestamp()),
-        "items": [item_json(item, feeds, labels) for item in found],
+        "items": [item_json(item, feeds, labels, call.media_html) for item in found],
     }
     if continuation:
         reply["continuation"] = continuation
@@ -658,7 +667,7 @@ def stream_items_contents(call: Call) -> Response:
         {
             "id": READING_LIST,
             "updated": int(datetime.now(UTC).timestamp()),
-            "items": [item_json(item, feeds, labels) for item in found],
+            "items": [item_json(item, feeds, labels, call.media_html) for item in found],
         }
     )
 

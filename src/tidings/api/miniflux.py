@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import json
 import math
-from collections.abc import Awaitable, Callable, Collection, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +29,7 @@ from tidings.api.common import (
     ApiError,
     JSONReply,
     from_unix,
+    icon_json,
     in_thread,
     json_id,
     parse_id,
@@ -136,8 +137,15 @@ def category_json(category: UserCategory, user_id: int, *, counts: bool = False)
     return data
 
 
-def feed_json(sub: Subscription, user_id: int, rules: list[Rule] | None = None) -> dict[str, Any]:
-    """A feed as Miniflux gives it; `rules`: the user's, for the block and keep lists."""
+def feed_json(
+    sub: Subscription,
+    user_id: int,
+    rules: list[Rule] | None = None,
+    icons: Mapping[int, int] | None = None,
+) -> dict[str, Any]:
+    """A feed as Miniflux gives it; `rules`: the user's, for the block and keep lists; `icons`:
+    icon id by feed id (`store.icons.ids_of_feeds`)."""
+    icon_id = (icons or {}).get(sub.feed_id)
     category = sub.categories[0] if sub.categories else None
     return {
         "id": sub.feed_id,
@@ -169,7 +177,7 @@ def feed_json(sub: Subscription, user_id: int, rules: list[Rule] | None = None) 
         "hide_globally": False,
         "apprise_service_urls": "",
         "category": None if category is None else category_json(category, user_id),
-        "icon": None,
+        "icon": None if icon_id is None else {"feed_id": sub.feed_id, "icon_id": icon_id},
     }
 
 
@@ -183,11 +191,12 @@ def entry_json(
     user_id: int,
     feeds: dict[int, dict[str, Any]],
     labels: tuple[str, ...] = (),
+    media: Callable[[str], str] = str,
 ) -> dict[str, Any]:
     """An entry as Miniflux gives it; its `tags` are the feed's categories of the entry, then the
-    user's labels on it."""
+    user's labels on it; `media` rewrites its HTML for the media proxy (`Call.media_html`)."""
     entry = item.entry
-    content = entry.shown_content
+    content = media(entry.shown_content)
     return {
         "id": entry.id,
         "user_id": user_id,
@@ -294,14 +303,15 @@ class Call:
     def query(self, name: str) -> str | None:
         return self.request.query_params.get(name)
 
+    def media_html(self, html: str) -> str:
+        """Entry HTML with proxied images as absolute URLs (clients are elsewhere)."""
+        return self.site.media_html(html, self.site.base_url(self.request))
+
     def feeds_by_id(self, feed_ids: Collection[int]) -> dict[int, dict[str, Any]]:
         """The JSON of the user's feeds among `feed_ids` (those a reply's entries embed), by id."""
-        return {
-            s.feed_id: feed_json(s, self.uid)
-            for s in self.store.reading.subscriptions(
-                self.uid, with_unread=False, feed_ids=feed_ids
-            )
-        }
+        subs = self.store.reading.subscriptions(self.uid, with_unread=False, feed_ids=feed_ids)
+        icons = self.store.icons.ids_of_feeds(s.feed_id for s in subs)
+        return {s.feed_id: feed_json(s, self.uid, icons=icons) for s in subs}
 
     def category(self, category_id: int) -> UserCategory:
         for category in self.store.reading.categories(self.uid):
@@ -504,7 +514,8 @@ def category_feeds(call: Call) -> Response:
     subs = call.store.reading.subscriptions(call.uid)
     found = [s for s in subs if any(c.id == category_id for c in s.categories)]
     rules = call.store.rules.of_user(call.uid)
-    return JSONReply([feed_json(s, call.uid, rules) for s in found])
+    icons = call.store.icons.ids_of_feeds(s.feed_id for s in found)
+    return JSONReply([feed_json(s, call.uid, rules, icons) for s in found])
 
 
 def category_mark_read(call: Call) -> Response:
@@ -528,12 +539,14 @@ def category_refresh(call: Call) -> Response:
 def feeds_list(call: Call) -> Response:
     rules = call.store.rules.of_user(call.uid)
     subs = call.store.reading.subscriptions(call.uid)
-    return JSONReply([feed_json(s, call.uid, rules) for s in subs])
+    icons = call.store.icons.ids_of_feeds(s.feed_id for s in subs)
+    return JSONReply([feed_json(s, call.uid, rules, icons) for s in subs])
 
 
 def feed_get(call: Call) -> Response:
     sub = call.store.reading.subscription(call.uid, call.path_id("feed_id"))
-    return JSONReply(feed_json(sub, call.uid, call.store.rules.of_user(call.uid)))
+    icons = call.store.icons.ids_of_feeds([sub.feed_id])
+    return JSONReply(feed_json(sub, call.uid, call.store.rules.of_user(call.uid), icons))
 
 
 def _category_names(call: Call, data: dict[str, Any], *, zero_is_none: bool) -> list[str] | None:
@@ -620,7 +633,9 @@ def feed_update(call: Call) -> Response:
     for kind, draft in lists.items():
         drafts = [draft] if draft is not None else []
         call.store.rules.replace_named(call.uid, PREFIX + kind, feed_id, drafts)
-    return JSONReply(feed_json(sub, call.uid, call.store.rules.of_user(call.uid)), status_code=201)
+    icons = call.store.icons.ids_of_feeds([sub.feed_id])
+    rules = call.store.rules.of_user(call.uid)
+    return JSONReply(feed_json(sub, call.uid, rules, icons), status_code=201)
 
 
 def feed_delete(call: Call) -> Response:
@@ -655,13 +670,20 @@ def feeds_counters(call: Call) -> Response:
 
 
 def feed_icon(call: Call) -> Response:
-    call.store.reading.subscription(call.uid, call.path_id("feed_id"))
-    raise ApiError(404, NOT_FOUND)  # no icons are kept
+    """GET /v1/feeds/{id}/icon: the icon of one of the user's feeds, 404 when it has none."""
+    sub = call.store.reading.subscription(call.uid, call.path_id("feed_id"))
+    icon = call.store.icons.of_feed(sub.feed_id)
+    if icon is None:
+        raise ApiError(404, NOT_FOUND)
+    return JSONReply(icon_json(icon))
 
 
 def icon_get(call: Call) -> Response:
-    call.path_id("icon_id")
-    raise ApiError(404, NOT_FOUND)
+    """GET /v1/icons/{id}: an icon by its id (icons are the sites' public images)."""
+    icon = call.store.icons.get(call.path_id("icon_id"))
+    if icon is None:
+        raise ApiError(404, NOT_FOUND)
+    return JSONReply(icon_json(icon))
 
 
 def feed_mark_read(call: Call) -> Response:
@@ -805,7 +827,7 @@ def list_entries(
     total = reading.count_entries(call.uid, where)
     feeds = call.feeds_by_id({i.entry.feed_id for i in items})  # only those the page embeds
     labels = call.store.labels.of_entries(call.uid, [i.id for i in items])
-    replies = [entry_json(i, call.uid, feeds, labels.get(i.id, ())) for i in items]
+    replies = [entry_json(i, call.uid, feeds, labels.get(i.id, ()), call.media_html) for i in items]
     return JSONReply({"total": total, "entries": replies})
 
 
@@ -844,7 +866,8 @@ def entry_get(call: Call) -> Response:
     if "feed_id" in call.request.path_params and item.entry.feed_id != call.path_id("feed_id"):
         raise NotFound("no such entry in this feed")
     labels = call.store.labels.of_entries(call.uid, [item.id]).get(item.id, ())
-    return JSONReply(entry_json(item, call.uid, call.feeds_by_id([item.entry.feed_id]), labels))
+    feeds = call.feeds_by_id([item.entry.feed_id])
+    return JSONReply(entry_json(item, call.uid, feeds, labels, call.media_html))
 
 
 def entries_update(call: Call) -> Response:

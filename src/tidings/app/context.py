@@ -16,6 +16,7 @@ from starlette.requests import Request
 
 from tidings.app.signin_limits import SignInLimiter
 from tidings.config import Settings
+from tidings.media import ProxySigner, proxy_images
 from tidings.reading.subscribing import FeedFinder
 from tidings.site_settings import apply_site_settings
 from tidings.store import Store
@@ -47,6 +48,18 @@ class Services:
     def __post_init__(self) -> None:
         self.configured = self.settings
         self.reload_settings()
+
+    def base_url(self, request: Request) -> str:
+        """The site's public address without a trailing slash."""
+        return (self.settings.base_url or str(request.base_url)).rstrip("/")
+
+    def media_html(self, html: str, base: str = "") -> str:
+        """Entry HTML through the one image rewrite (tidings.media) under the current
+        media_proxy setting; `base` prefixes the proxy paths (the site's address, for APIs)."""
+        mode = self.settings.media_proxy
+        if mode == "off":
+            return html
+        return proxy_images(html, ProxySigner(self.settings.secret_key), mode, base)
 
     def changed(self) -> None:
         """Note a change made through this process (site settings, categories...)."""

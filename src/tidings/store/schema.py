@@ -465,3 +465,24 @@ def include_object(
     ):
         return False
     return not (type_ == "index" and name == SEARCH_INDEX)
+
+
+# Site icons (revision 0011): one row per distinct image, shared by the feeds of a site.
+icons = sa.Table(
+    "icons",
+    metadata,
+    sa.Column("id", BigId, primary_key=True),
+    sa.Column("hash", sa.Text, nullable=False, unique=True),  # sha256 of data: the ETag too
+    sa.Column("mime_type", sa.Text, nullable=False),  # sniffed from the bytes
+    sa.Column("data", sa.LargeBinary, nullable=False),
+)
+
+# When each feed's icon was looked for, for which site link; icon_id NULL = none usable.
+feed_icons = sa.Table(
+    "feed_icons",
+    metadata,
+    sa.Column("feed_id", BigId, sa.ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("icon_id", BigId, sa.ForeignKey("icons.id", ondelete="SET NULL"), index=True),
+    sa.Column("site_url", sa.Text),
+    sa.Column("checked_at", UTCDateTime, nullable=False),
+)

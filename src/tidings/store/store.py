@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from tidings.store.entries import EntryQueries
     from tidings.store.feeds import FeedQueries
     from tidings.store.feedtokens import FeedTokenQueries
+    from tidings.store.icons import IconQueries
     from tidings.store.integrations import IntegrationQueries
     from tidings.store.labels import LabelQueries
     from tidings.store.reading import ReadingQueries
@@ -120,6 +121,12 @@ class Store:
         from tidings.store.feedtokens import FeedTokenQueries
 
         return FeedTokenQueries(self.engine)
+
+    @cached_property
+    def icons(self) -> IconQueries:
+        from tidings.store.icons import IconQueries
+
+        return IconQueries(self.engine)
 
     @cached_property
     def updates(self) -> UpdateQueries:

@@ -24,7 +24,9 @@ from tidings.web import (
     admin_import,
     admin_sources,
     follow,
+    icons,
     login,
+    media_proxy,
     outputs,
     pages,
     websub,
@@ -53,6 +55,8 @@ def routes(assets: StaticAssets) -> list[BaseRoute]:
         *pages.ROUTES,
         *outputs.ROUTES,
         *websub.ROUTES,
+        *icons.ROUTES,
+        *media_proxy.ROUTES,
         *login.ROUTES,
         *follow.ROUTES,
         # The fixed admin paths come before those with an id so "add" is never read as an id.

@@ -23,6 +23,11 @@ class Site(Services):
     signer: SessionSigner
     cache: PageCache
 
+    def __post_init__(self) -> None:
+        Services.__post_init__(self)
+        # A global, so macros imported without the page's context (macros.html) have it too.
+        self.templates.env.globals["media_html"] = self.media_html
+
     def changed(self) -> None:
         """Note a change made through this process: settings are read again, pages rendered
         again (the page cache is emptied)."""
@@ -32,10 +37,6 @@ class Site(Services):
     def session(self, request: Request) -> Session:
         """The request's session, or the anonymous one."""
         return load_session(request, self.signer)
-
-    def base_url(self, request: Request) -> str:
-        """The site's public address without a trailing slash."""
-        return (self.settings.base_url or str(request.base_url)).rstrip("/")
 
     def render(
         self,
