@@ -91,7 +91,8 @@ def test_compact_list_is_one_line_an_entry(ann_client: TestClient, store: Store)
     items = page.xpath("//ol[@data-items]/li")
     assert len(items) == 3
     for item in items:
-        assert item.xpath("string(.//span[@class='feed-icon'])") == "G"
+        [icon] = item.xpath(".//img[@class='site-icon']")  # the feed's icon (or placeholder)
+        assert icon.get("src") == f"/icons/feed/{item.get('data-feed')}"
         meta = item.xpath(".//p[contains(@class, 'item-meta')]")[0]
         assert " ".join(meta.text_content().split()).startswith("Garden ")
         assert not item.xpath(".//*[@class='item-snippet']")
