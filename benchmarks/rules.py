@@ -44,6 +44,7 @@ from tidings.refresh.run import Refresher  # noqa: E402
 from tidings.rules.model import RuleDraft, checked_rule  # noqa: E402
 from tidings.search_query import parse_query  # noqa: E402
 from tidings.store import Store  # noqa: E402
+from tidings.store.rules import rule_values  # noqa: E402
 from tidings.store.schema import feeds, rules, subscriptions, users  # noqa: E402
 from tidings.store.updates import Retention, UpdateBatch  # noqa: E402
 
@@ -128,15 +129,9 @@ def prepare(store: Store, urls: list[str], user_count: int, rule_count: int) -> 
                     {
                         "user_id": user_id,
                         "position": position,
-                        "name": draft.name,
-                        "query": draft.query,
-                        "scope": draft.scope,
-                        "scope_id": draft.scope_id,
-                        "actions": " ".join(draft.actions),
-                        "labels": "\n".join(draft.labels),
-                        "enabled": True,
                         "created_at": now,
                         "updated_at": now,
+                        **rule_values(draft),
                     }
                 )
         if rows:

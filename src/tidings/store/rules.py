@@ -83,7 +83,8 @@ def _rule(row: Row) -> Rule:
     )
 
 
-def _values(draft: RuleDraft) -> dict[str, Any]:
+def rule_values(draft: RuleDraft) -> dict[str, Any]:
+    """The rules table's columns of a checked draft (as stored: actions and labels joined)."""
     return {
         "name": draft.name,
         "query": draft.query,
@@ -153,7 +154,7 @@ class RuleQueries:
                     position=(last or 0) + 1,
                     created_at=now,
                     updated_at=now,
-                    **_values(draft),
+                    **rule_values(draft),
                 )
                 .returning(*rules.c)
             ).one()
@@ -168,7 +169,7 @@ class RuleQueries:
             row = conn.execute(
                 rules.update()
                 .where(rules.c.id == rule_id, rules.c.user_id == user_id)
-                .values(updated_at=now or datetime.now(UTC), **_values(draft))
+                .values(updated_at=now or datetime.now(UTC), **rule_values(draft))
                 .returning(*rules.c)
             ).first()
         if row is None:
@@ -211,7 +212,7 @@ class RuleQueries:
                         position=(last or 0) + n,
                         created_at=now,
                         updated_at=now,
-                        **_values(draft),
+                        **rule_values(draft),
                     )
                 )
 
