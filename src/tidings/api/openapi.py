@@ -16,6 +16,7 @@ from starlette.routing import Route
 from tidings import __version__
 from tidings.api.common import JSONReply
 from tidings.api.miniflux import ORDERS
+from tidings.rules.model import ACTIONS, SCOPES
 
 Schema = dict[str, Any]
 
@@ -288,11 +289,11 @@ USER_UPDATE = {
 RULE_BODY = obj(
     {"query": STR},
     {
-        "scope": {"type": "string", "enum": ["all", "feed", "category", "site"]},
+        "scope": {"type": "string", "enum": list(SCOPES)},
         "scope_id": ID,
         "actions": {
             "type": "array",
-            "items": {"type": "string", "enum": ["block", "keep", "read", "star", "label"]},
+            "items": {"type": "string", "enum": list(ACTIONS)},
         },
         "labels": {"type": "array", "items": STR},
     },

@@ -58,6 +58,7 @@ class Outcome:
     hidden: bool = False
     labels: tuple[str, ...] = ()
     feed_id: int | None = None  # the entry's, when the outcomes are of several feeds
+    send: bool = False  # to the user's enabled integrations
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,7 +250,7 @@ def _decide(
 ) -> Outcome | None:
     """Apply `rules` in order to one entry; None when none of them did anything. A later rule
     sees what earlier ones did (labels added, read, starred)."""
-    read = starred = hidden = False
+    read = starred = hidden = send = False
     labels: list[str] = []
     for compiled in rules:
         if not compiled.needles <= present:
@@ -275,7 +276,9 @@ def _decide(
             starred = True
         if "label" in actions:
             labels += [label for label in compiled.rule.labels if label not in labels]
+        if "send" in actions:
+            send = True
         facts = dataclasses.replace(facts, read=read, starred=starred, labels=frozenset(labels))
-    if not (read or starred or hidden or labels):
+    if not (read or starred or hidden or labels or send):
         return None
-    return Outcome(user_id, facts.entry_id, read, starred, hidden, tuple(labels))
+    return Outcome(user_id, facts.entry_id, read, starred, hidden, tuple(labels), send=send)

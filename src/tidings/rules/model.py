@@ -9,7 +9,9 @@ publishes). Actions, applied in the rules' order to each new entry the query mat
   published (public pages, output feeds);
 - keep: "keep only" — the entries the query does NOT match are blocked;
 - read, star: mark it so;
-- label: add the rule's labels.
+- label: add the rule's labels;
+- send: send the entry to each of the user's enabled integrations (tidings.integrations: a
+  webhook, a read-later app), queued as the entry is written, sent by the delivery worker.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from tidings.reading.limits import label_name
 from tidings.search_query import SearchQuery, parse_query
 
 Scope = Literal["all", "feed", "category", "site"]
-Action = Literal["block", "keep", "read", "star", "label"]
+Action = Literal["block", "keep", "read", "star", "label", "send"]
 SCOPES: tuple[str, ...] = get_args(Scope)
 ACTIONS: tuple[str, ...] = get_args(Action)
 SITE_ACTIONS = ("block", "keep")  # what publishing can do: publish an entry or not

@@ -35,6 +35,8 @@ from tidings.store.schema import (
     entry_labels,
     entry_states,
     feeds,
+    integration_deliveries,
+    integrations,
     rules,
     subscription_categories,
     subscriptions,
@@ -330,6 +332,7 @@ class RuleQueries:
         ]
         if labels:
             conn.execute(add_labels, labels)
+        _queue_sends(conn, [o for o in outcomes if o.send], now)
 
     @staticmethod
     def withhold(conn: Connection, entry_ids: Sequence[int]) -> None:
@@ -468,6 +471,38 @@ class RuleQueries:
             ]
             self.write_outcomes(conn, None, outcomes, now)
         return len(found)
+
+
+def _queue_sends(conn: Connection, outcomes: Sequence[Outcome], now: datetime) -> None:
+    """Queue each entry a rule sends to its user's enabled integrations, in the transaction that
+    writes the entry (the delivery worker sends them): one read of the users' integrations, one
+    insert."""
+    if not outcomes:
+        return
+    owners = sorted({o.user_id for o in outcomes})
+    targets: dict[int, list[int]] = {}
+    for user_id, integration_id in conn.execute(
+        sa.select(integrations.c.user_id, integrations.c.id).where(
+            integrations.c.user_id.in_(owners), integrations.c.enabled
+        )
+    ):
+        targets.setdefault(user_id, []).append(integration_id)
+    rows = [
+        {
+            "user_id": o.user_id,
+            "integration_id": integration_id,
+            "entry_id": o.entry_id,
+            "state": "queued",
+            "attempts": 0,
+            "message": "Waiting to be sent (a rule sent it).",
+            "due_at": now,
+            "created_at": now,
+        }
+        for o in outcomes
+        for integration_id in targets.get(o.user_id, ())
+    ]
+    if rows:
+        conn.execute(integration_deliveries.insert(), rows)
 
 
 @functools.cache
