@@ -231,6 +231,12 @@ def entry_json(
     }
 
 
+def _filter_rules(store: Store, user_id: int) -> list[Rule]:
+    """The user's rules that stand for Miniflux's block and keep lists (tidings.rules.miniflux),
+    read once for a reply: each feed's lists are then found among these few."""
+    return [rule for rule in store.rules.of_user(user_id) if rule.name.startswith(PREFIX)]
+
+
 def user_json(user: User, rules: list[Rule] | None = None) -> dict[str, Any]:
     return {
         "id": user.id,
@@ -372,7 +378,7 @@ def no_content() -> Response:
 
 
 def me(call: Call) -> Response:
-    return JSONReply(user_json(call.user, call.store.rules.of_user(call.uid)))
+    return JSONReply(user_json(call.user, _filter_rules(call.store, call.uid)))
 
 
 def users_list(call: Call) -> Response:
@@ -391,7 +397,7 @@ def _user_by_ref(call: Call) -> User:
 
 def user_get(call: Call) -> Response:
     user = _user_by_ref(call)
-    return JSONReply(user_json(user, call.store.rules.of_user(user.id)))
+    return JSONReply(user_json(user, _filter_rules(call.store, user.id)))
 
 
 def _text(data: dict[str, Any], name: str, *, required: bool = False) -> str | None:
@@ -453,7 +459,7 @@ def user_update(call: Call) -> Response:
         call.store.users.set_password_hash(user.id, hash_password(password))
     for kind, drafts in filters.items():
         call.store.rules.replace_named(user.id, PREFIX + kind, None, drafts)
-    return JSONReply(user_json(user, call.store.rules.of_user(user.id)), status_code=201)
+    return JSONReply(user_json(user, _filter_rules(call.store, user.id)), status_code=201)
 
 
 def user_delete(call: Call) -> Response:
@@ -513,7 +519,7 @@ def category_feeds(call: Call) -> Response:
     category_id = call.category(call.path_id("category_id")).id
     subs = call.store.reading.subscriptions(call.uid)
     found = [s for s in subs if any(c.id == category_id for c in s.categories)]
-    rules = call.store.rules.of_user(call.uid)
+    rules = _filter_rules(call.store, call.uid)
     icons = call.store.icons.ids_of_feeds(s.feed_id for s in found)
     return JSONReply([feed_json(s, call.uid, rules, icons) for s in found])
 
@@ -537,7 +543,7 @@ def category_refresh(call: Call) -> Response:
 
 
 def feeds_list(call: Call) -> Response:
-    rules = call.store.rules.of_user(call.uid)
+    rules = _filter_rules(call.store, call.uid)
     subs = call.store.reading.subscriptions(call.uid)
     icons = call.store.icons.ids_of_feeds(s.feed_id for s in subs)
     return JSONReply([feed_json(s, call.uid, rules, icons) for s in subs])
@@ -546,7 +552,7 @@ def feeds_list(call: Call) -> Response:
 def feed_get(call: Call) -> Response:
     sub = call.store.reading.subscription(call.uid, call.path_id("feed_id"))
     icons = call.store.icons.ids_of_feeds([sub.feed_id])
-    return JSONReply(feed_json(sub, call.uid, call.store.rules.of_user(call.uid), icons))
+    return JSONReply(feed_json(sub, call.uid, _filter_rules(call.store, call.uid), icons))
 
 
 def _category_names(call: Call, data: dict[str, Any], *, zero_is_none: bool) -> list[str] | None:
@@ -634,7 +640,7 @@ def feed_update(call: Call) -> Response:
         drafts = [draft] if draft is not None else []
         call.store.rules.replace_named(call.uid, PREFIX + kind, feed_id, drafts)
     icons = call.store.icons.ids_of_feeds([sub.feed_id])
-    rules = call.store.rules.of_user(call.uid)
+    rules = _filter_rules(call.store, call.uid)
     return JSONReply(feed_json(sub, call.uid, rules, icons), status_code=201)
 
 

@@ -202,9 +202,8 @@ class Refresher:
         # The site settings page may have changed allowed_html or discard_after meanwhile.
         stored = await self._in_db(self.store.site_settings.get_all)
         self.settings = apply_site_settings(self.configured, stored)
-        # The rules as they are now (a rule saved meanwhile applies from the next round on).
-        self._rules = await self._in_db(self._load_rules)
         summary = RefreshSummary()
+        rules_loaded = False
         most = max(2 * self.settings.concurrency, 1)
         refill = max(most // 2, 1)  # claim again when this few are left in flight
         running: dict[asyncio.Task[_Outcome], Feed] = {}
@@ -222,6 +221,12 @@ class Refresher:
                         feed_ids,
                     )
                     exhausted = not claimed
+                    if claimed and not rules_loaded:
+                        # The rules as they are now, read once a round that has feeds to check
+                        # (an idle round, every few seconds, reads nothing): a rule saved
+                        # meanwhile applies from the next round on.
+                        self._rules = await self._in_db(self._load_rules)
+                        rules_loaded = True
                     if claimed:
                         # Feeds a hub pushes are polled more slowly (one query per claim).
                         self._pushed |= await self._in_db(

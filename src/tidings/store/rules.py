@@ -43,7 +43,7 @@ from tidings.store.schema import (
     user_categories,
     users,
 )
-from tidings.store.search import match_conditions
+from tidings.store.search import match_conditions, pg_bitmap_scans_over_feeds
 
 PREVIEW_TITLES = 20
 _PLUS_FEED_ID: sa.ColumnClause[int] = sa.literal_column("+entries.feed_id")
@@ -378,17 +378,8 @@ class RuleQueries:
         )
         with read_transaction(self._engine) as conn:
             if dialect == "postgresql" and query.has_full_text:
-                # As the search does (store.search): with the words' tsquery PostgreSQL tends to
-                # walk every entry by time testing each tsvector (seconds over 100,000 entries);
-                # bitmap scans of the GIN index and the user's feeds are bounded by the matches.
-                mine = sa.select(subscriptions.c.feed_id).where(subscriptions.c.user_id == user_id)
-                feed_ids = list(conn.execute(mine).scalars())
-                found = found.where(
-                    entries.c.feed_id
-                    == sa.any_(sa.literal(feed_ids, postgresql.ARRAY(sa.BigInteger)))
-                )
-                conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-                conn.exec_driver_sql("SET LOCAL enable_indexscan = off")
+                # As the search does: bounded by the matches, not a walk of every entry.
+                found = found.where(pg_bitmap_scans_over_feeds(conn, user_id, query))
             rows = conn.execute(found).all()
             capped = len(rows) > PREVIEW_COUNT
             rows = rows[:PREVIEW_COUNT]

@@ -20,6 +20,7 @@ Only entries of feeds the user subscribes to are searched.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Sequence
@@ -85,12 +86,14 @@ _TRAILING_PARTIAL_TAG = re.compile(r"<[^<>]*$")
 _SPACES = re.compile(r"\s+")
 
 
+def _fts5_quoted(term: str) -> str:
+    """An FTS5 string of the term (a quote inside doubled): no user text is syntax."""
+    return '"' + term.replace('"', '""') + '"'
+
+
 def fts5_match(query: SearchQuery) -> str:
     """The FTS5 MATCH expression for the query: every term quoted, so no user text is syntax."""
-
-    def quoted(term: str) -> str:
-        return '"' + term.replace('"', '""') + '"'
-
+    quoted = _fts5_quoted
     expression = " AND ".join(quoted(t) for t in query.positive_terms)
     if query.excluded:
         expression = f"({expression})" + "".join(f" NOT {quoted(t)}" for t in query.excluded)
@@ -230,22 +233,8 @@ class SearchQueries:
         # ts_rank for those only: it is computed outside the subquery, after the LIMIT.
         narrowed = base
         if _narrow(conn, user_id, parsed):
-            # The user's entries are few: give the planner the feed ids that can match as a
-            # value and leave it only bitmap scans (for the rest of this read transaction): it
-            # then ANDs the feed index with the GIN index, or reads those feeds' entries and
-            # checks their tsvectors, bounded by the user's entry count. Otherwise it tends to
-            # walk all entries backwards by id testing each tsvector before the (estimated
-            # dearer) feed list — every other user's entries detoasted: hundreds of ms.
-            mine = sa.select(subscriptions.c.feed_id).where(
-                subscriptions.c.user_id == user_id,
-                *_feed_conditions(user_id, parsed, subscriptions.c.feed_id),
-            )
-            feed_ids = list(conn.execute(mine).scalars())
-            narrowed = base.where(
-                entries.c.feed_id == sa.any_(sa.literal(feed_ids, postgresql.ARRAY(sa.BigInteger)))
-            )
-            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-            conn.exec_driver_sql("SET LOCAL enable_indexscan = off")
+            # The user's entries are few: their feed ids as a value, bitmap scans only.
+            narrowed = base.where(pg_bitmap_scans_over_feeds(conn, user_id, parsed))
         candidates = (
             narrowed.with_only_columns(entries.c.id)
             .where(_SEARCH_VECTOR.op("@@")(tsquery))
@@ -314,6 +303,25 @@ def _page(
     return [(by_id[row.id], float(row.score)) for row in order]
 
 
+def pg_bitmap_scans_over_feeds(
+    conn: Connection, user_id: int, parsed: SearchQuery
+) -> sa.ColumnElement[bool]:
+    """On PostgreSQL: the condition "of the user's feeds the query's feed:/category: filters
+    allow", with those feed ids as a value, and only bitmap scans for the rest of the read
+    transaction. PostgreSQL then ANDs the feed index with the GIN index, or reads those feeds'
+    entries and checks their tsvectors, bounded by the user's entry count. Otherwise it tends to
+    walk all entries backwards by id testing each tsvector before the (estimated dearer) feed
+    list — every other user's entries detoasted: hundreds of ms, seconds over 100,000."""
+    mine = sa.select(subscriptions.c.feed_id).where(
+        subscriptions.c.user_id == user_id,
+        *_feed_conditions(user_id, parsed, subscriptions.c.feed_id),
+    )
+    feed_ids = list(conn.execute(mine).scalars())
+    conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    conn.exec_driver_sql("SET LOCAL enable_indexscan = off")
+    return entries.c.feed_id == sa.any_(sa.literal(feed_ids, postgresql.ARRAY(sa.BigInteger)))
+
+
 def _narrow(conn: Connection, user_id: int, parsed: SearchQuery) -> bool:
     """Whether the entries the search may return are few among the index's newest (where a
     search reads first): a filter by feed, category or star, or a user whose feeds hold under
@@ -342,22 +350,16 @@ def _pg_tsquery(parsed: SearchQuery) -> sa.ColumnElement[Any]:
         sa.func.tsquery_not(sa.func.phraseto_tsquery(_PG_CONFIG, sa.literal(x, sa.Text)))
         for x in parsed.excluded
     ]
-    combined = parts[0]
-    for part in parts[1:]:
-        combined = sa.func.tsquery_and(combined, part)
-    return combined
+    return functools.reduce(sa.func.tsquery_and, parts)
 
 
 def _any_excluded(parsed: SearchQuery, dialect: str) -> sa.ColumnElement[bool]:
     """The entry's text has one of the query's excluded words or phrases."""
     if dialect == "sqlite":
-        match = " OR ".join('"' + term.replace('"', '""') + '"' for term in parsed.excluded)
+        match = " OR ".join(_fts5_quoted(term) for term in parsed.excluded)
         return entries.c.id.in_(sa.select(_fts.c.rowid).where(_FTS.op("MATCH")(match)))
     parts = [sa.func.phraseto_tsquery(_PG_CONFIG, sa.literal(x, sa.Text)) for x in parsed.excluded]
-    combined = parts[0]
-    for part in parts[1:]:
-        combined = sa.func.tsquery_or(combined, part)
-    return _SEARCH_VECTOR.op("@@")(combined)
+    return _SEARCH_VECTOR.op("@@")(functools.reduce(sa.func.tsquery_or, parts))
 
 
 def _day_start(day: Any) -> datetime:
