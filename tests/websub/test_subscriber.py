@@ -4,7 +4,11 @@ both databases: the full flow through a running server, and the protocol's cases
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
+import hashlib
+import hmac
+import json
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -16,9 +20,14 @@ from starlette.types import Receive, Scope, Send
 from support.decoys import make_decoys
 from support.fixtures import TestClient
 from support.live_server import LiveServer
+from support.recording_service import Service
+from support.recording_service import service as service
 from support.websub_hub import TestHub, atom
+from tidings.accounts import create_user
 from tidings.config import Settings, load_settings
 from tidings.fetch import Fetcher
+from tidings.integrations.service import stored_config
+from tidings.rules.model import RuleDraft, checked_rule
 from tidings.server import build_app
 from tidings.store import Store
 from tidings.store.websub import (
@@ -74,9 +83,10 @@ def subscribed_feed(store: Store, hub: TestHub) -> tuple[int, str]:
 # --- the full flow, through a running server --------------------------------------------------
 
 
-@pytest.mark.slow
-def test_push_reaches_the_reader_within_a_second_without_a_poll(store: Store, hub: TestHub) -> None:
-    feed_id, topic = subscribed_feed(store, hub)
+@contextlib.contextmanager
+def running_server(store: Store) -> Iterator[LiveServer]:
+    """The whole server (web app and background: refresher, WebSub, deliveries) on loopback,
+    its base_url its own address (known only once the socket is bound)."""
     app_holder: dict[str, object] = {}
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
@@ -86,6 +96,15 @@ def test_push_reaches_the_reader_within_a_second_without_a_poll(store: Store, hu
     app_holder["app"] = build_app(settings_for(server.url), store)
     server.start()
     try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.mark.slow
+def test_push_reaches_the_reader_within_a_second_without_a_poll(store: Store, hub: TestHub) -> None:
+    feed_id, topic = subscribed_feed(store, hub)
+    with running_server(store) as server:
         # The refresher checks the new feed, sees the hub and subscribes; the hub verifies.
         hub.wait_for(1, "verified", timeout=20)
         verified = hub.state.verified[0]
@@ -113,8 +132,43 @@ def test_push_reaches_the_reader_within_a_second_without_a_poll(store: Store, hu
         titles = {e.title for e in store.entries.newest(feed_id=feed_id, limit=10)}
         assert titles == {"First", "Pushed at once"}
         assert until(lambda: store.websub.for_feed(feed_id)).last_push_at is not None
-    finally:
-        server.stop()
+
+
+@pytest.mark.slow
+def test_a_pushed_entry_goes_through_a_rule_to_a_signed_webhook(
+    store: Store, hub: TestHub, service: Service
+) -> None:
+    """The chain in one: hub push → the refresher's write path → Ann's rule (send) → the
+    delivery worker → her webhook, whose signature is checked; Bob, on the same feed without
+    the rule, gets nothing sent."""
+    feed_id, topic = subscribed_feed(store, hub)
+    ann = create_user(store, "ann", "correct horse")
+    bob = create_user(store, "bob", "correct horse")
+    for user in (ann, bob):
+        store.reading.subscribe(user.id, topic)
+    config = stored_config("k" * 32, "webhook", {"url": f"{service.url}/hook", "secret": "whsec"})
+    hook = store.integrations.create(ann.id, "webhook", "hook", config)
+    store.integrations.create(bob.id, "webhook", "bob's", config)
+    service.answers["/hook"] = [(200, {})]
+    rule = RuleDraft("pushed to the hook", "title:/breaking/i", actions=("send",))
+    store.rules.add(ann.id, checked_rule(rule, is_admin=False))
+    with running_server(store):
+        hub.wait_for(1, "verified", timeout=20)
+        request = hub.state.requests[0]
+        until(lambda: _live(store, feed_id))
+        polls = hub.gets("/feed")
+        pushed = atom(topic, hub.url + "/hub", [("b", "Breaking: pushed"), ("a", "First")])
+        assert hub.push(request["hub.callback"], request["hub.secret"], pushed).status_code == 202
+        (sent,) = until(lambda: service.requests or None, seconds=15)
+        assert hub.gets("/feed") == polls  # the push brought it, not a poll
+    expected = hmac.new(b"whsec", sent.body, hashlib.sha256).hexdigest()
+    assert sent.headers["x-tidings-signature"] == expected
+    document = json.loads(sent.body)["entry"]
+    assert document["title"] == "Breaking: pushed"
+    (delivery,) = store.integrations.log(ann.id)
+    assert (delivery.integration_id, delivery.entry_id) == (hook.id, document["id"])
+    assert until(lambda: store.integrations.log(ann.id)[0].state == "sent")
+    assert store.integrations.log(bob.id) == []
 
 
 def _live(store: Store, feed_id: int) -> WebSubSubscription | None:

@@ -4,7 +4,9 @@
 - delivery.py  `deliver`: one attempt, and the retry/backoff decision (pure)
 - sealing.py   credentials sealed with a key derived from the site's secret key
 - registry.py  the kinds by name
-- webhook.py, linkding.py, readeck.py, wallabag.py, shaarli.py: one module per kind
+- service.py   what the rest of tidings calls: configure, queue an entry, run due deliveries
+- webhook.py, bookmarks.py (Linkding, Readeck), wallabag.py, shaarli.py, notifications.py
+  (Apprise): the kinds
 """
 
 from __future__ import annotations

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
+from urllib.parse import urlsplit
 
+from tidings.errors import InvalidInput
 from tidings.fetch import Fetcher, PostResult, post
 
 
@@ -23,14 +25,25 @@ class EntryToSend:
     published: str = ""  # ISO 8601, or empty
 
 
+def web_address(value: str) -> object:
+    """Check that `value` is an http(s) address with a host; InvalidInput otherwise."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInput(f"{value!r} is not an http:// or https:// address")
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class Field:
-    """One setting of a kind; a `secret` one is stored sealed and shown masked."""
+    """One setting of a kind; a `secret` one is stored sealed and shown masked. `check`
+    raises InvalidInput (a sentence) for a value the kind cannot use; it runs when the
+    setting is saved, so a mistake is told at once rather than at the first delivery."""
 
     name: str
     label: str
     secret: bool = False
     required: bool = True
+    check: Callable[[str], object] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from tidings.integrations.base import (
     base_url,
     outcome,
     post_json,
+    web_address,
 )
 
 
@@ -29,7 +30,10 @@ class TokenBookmarks:
 
     @property
     def fields(self) -> tuple[Field, ...]:
-        return (Field("url", f"{self.name} address"), Field("token", "API token", secret=True))
+        return (
+            Field("url", f"{self.name} address", check=web_address),
+            Field("token", "API token", secret=True),
+        )
 
     async def send(
         self, fetcher: Fetcher, config: Mapping[str, str], entry: EntryToSend

@@ -8,12 +8,13 @@ from types import MappingProxyType
 from tidings.errors import UserError
 from tidings.integrations.base import Integration
 from tidings.integrations.bookmarks import LINKDING, READECK
+from tidings.integrations.notifications import Notifications
 from tidings.integrations.shaarli import Shaarli
 from tidings.integrations.wallabag import Wallabag
 from tidings.integrations.webhook import Webhook
 
 KINDS: Mapping[str, Integration] = MappingProxyType(
-    {k.kind: k for k in (Webhook(), LINKDING, READECK, Wallabag(), Shaarli())}
+    {k.kind: k for k in (Webhook(), LINKDING, READECK, Wallabag(), Shaarli(), Notifications())}
 )
 
 

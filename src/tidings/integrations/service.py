@@ -29,6 +29,10 @@ def stored_config(secret_key: str, kind: str, values: Mapping[str, str]) -> str:
     unknown = set(values) - set(fields)
     if unknown:
         raise InvalidInput(f"unknown setting: {', '.join(sorted(unknown))}")
+    for name, value in values.items():
+        check = fields[name].check
+        if check is not None and value:
+            check(value)
     return json.dumps(
         {
             name: seal(secret_key, value) if fields[name].secret else value
@@ -55,6 +59,42 @@ def shown_config(secret_key: str, integration: StoredIntegration) -> dict[str, s
         name: mask(value) if name in fields and fields[name].secret else value
         for name, value in opened.items()
     }
+
+
+def create_integration(
+    store: Store, secret_key: str, user_id: int, kind: str, name: str, values: Mapping[str, str]
+) -> StoredIntegration:
+    """Return the user's new integration of `kind` with `values` (secrets sealed); a UserError
+    (a sentence) for an unknown kind, a missing or invalid setting, a taken name or the cap."""
+    integration = integration_for(kind)
+    missing = [f.label for f in integration.fields if f.required and not values.get(f.name)]
+    if missing:
+        raise InvalidInput(f"missing setting: {', '.join(missing)}")
+    return store.integrations.create(user_id, kind, name, stored_config(secret_key, kind, values))
+
+
+def update_integration(
+    store: Store,
+    secret_key: str,
+    user_id: int,
+    integration_id: int,
+    *,
+    enabled: bool,
+    values: Mapping[str, str],
+) -> StoredIntegration:
+    """Return the user's integration with `enabled` and `values` set. A secret left empty
+    keeps the stored one (forms never show secrets back); an empty plain setting that is
+    required is an error. NotFound when the user has no such integration."""
+    current = store.integrations.get(user_id, integration_id)
+    merged = opened_config(secret_key, current)
+    for field in integration_for(current.kind).fields:
+        value = values.get(field.name, "")
+        if value or not field.secret:
+            merged[field.name] = value
+        if field.required and not merged.get(field.name):
+            raise InvalidInput(f"missing setting: {field.label}")
+    config = stored_config(secret_key, current.kind, merged)
+    return store.integrations.update(user_id, integration_id, enabled=enabled, config=config)
 
 
 def send_entry(

@@ -17,6 +17,7 @@ from tidings.integrations.base import (
     base_url,
     outcome,
     post_json,
+    web_address,
 )
 
 
@@ -37,7 +38,10 @@ class Shaarli:
     """Saves the entry as a Shaarli link."""
 
     kind = "shaarli"
-    fields = (Field("url", "Shaarli address"), Field("secret", "API secret", secret=True))
+    fields = (
+        Field("url", "Shaarli address", check=web_address),
+        Field("secret", "API secret", secret=True),
+    )
 
     async def send(
         self, fetcher: Fetcher, config: Mapping[str, str], entry: EntryToSend

@@ -13,6 +13,7 @@ from tidings.integrations.base import (
     base_url,
     outcome,
     post_json,
+    web_address,
 )
 
 
@@ -21,7 +22,7 @@ class Wallabag:
 
     kind = "wallabag"
     fields = (
-        Field("url", "Wallabag address"),
+        Field("url", "Wallabag address", check=web_address),
         Field("client_id", "Client ID"),
         Field("client_secret", "Client secret", secret=True),
         Field("username", "Username"),

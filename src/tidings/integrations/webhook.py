@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from tidings.fetch import Fetcher, post
-from tidings.integrations.base import Delivery, EntryToSend, Field, outcome
+from tidings.integrations.base import Delivery, EntryToSend, Field, outcome, web_address
 
 SIGNATURE_HEADER: Final = "X-Tidings-Signature"
 
@@ -44,7 +44,10 @@ class Webhook:
     """POSTs the entry to any URL."""
 
     kind = "webhook"
-    fields = (Field("url", "Webhook URL"), Field("secret", "Signing secret", secret=True))
+    fields = (
+        Field("url", "Webhook URL", check=web_address),
+        Field("secret", "Signing secret", secret=True),
+    )
 
     async def send(
         self, fetcher: Fetcher, config: Mapping[str, str], entry: EntryToSend

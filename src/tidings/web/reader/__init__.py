@@ -14,6 +14,7 @@ from tidings.web.reader import (
     apps,
     articles,
     density,
+    integrations,
     listing,
     manage,
     rules,
@@ -25,6 +26,7 @@ def reader_routes() -> list[BaseRoute]:
     """Every route of the reading UI (/reader…) and of accounts (/account…)."""
     return [
         *articles.ROUTES,
+        *integrations.ROUTES,
         *listing.ROUTES,
         *manage.ROUTES,
         *search.ROUTES,

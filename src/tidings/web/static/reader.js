@@ -145,9 +145,10 @@
     if (link instanceof HTMLAnchorElement) window.open(link.href, "_blank", "noopener,noreferrer");
   }
 
-  // Key d (as in Miniflux): the entry page's "Full article" form, a plain POST.
-  function fullArticle() {
-    const form = document.querySelector('form[data-key="d"]');
+  // Keys d (full article, as in Miniflux) and S (send to integrations): the entry page's
+  // forms marked data-key, plain POSTs.
+  function submitKeyed(key) {
+    const form = document.querySelector(`form[data-key="${key}"]`);
     if (form instanceof HTMLFormElement) form.requestSubmit();
   }
 
@@ -186,7 +187,8 @@
       k: () => move(-1),
       o: open,
       v: original,
-      d: fullArticle,
+      d: () => submitKeyed("d"),
+      S: () => submitKeyed("S"),
       m: () => submitToggle("read"),
       s: () => submitToggle("star"),
       r: () => window.location.reload(),
