@@ -4,10 +4,11 @@ For every fixture page (NAME.html, with the expected main text in NAME.txt) each
 the main content; the text of its output and the expected text are compared as multisets of
 lower-cased word tokens: precision = shared / extracted, recall = shared / expected (micro-averaged
 over all pages, and the worst page). Speed is the median time of one extraction over `--repeat`
-runs of the whole set. Run:
+runs of the whole set. `--tuning` compares trafilatura's options instead (tidings' call, then
+with each option changed). Run:
 
     .venv/bin/pip install readability-lxml    # not a dependency: see below
-    .venv/bin/python benchmarks/extraction.py
+    .venv/bin/python benchmarks/extraction.py [--tuning]
 
 readability-lxml is installed by hand for the benchmark only: listed in the dev extra beside
 trafilatura, pip's resolver fails on their two spellings of `lxml[html_clean]`.
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import trafilatura
 
+from tidings.articles import TRAFILATURA_OPTIONS
 from tidings.clean import clean_html, html_to_text
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "data" / "articles"
@@ -37,11 +39,9 @@ def tokens(text: str) -> Counter[str]:
     return Counter(w.lower() for w in _WORD.findall(text))
 
 
-def with_trafilatura(page: str) -> str:
-    """trafilatura's main content as HTML (as tidings.articles asks for it)."""
-    found = trafilatura.extract(
-        page, url=URL, output_format="html", include_links=True, include_images=True
-    )
+def with_trafilatura(page: str, **changes: object) -> str:
+    """trafilatura's main content as HTML, as tidings.articles asks for it (with `changes`)."""
+    found = trafilatura.extract(page, url=URL, **(TRAFILATURA_OPTIONS | changes))
     return found or ""
 
 
@@ -56,17 +56,34 @@ EXTRACTORS: dict[str, Callable[[str], str]] = {
     "trafilatura": with_trafilatura,
     "readability-lxml": with_readability,
 }
+# trafilatura's options that could change the result on article pages, each tried alone.
+TUNINGS: dict[str, dict[str, object]] = {
+    "favor_recall=False (its default)": {"favor_recall": False},
+    "favor_precision=True": {"favor_recall": False, "favor_precision": True},
+    "include_tables=False": {"include_tables": False},
+    "fast=True": {"fast": True},
+}
+
+
+def _tuned(changes: dict[str, object]) -> Callable[[str], str]:
+    return lambda page: with_trafilatura(page, **changes)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--tuning", action="store_true", help="compare trafilatura's options")
     args = parser.parse_args()
+    extractors = EXTRACTORS
+    if args.tuning:
+        extractors = {"trafilatura (tidings)": with_trafilatura} | {
+            f"trafilatura {name}": _tuned(changes) for name, changes in TUNINGS.items()
+        }
     pages = sorted(FIXTURES.glob("*.html"))
     print(f"{len(pages)} pages from tests/data/articles/")
     print("| library | precision | recall | worst P | worst R | ms/page (median) |")
     print("|---|---:|---:|---:|---:|---:|")
-    for name, extract in EXTRACTORS.items():
+    for name, extract in extractors.items():
         shared = extracted = expected = 0
         worst_p = worst_r = 1.0
         worst_pages: list[str] = []

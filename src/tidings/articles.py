@@ -8,6 +8,8 @@ bounds it in time; the page is bounded in size before it is parsed.
 
 from __future__ import annotations
 
+from typing import Any
+
 from tidings.clean import clean_html
 from tidings.config import Settings
 from tidings.errors import UserError
@@ -20,6 +22,18 @@ from tidings.refresh.pool import ProcessDied, TimedOut, parse_pool
 MAX_PAGE_BYTES = 4 * 1024 * 1024
 # The extracted HTML past this is cut off: a page that "extracts" to more is not an article.
 MAX_ARTICLE_CHARS = 1024 * 1024
+# How trafilatura is asked for the main content (benchmarks/extraction.py measures the same call,
+# and with `--tuning` its alternatives; docs/articles.md has the numbers). favor_recall is the one
+# option that measured better on the 32 fixture pages: it keeps a how-to's step texts (worst
+# recall 0.75 -> 0.84) for 0.001 of precision; favor_precision drops headlines and bylines, and
+# fast=True (no fallback extractors) loses whole articles.
+TRAFILATURA_OPTIONS: dict[str, Any] = {
+    "output_format": "html",
+    "include_links": True,
+    "include_images": True,
+    "include_comments": False,
+    "favor_recall": True,
+}
 
 
 class ArticleError(UserError):
@@ -45,15 +59,7 @@ def extract_article(body: bytes, url: str, content_type: str | None = None) -> s
 
     if len(body) > MAX_PAGE_BYTES:
         return ""
-    found = trafilatura.extract(
-        _decode(body, content_type),
-        url=url,
-        output_format="html",
-        include_links=True,
-        include_images=True,
-        include_comments=False,
-        favor_precision=False,
-    )
+    found = trafilatura.extract(_decode(body, content_type), url=url, **TRAFILATURA_OPTIONS)
     if not found:
         return ""
     return clean_html(found[:MAX_ARTICLE_CHARS], base_url=url)
