@@ -11,6 +11,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tidings.web.compact import compacted
+
 STATIC_DIR = Path(__file__).parent / "static"
 # A fingerprinted URL never changes meaning, so browsers may keep it for a year.
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -32,7 +34,7 @@ class StaticAssets:
         for path in sorted(directory.iterdir()):
             if not path.is_file():
                 continue
-            body = path.read_bytes()
+            body = compacted(path.name, path.read_bytes())
             digest = hashlib.sha256(body).hexdigest()[:12]
             fingerprinted = f"{path.stem}.{digest}{path.suffix}"
             media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"

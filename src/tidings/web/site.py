@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 from starlette.requests import Request
 
@@ -13,6 +14,15 @@ from tidings.web.pagecache import PageCache
 from tidings.web.rendering import Templates
 from tidings.web.responses import Rendered
 from tidings.web.sessions import Session, SessionSigner, load_session
+
+# A <pre> start tag of cleaned entry HTML (text never holds a raw "<": the cleaner escapes it).
+_PRE: Final = re.compile(r"<pre(?=[\s>])")
+
+
+def keyboard_scrollable(html: str) -> str:
+    """Return entry HTML whose <pre> blocks take keyboard focus, so a keyboard user can scroll
+    a long code line sideways (WCAG 2.1.1; axe: scrollable-region-focusable)."""
+    return _PRE.sub('<pre tabindex="0"', html)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -26,7 +36,12 @@ class Site(Services):
     def __post_init__(self) -> None:
         Services.__post_init__(self)
         # A global, so macros imported without the page's context (macros.html) have it too.
-        self.templates.env.globals["media_html"] = self.media_html
+        self.templates.env.globals["media_html"] = self.page_html
+
+    def page_html(self, html: str) -> str:
+        """Return entry HTML as a web page shows it: images under the media proxy setting and
+        <pre> blocks focusable (the APIs take `media_html` alone)."""
+        return keyboard_scrollable(self.media_html(html))
 
     def changed(self) -> None:
         """Note a change made through this process: settings are read again, pages rendered

@@ -216,6 +216,44 @@
   });
 })();
 
+// Phones: the sidebar (search first, then the feeds) opens as a drawer over the page; Close,
+// Escape or a tap beside it closes it. Without this file the link jumps to the sidebar below.
+(() => {
+  const reader = document.querySelector(".reader");
+  const opener = document.querySelector(".to-sidebar a");
+  const side = document.getElementById("sidebar");
+  if (!reader || !(opener instanceof HTMLAnchorElement) || !side) return;
+  const narrow = window.matchMedia("(max-width: 50rem)");
+  const isOpen = () => reader.classList.contains("drawer-open");
+  function setOpen(open) {
+    reader.classList.toggle("drawer-open", open);
+    opener.setAttribute("aria-expanded", String(open));
+    // The drawer itself takes focus, not the search box: a phone's keyboard would cover it.
+    if (open) side.focus();
+    else opener.focus();
+  }
+  opener.setAttribute("aria-expanded", "false");
+  opener.addEventListener("click", (event) => {
+    if (!narrow.matches) return;
+    event.preventDefault();
+    setOpen(!isOpen());
+  });
+  side.addEventListener("click", (event) => {
+    if (event.target instanceof Element && event.target.closest("[data-close-drawer]")) setOpen(false);
+  });
+  document.addEventListener("click", (event) => {
+    if (isOpen() && event.target instanceof Node && !side.contains(event.target) && !opener.contains(event.target)) {
+      setOpen(false);
+    }
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && isOpen()) {
+      event.preventDefault();
+      setOpen(false);
+    }
+  });
+})();
+
 // The rules page: the preview follows the form as it is edited (the Preview button does the
 // same without this file).
 (() => {
