@@ -16,6 +16,7 @@ from tidings.web.reader import (
     density,
     listing,
     manage,
+    players,
     rules,
     search,
 )
@@ -32,6 +33,7 @@ def reader_routes() -> list[BaseRoute]:
         *account.ROUTES,
         *apps.ROUTES,
         *density.ROUTES,
+        *players.ROUTES,
     ]
 
 
