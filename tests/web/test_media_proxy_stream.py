@@ -152,3 +152,46 @@ def test_a_file_that_passes_the_limit_while_streaming_is_cut_off(
     _Trickle.release.set()
     with pytest.raises(TooLarge):
         app_client.get(path(trickle + "/big.mp3"))
+
+
+class _Redirects(BaseHTTPRequestHandler):
+    """/hop/N redirects to /hop/N-1 and /hop/0 to the audio; /loop redirects to itself."""
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/hop/"):
+            left = int(self.path.removeprefix("/hop/"))
+            self.send_response(302)
+            self.send_header("Location", f"/hop/{left - 1}" if left else "/ep.mp3")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif self.path == "/loop":
+            self.send_response(301)
+            self.send_header("Location", "/loop")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        else:
+            self.send_response(200)
+            self.send_header("Content-Type", "audio/mpeg")
+            self.send_header("Content-Length", str(len(AUDIO)))
+            self.end_headers()
+            self.wfile.write(AUDIO)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_redirects_are_followed_within_bounds(app_client: TestClient) -> None:
+    httpd = ThreadingHTTPServer((HOST, 0), _Redirects)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://{HOST}:{httpd.server_address[1]}"
+    try:
+        followed = app_client.get(path(base + "/hop/2"))
+        assert followed.status_code == 200 and followed.content == AUDIO
+        assert app_client.get(path(base + "/hop/9")).status_code == 502  # more than 5
+        looped = app_client.get(path(base + "/loop"))
+        assert looped.status_code == 502 and "loop" in looped.text
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
