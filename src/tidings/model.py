@@ -21,7 +21,8 @@ class Enclosure:
 
     url: str
     type: str | None = None
-    length: int | None = None
+    length: int | None = None  # bytes
+    duration: int | None = None  # seconds (itunes:duration, media:content's duration)
 
 
 @dataclass(frozen=True, slots=True)

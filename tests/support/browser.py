@@ -46,13 +46,16 @@ def require_chromium() -> None:
 
 
 @contextmanager
-def chromium() -> Iterator[Browser]:
-    """A headless Chromium, closed on the way out; ARTIFACTS exists for its screenshots."""
+def chromium(*extra_args: str) -> Iterator[Browser]:
+    """A headless Chromium (LAUNCH_ARGS, then `extra_args`), closed on the way out; ARTIFACTS
+    exists for its screenshots."""
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*LAUNCH_ARGS, *extra_args]
+        )
         try:
             yield browser
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -88,18 +89,40 @@ NOT_FOUND: Page = (404, "text/plain", b"not here")
 
 
 @contextmanager
-def serving_pages(pages: Mapping[str, Page], default: Page = NOT_FOUND) -> Iterator[str]:
+def serving_pages(
+    pages: Mapping[str, Page],
+    default: Page = NOT_FOUND,
+    *,
+    ranges: bool = False,
+    requests: list[dict[str, str]] | None = None,
+) -> Iterator[str]:
     """A loopback HTTP server answering GETs from `pages` (by path, `default` for the rest);
-    gives its base URL."""
+    gives its base URL. With `ranges`, a 200 page answers a `Range: bytes=a-b` (or `a-`) with
+    206 and its Content-Range, as media servers do; `requests` collects each request's headers
+    (lower-case names) and its path under "path"."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            if requests is not None:
+                seen = {k.lower(): v for k, v in self.headers.items()}
+                requests.append({**seen, "path": self.path})
             status, kind, body = pages.get(self.path, default)
-            self.send_response(status)
+            wanted = _byte_range(self.headers.get("Range"), len(body))
+            if ranges and status == 200 and wanted is not None:
+                first, last = wanted
+                self.send_response(206)
+                self.send_header("Content-Range", f"bytes {first}-{last}/{len(body)}")
+                body = body[first : last + 1]
+            else:
+                self.send_response(status)
+            if ranges:
+                self.send_header("Accept-Ranges", "bytes")
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            # A client may hang up once it has read enough (a file over a limit, say).
+            with contextlib.suppress(ConnectionError):
+                self.wfile.write(body)
 
         def log_message(self, format: str, *args: object) -> None:
             pass
@@ -113,3 +136,14 @@ def serving_pages(pages: Mapping[str, Page], default: Page = NOT_FOUND) -> Itera
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=5)
+
+
+def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The (first, last) byte a one-range `Range: bytes=a-b` or `bytes=a-` header asks for."""
+    if not header or not header.startswith("bytes=") or "," in header:
+        return None
+    first, _, last = header[len("bytes=") :].partition("-")
+    if not first.isdigit() or int(first) >= size:
+        return None
+    end = min(int(last), size - 1) if last.isdigit() else size - 1
+    return int(first), end

@@ -103,7 +103,7 @@ def test_public_pages_play_enclosures(client: TestClient, store: Store) -> None:
         published_at=now,
         content_hash="e",
         enclosures=(
-            Enclosure("https://pod.example/ep.mp3", "audio/mpeg", 12_500_000),
+            Enclosure("https://pod.example/ep.mp3", "audio/mpeg", 12_500_000, 2537),
             Enclosure("https://pod.example/ep.mp4", "video/mp4"),
             Enclosure("https://pod.example/ep.pdf", "application/pdf"),
             Enclosure("javascript:alert(1)", "audio/mpeg"),
@@ -115,5 +115,8 @@ def test_public_pages_play_enclosures(client: TestClient, store: Store) -> None:
         assert tree.xpath("//audio/@src") == ["https://pod.example/ep.mp3"]
         assert tree.xpath("//video/@src") == ["https://pod.example/ep.mp4"]
         captions = [c.text_content() for c in tree.xpath("//figure[@class='enclosure']")]
-        assert len(captions) == 3 and "12.5 MB" in captions[0]
+        assert len(captions) == 3
+        assert " ".join(captions[0].split()) == "Attachment: audio/mpeg · 12.5 MB · 42:17"
+        # The public pages save no place: the players name no enclosure.
+        assert not tree.xpath("//audio/@data-enclosure")
         assert "application/pdf" in captions[2] and "javascript" not in client.get(page).text

@@ -36,6 +36,7 @@ from tidings.api.common import (
     parse_int,
 )
 from tidings.api.endpoint import Protocol, serve
+from tidings.api.miniflux_enclosures import enclosure_get, enclosure_update, enclosures_json
 from tidings.app.context import Services, services_of
 from tidings.articles import fetch_article
 from tidings.discovery import DiscoveryError, discover_feeds
@@ -192,9 +193,11 @@ def entry_json(
     feeds: dict[int, dict[str, Any]],
     labels: tuple[str, ...] = (),
     media: Callable[[str], str] = str,
+    progressions: Mapping[int, Mapping[int, int]] | None = None,
 ) -> dict[str, Any]:
     """An entry as Miniflux gives it; its `tags` are the feed's categories of the entry, then the
-    user's labels on it; `media` rewrites its HTML for the media proxy (`Call.media_html`)."""
+    user's labels on it; `media` rewrites its HTML for the media proxy (`Call.media_html`);
+    `progressions`: the user's place in enclosures, by entry id then position."""
     entry = item.entry
     content = media(entry.shown_content)
     return {
@@ -214,18 +217,7 @@ def entry_json(
         "share_code": "",
         "starred": item.starred,
         "reading_time": _reading_time(content),
-        "enclosures": [
-            {
-                "id": 0,
-                "user_id": user_id,
-                "entry_id": entry.id,
-                "url": e.url,
-                "mime_type": e.type or "",
-                "size": e.length or 0,
-                "media_progression": 0,
-            }
-            for e in entry.enclosures
-        ],
+        "enclosures": enclosures_json(entry, user_id, (progressions or {}).get(entry.id, {})),
         "tags": list(dict.fromkeys((*entry.categories, *labels))),
         "feed": feeds.get(entry.feed_id),
     }
@@ -318,6 +310,12 @@ class Call:
         subs = self.store.reading.subscriptions(self.uid, with_unread=False, feed_ids=feed_ids)
         icons = self.store.icons.ids_of_feeds(s.feed_id for s in subs)
         return {s.feed_id: feed_json(s, self.uid, icons=icons) for s in subs}
+
+    def progressions_of(self, items: Iterable[UserEntry]) -> dict[int, dict[int, int]]:
+        """The user's place in the enclosures of `items`, by entry id then position (read only
+        for entries that have enclosures)."""
+        ids = [item.id for item in items if item.entry.enclosures]
+        return self.store.media_progressions.of_entries(self.uid, ids)
 
     def category(self, category_id: int) -> UserCategory:
         for category in self.store.reading.categories(self.uid):
@@ -833,7 +831,11 @@ def list_entries(
     total = reading.count_entries(call.uid, where)
     feeds = call.feeds_by_id({i.entry.feed_id for i in items})  # only those the page embeds
     labels = call.store.labels.of_entries(call.uid, [i.id for i in items])
-    replies = [entry_json(i, call.uid, feeds, labels.get(i.id, ()), call.media_html) for i in items]
+    progressions = call.progressions_of(items)
+    replies = [
+        entry_json(i, call.uid, feeds, labels.get(i.id, ()), call.media_html, progressions)
+        for i in items
+    ]
     return JSONReply({"total": total, "entries": replies})
 
 
@@ -873,7 +875,8 @@ def entry_get(call: Call) -> Response:
         raise NotFound("no such entry in this feed")
     labels = call.store.labels.of_entries(call.uid, [item.id]).get(item.id, ())
     feeds = call.feeds_by_id([item.entry.feed_id])
-    return JSONReply(entry_json(item, call.uid, feeds, labels, call.media_html))
+    progressions = call.progressions_of([item])
+    return JSONReply(entry_json(item, call.uid, feeds, labels, call.media_html, progressions))
 
 
 def entries_update(call: Call) -> Response:
@@ -1106,5 +1109,7 @@ def routes() -> list[BaseRoute]:
         ("POST", "/v1/import", import_opml, False),
         ("POST", "/v1/discover", discover, False),
         ("POST", "/v1/rules/preview", rule_preview, False),
+        ("GET", "/v1/enclosures/{enclosure_id}", enclosure_get, False),
+        ("PUT", "/v1/enclosures/{enclosure_id}", enclosure_update, False),
     ]
     return [_route(path, handler, method, admin=admin) for method, path, handler, admin in table]

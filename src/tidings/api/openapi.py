@@ -91,6 +91,8 @@ ENCLOSURE = obj(
     {"id": INT, "user_id": ID, "entry_id": ID, "url": STR, "mime_type": STR, "size": INT},
     {"media_progression": INT},
 )
+# The reader's place in an enclosure, in seconds: 0 to a week (tidings.durations).
+ENCLOSURE_UPDATE = obj({"media_progression": {"type": "integer", "minimum": 0}})
 ENTRY = obj(
     {
         "id": ID,
@@ -421,6 +423,19 @@ def document() -> Schema:
                 ("202", {"description": "Queued"}),
                 path=("entry_id",),
             )
+        },
+        "/v1/enclosures/{enclosure_id}": {
+            "get": _op(
+                "An enclosure of an entry of the user's feeds, with the user's place in it",
+                _ok(ref("Enclosure")),
+                path=("enclosure_id",),
+            ),
+            "put": _op(
+                "Save the user's place in an enclosure (media_progression, seconds)",
+                NO_CONTENT,
+                path=("enclosure_id",),
+                body=ENCLOSURE_UPDATE,
+            ),
         },
         "/v1/export": {
             "get": _op(

@@ -8,6 +8,8 @@ the network guard, the limits and the user agent are the same everywhere.
 - fetcher.py  `Fetcher`: (and `post`, for integrations: one bounded POST, no redirects);
               `Fetcher`: conditional GET, redirects by hand, size and time limits, decoding,
               and a sentence for the user instead of an exception
+- stream.py   `open_stream`: one streamed GET for the media proxy (a byte range forwarded,
+              redirects followed by hand, the body passed on as it arrives)
 - errors.py   the package's own errors; no httpx or httpcore type crosses out of it
 """
 

@@ -206,7 +206,10 @@ def _bound_entry(
         entry.published,
         entry.updated,
         tuple(cut_line(scrub(name), max_title) for name in entry.categories),
-        tuple(Enclosure(scrub(e.url), _scrub_optional(e.type), e.length) for e in entry.enclosures),
+        tuple(
+            Enclosure(scrub(e.url), _scrub_optional(e.type), e.length, e.duration)
+            for e in entry.enclosures
+        ),
         _scrub_optional(entry.image),
     )
     return bounded, was_cut

@@ -39,7 +39,9 @@ def _entry(entry: ParsedEntry) -> dict[str, Any]:
         "content": entry.content,
         "categories": list(entry.categories),
         "enclosures": [
-            {"url": e.url, "type": e.type, "length": e.length} for e in entry.enclosures
+            {"url": e.url, "type": e.type, "length": e.length}
+            | ({} if e.duration is None else {"duration": e.duration})
+            for e in entry.enclosures
         ],
         "image": entry.image,
     }

@@ -37,6 +37,7 @@ class EntryDraft:
     plain_summary: str | None = None  # media:description, itunes:summary: used when no summary
     plain_subtitle: str | None = None  # itunes:subtitle: used when none of the above
     fallback_title: str = ""  # media:title: used when the entry has no title
+    duration: int | None = None  # itunes:duration, seconds: for the item's audio and video
 
     def add_category(self, name: str) -> None:
         name = " ".join(name.split())
@@ -44,8 +45,27 @@ class EntryDraft:
             self.categories.append(name)
 
     def add_enclosure(self, enclosure: Enclosure) -> None:
-        if all(known.url != enclosure.url for known in self.enclosures):
-            self.enclosures.append(enclosure)
+        for index, known in enumerate(self.enclosures):
+            if known.url == enclosure.url:
+                # The same file named twice (<enclosure> and <media:content>): the first wins,
+                # but a duration only the second gives is kept.
+                if known.duration is None and enclosure.duration is not None:
+                    self.enclosures[index] = replace(known, duration=enclosure.duration)
+                return
+        self.enclosures.append(enclosure)
+
+    def timed_enclosures(self) -> tuple[Enclosure, ...]:
+        """Return the enclosures, the item's duration given to those without one that can
+        play (not images: a cover art's duration is meaningless)."""
+        duration = self.duration
+        if duration is None:
+            return tuple(self.enclosures)
+        return tuple(
+            replace(e, duration=duration)
+            if e.duration is None and not (e.type or "").startswith("image/")
+            else e
+            for e in self.enclosures
+        )
 
 
 def entry_key(link: str | None, title: str, published: datetime | None, summary: str | None) -> str:
@@ -113,7 +133,7 @@ def finish_entries(
                 draft.published,
                 draft.updated,
                 tuple(draft.categories),
-                tuple(draft.enclosures),
+                draft.timed_enclosures(),
                 draft.image,
             )
         )

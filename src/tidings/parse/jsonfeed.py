@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from tidings.clean import escape_text
+from tidings.durations import parse_duration
 from tidings.model import Enclosure, ParsedFeed
 from tidings.parse.dates import parse_date
 from tidings.parse.entries import EntryDraft, Fragment, finish_entries
@@ -95,8 +97,18 @@ def _item(item: dict[str, Any], base: str | None, feed_author: str | None) -> En
             if url:
                 size = attachment.get("size_in_bytes")
                 length = size if isinstance(size, int) and not isinstance(size, bool) else None
-                draft.add_enclosure(Enclosure(url, _str(attachment.get("mime_type")), length))
+                duration = _seconds(attachment.get("duration_in_seconds"))
+                kind = _str(attachment.get("mime_type"))
+                draft.add_enclosure(Enclosure(url, kind, length, duration))
     return draft
+
+
+def _seconds(value: object) -> int | None:
+    """Return an attachment's `duration_in_seconds` as whole seconds, within the same bounds as
+    an RSS duration; None for anything else (Python's json reads NaN and Infinity too)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return parse_duration(str(int(value))) if value >= 0 else None
 
 
 def _author(obj: dict[str, Any]) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from tidings.clean import html_to_text
+from tidings.durations import parse_duration
 from tidings.model import Enclosure
 from tidings.parse.entries import EntryDraft
 from tidings.parse.nodes import TagNames, text_of
@@ -21,6 +22,7 @@ MEDIA_NAMES = frozenset(
         "itunes:author",
         "itunes:subtitle",
         "itunes:category",
+        "itunes:duration",
         "media:title",
         "media:category",
     }
@@ -39,7 +41,8 @@ def apply_media(element: etree._Element, name: str, draft: EntryDraft, base: str
             element.get("medium") == "image" or (kind or "").startswith("image/")
         ):
             draft.image = url
-        draft.add_enclosure(Enclosure(url, kind, to_int(element.get("fileSize"))))
+        length, duration = to_int(element.get("fileSize")), parse_duration(element.get("duration"))
+        draft.add_enclosure(Enclosure(url, kind, length, duration))
         for child in element:
             child_name = names[child.tag]
             if child_name in MEDIA_NAMES:
@@ -74,6 +77,8 @@ def apply_media(element: etree._Element, name: str, draft: EntryDraft, base: str
                 draft.add_category(child.get("text") or "")
     elif name == "media:category":
         draft.add_category(text_of(element))
+    elif name == "itunes:duration" and draft.duration is None:
+        draft.duration = parse_duration(text_of(element))
 
 
 def to_int(value: str | None) -> int | None:

@@ -13,7 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from tidings.model import ParsedEntry, ParsedFeed
+from tidings.model import Enclosure, ParsedEntry, ParsedFeed
 from tidings.parse import MAX_ENTRY_BYTES, MAX_TITLE_LENGTH, FeedParseError, parse_feed
 from tidings.plaintext import html_text
 
@@ -39,11 +39,19 @@ def content_hash(entry: ParsedEntry) -> str:
         entry.content,
         entry.published.isoformat() if entry.published else None,
         list(entry.categories),
-        [[enclosure.url, enclosure.type, enclosure.length] for enclosure in entry.enclosures],
+        [_enclosure_terms(enclosure) for enclosure in entry.enclosures],
         entry.image,
     ]
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _enclosure_terms(enclosure: Enclosure) -> list[str | int | None]:
+    """The enclosure's part of the content hash. The duration counts only when there is one, so
+    the hash of an entry without one is what it was before durations were read (an upgrade does
+    not rewrite every stored entry; those with a duration are rewritten once, and get it)."""
+    terms: list[str | int | None] = [enclosure.url, enclosure.type, enclosure.length]
+    return terms if enclosure.duration is None else [*terms, enclosure.duration]
 
 
 @dataclass(frozen=True, slots=True)

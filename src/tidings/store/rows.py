@@ -25,7 +25,7 @@ def entry_from_row(row: Row) -> Entry:
     values = {c.name: m[c.name] for c in entries.c}
     values["categories"] = tuple(values["categories"] or ())
     values["enclosures"] = tuple(
-        Enclosure(url=e["url"], type=e.get("type"), length=e.get("length"))
+        Enclosure(e["url"], e.get("type"), e.get("length"), e.get("duration"))
         for e in values["enclosures"] or ()
     )
     return Entry(**values)

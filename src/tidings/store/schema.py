@@ -486,3 +486,19 @@ feed_icons = sa.Table(
     sa.Column("site_url", sa.Text),
     sa.Column("checked_at", UTCDateTime, nullable=False),
 )
+
+# Where each user stopped playing an entry's enclosure (revision 0014; Miniflux's
+# media_progression). Enclosures live in the entry's JSON column, so one is named by its entry and
+# its place in that list (`position`, from 0); the API's enclosure id is made of both
+# (tidings.reading.enclosures). Gone with the user or the entry.
+media_progressions = sa.Table(
+    "media_progressions",
+    metadata,
+    sa.Column("user_id", BigId, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("entry_id", BigId, sa.ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("seconds", sa.Integer, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    # Retention deletes entries by the thousand; the cascade finds their rows by this index.
+    sa.Index("ix_media_progressions_entry_id", "entry_id"),
+)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from tidings.store.icons import IconQueries
     from tidings.store.integrations import IntegrationQueries
     from tidings.store.labels import LabelQueries
+    from tidings.store.progressions import MediaProgressionQueries
     from tidings.store.reading import ReadingQueries
     from tidings.store.rules import RuleQueries
     from tidings.store.savedsearches import SavedSearchQueries
@@ -91,6 +92,12 @@ class Store:
         from tidings.store.labels import LabelQueries
 
         return LabelQueries(self.engine)
+
+    @cached_property
+    def media_progressions(self) -> MediaProgressionQueries:
+        from tidings.store.progressions import MediaProgressionQueries
+
+        return MediaProgressionQueries(self.engine)
 
     @cached_property
     def integrations(self) -> IntegrationQueries:

@@ -269,8 +269,13 @@ def _entry_values(data: EntryData) -> dict[str, Any]:
 
 
 def _enclosures(data: EntryData) -> list[dict[str, Any]]:
-    """The entry's enclosures as the JSON column keeps them."""
-    return [{"url": e.url, "type": e.type, "length": e.length} for e in data.enclosures]
+    """The entry's enclosures as the JSON column keeps them ("duration" only when known: rows
+    written before there was one have none either)."""
+    return [
+        {"url": e.url, "type": e.type, "length": e.length}
+        | ({} if e.duration is None else {"duration": e.duration})
+        for e in data.enclosures
+    ]
 
 
 def _log_values(log: FetchLogRecord) -> dict[str, Any]:

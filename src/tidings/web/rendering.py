@@ -8,8 +8,10 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from tidings.durations import format_duration
 from tidings.intervals import format_refresh
 from tidings.publish.channel import http_url
+from tidings.reading.enclosures import enclosure_id
 from tidings.timeago import format_age, format_short_age, format_time_left, format_utc
 from tidings.web.assets import StaticAssets
 
@@ -51,6 +53,8 @@ class Templates:
             utc=format_utc,
             http_url=http_url,
             refresh_words=format_refresh,
+            duration=format_duration,
+            enclosure_id=enclosure_id,
         )
 
     def render(self, name: str, context: dict[str, Any]) -> bytes:

@@ -17,6 +17,7 @@ from tidings.web.reader import (
     integrations,
     listing,
     manage,
+    players,
     rules,
     search,
 )
@@ -34,6 +35,7 @@ def reader_routes() -> list[BaseRoute]:
         *account.ROUTES,
         *apps.ROUTES,
         *density.ROUTES,
+        *players.ROUTES,
     ]
 
 

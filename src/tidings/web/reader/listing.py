@@ -21,6 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tidings.errors import InvalidInput
+from tidings.reading.enclosures import positions_of
 from tidings.reading.limits import MAX_LABEL_LENGTH, label_name
 from tidings.reading_model import Status, UserEntry
 from tidings.store import NotFound
@@ -244,6 +245,7 @@ def _entry_page(request: Request, reader: Reader) -> Response:
         title=entry.entry.title or "(untitled)",
         item=entry,
         labels=site.store.labels.of_entries(reader.id, [entry.id]),
+        progress=positions_of(site.store, reader.id, entry.entry),
         max_label_length=MAX_LABEL_LENGTH,
         subscription=side.subscription(entry.entry.feed_id),
         side=side,
