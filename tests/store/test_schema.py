@@ -46,6 +46,7 @@ def test_sqlite_pragmas(tmp_path: object) -> None:
             "0010",
             "0013",
             "0011",
+            "0015",
         ]
         names = set(sa.inspect(store.engine).get_table_names())
         assert {"feeds", "entries", "users", "entry_states", "fetch_log"} <= names
