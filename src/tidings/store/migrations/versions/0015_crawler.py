@@ -32,8 +32,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("feeds") as batch:
-        batch.drop_column("article_error")
-        batch.drop_column("scraper_rules")
-    with op.batch_alter_table("subscriptions") as batch:
-        batch.drop_column("crawler")
+    # ALTER TABLE … DROP COLUMN on both (SQLite since 3.35): no column dropped here is indexed
+    # or constrained, so SQLite need not rebuild the tables.
+    op.drop_column("feeds", "article_error")
+    op.drop_column("feeds", "scraper_rules")
+    op.drop_column("subscriptions", "crawler")
