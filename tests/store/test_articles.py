@@ -101,7 +101,11 @@ def test_to_crawl_gives_one_checks_new_entries_when_someone_wants_them(store: St
     new = (EntryData(key="new", title="n", link="https://owls.example/n", content_hash="h"),)
     apply_check(store, feed, new, now=later, fetched=None)
     assert store.articles.to_crawl(feed, later) is None  # nobody has crawler on
+    other = store.reading.subscribe(ann, "https://bats.example/feed", crawler=True).feed_id
+    assert store.articles.wanted([feed, other, ann, bob]) == {other}
     store.reading.update_subscription(bob, feed, crawler=True)
+    assert store.articles.wanted([feed, other]) == {feed, other}
+    assert store.articles.wanted([]) == set()
     request = store.articles.to_crawl(feed, later)
     assert request is not None and request.rules is None
     assert [c.link for c in request.candidates] == ["https://owls.example/n"]

@@ -155,6 +155,7 @@ class Refresher:
         self._log_retention = Retention(log_size=settings.fetch_log_size)
         self._rules: RuleBook | None = None
         self._pushed: set[int] = set()  # claimed feeds with a live WebSub subscription
+        self._crawled: set[int] = set()  # claimed feeds a subscriber wants full articles of
         self._pending: deque[_Job] = deque()
         self._writer: asyncio.Task[None] | None = None
         self._wake_writer = asyncio.Event()
@@ -247,6 +248,11 @@ class Refresher:
                         self._pushed |= await self._in_db(
                             self.store.websub.live_feeds, [f.id for f in claimed], self._clock()
                         )
+                        # Whose new entries get their articles (one query per claim, so that
+                        # a round's other feeds cost no crawl task nor query).
+                        self._crawled |= await self._in_db(
+                            self.store.articles.wanted, [f.id for f in claimed]
+                        )
                     for feed in claimed:
                         task = asyncio.create_task(self._check(feed))
                         task.add_done_callback(finished.put_nowait)
@@ -256,11 +262,14 @@ class Refresher:
                 task = await finished.get()
                 feed = running.pop(task)
                 self._pushed.discard(feed.id)
+                crawled = feed.id in self._crawled
+                self._crawled.discard(feed.id)
                 outcome = task.result()
                 self._count(summary, outcome)
                 if outcome.new:
                     self._tell_new(feed)
-                    self._crawl(feed, outcome)
+                    if crawled:
+                        self._crawl(feed, outcome)
                 if on_feed is not None:
                     on_feed(feed, outcome.update)
         finally:
@@ -345,7 +354,8 @@ class Refresher:
         return outcome.new
 
     def _crawl(self, feed: Feed, outcome: _Outcome) -> None:
-        """Start getting the full articles of the check's new entries (if anyone wants them)."""
+        """Start getting the full articles of the check's new entries (the crawl asks again
+        whether anyone wants them: a push's feed was not claimed)."""
         if outcome.seen_at is not None and self._articles is not None:
             self._articles.crawl(feed.id, outcome.seen_at, self.settings)
 

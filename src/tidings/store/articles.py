@@ -3,6 +3,7 @@ theirs, the feed's last crawl failure, and who may change a feed's scraper rules
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -42,6 +43,18 @@ class CrawlRequest:
 class ArticleQueries:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+
+    def wanted(self, feed_ids: Collection[int]) -> set[int]:
+        """Those of the feeds that a subscriber wants full articles of (`crawler` on)."""
+        if not feed_ids:
+            return set()
+        query = (
+            sa.select(subscriptions.c.feed_id)
+            .where(subscriptions.c.feed_id.in_(list(feed_ids)), subscriptions.c.crawler.is_(True))
+            .distinct()
+        )
+        with read_transaction(self._engine) as conn:
+            return set(conn.execute(query).scalars())
 
     def to_crawl(self, feed_id: int, first_seen_at: datetime) -> CrawlRequest | None:
         """The feed's entries first seen at `first_seen_at` (one check's new entries) without
