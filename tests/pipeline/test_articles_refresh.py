@@ -171,3 +171,20 @@ def test_a_slow_article_page_holds_no_other_feeds_check(
         asyncio.run(run())
     finally:
         release.set()
+
+
+def test_a_hubs_push_gets_the_articles_of_its_new_entries_too(
+    store: Store, feed_server: FeedServer
+) -> None:
+    feed_server.routes["/a/0"] = page("Pushed words.")
+    feed_id = subscribed(store, feed_server.url("/pushed"), crawler=True, rules=".story")
+
+    async def run() -> int:
+        async with Refresher(store, make_settings()) as refresher:
+            return await refresher.deliver(
+                feed_id, rss([item(feed_server, 0)]), "application/rss+xml"
+            )
+
+    assert asyncio.run(run()) == 1
+    article = articles(store, feed_id)["a/0"]
+    assert article is not None and "Pushed words. 0" in article
