@@ -1,6 +1,7 @@
 """Full articles: the main content of an entry's page, fetched through tidings.fetch, extracted
-with trafilatura (chosen by measurement: benchmarks/extraction.py, docs/articles.md) and cleaned
-by the same allowlist as feed content (tidings.clean).
+with trafilatura (chosen by measurement: benchmarks/extraction.py, docs/articles.md), or with the
+feed's scraper rules when it has some (tidings.scraper), and cleaned by the same allowlist as feed
+content (tidings.clean).
 
 `extract_article` is pure CPU work: callers run it in a parse process (refresh/pool.py), which
 bounds it in time; the page is bounded in size before it is parsed.
@@ -14,8 +15,8 @@ from tidings.clean import clean_html
 from tidings.config import Settings
 from tidings.errors import UserError
 from tidings.fetch import Fetcher
-from tidings.model import FeedToFetch
-from tidings.refresh.pool import ProcessDied, TimedOut, parse_pool
+from tidings.model import FeedToFetch, FetchResult
+from tidings.refresh.pool import Parser, ProcessDied, TimedOut, parse_pool
 
 # Article pages past this are refused before parsing: extraction is superlinear in the worst
 # case, and no article's HTML needs more (the largest fixture page is under 400 KB).
@@ -53,31 +54,68 @@ def _decode(body: bytes, content_type: str | None) -> str:
         return body.decode("utf-8", errors="replace")
 
 
-def extract_article(body: bytes, url: str, content_type: str | None = None) -> str:
-    """Return the page's main content as clean HTML, "" when no main content is found."""
-    import trafilatura  # in the parse process only: ~0.3 s to import
+def extract_article(
+    body: bytes, url: str, content_type: str | None = None, rules: str | None = None
+) -> str:
+    """Return the page's main content as clean HTML, "" when no main content is found.
 
+    With scraper `rules` (checked by tidings.scraper.check_scraper_rules), the content is what
+    they match, and nothing when they match nothing: no guess replaces the reader's choice."""
     if len(body) > MAX_PAGE_BYTES:
         return ""
+    if rules:
+        from tidings.scraper import scrape
+
+        matched = scrape(_decode(body, content_type), rules)
+        return clean_html(matched[:MAX_ARTICLE_CHARS], base_url=url) if matched else ""
+    import trafilatura  # in the parse process only: ~0.3 s to import
+
     found = trafilatura.extract(_decode(body, content_type), url=url, **TRAFILATURA_OPTIONS)
     if not found:
         return ""
     return clean_html(found[:MAX_ARTICLE_CHARS], base_url=url)
 
 
-async def fetch_article(settings: Settings, url: str, fetcher: Fetcher | None = None) -> str:
+async def fetch_article(
+    settings: Settings, url: str, fetcher: Fetcher | None = None, rules: str | None = None
+) -> str:
     """Return the clean main content of the page at `url`; ArticleError when there is none.
 
-    With `fetcher` (the refresher's), the request shares its pool and per-host limits."""
+    With `fetcher` (the refresher's), the request shares its pool and per-host limits; `rules`:
+    the feed's scraper rules, if any."""
     if fetcher is None:
         async with Fetcher.from_settings(settings) as own:
-            return await fetch_article(settings, url, own)
+            return await fetch_article(settings, url, own, rules)
+    page = await fetch_page(fetcher, url)
+    return await read_article(settings, page, url, rules)
+
+
+async def fetch_page(fetcher: Fetcher, url: str) -> FetchResult:
+    """The page at `url`, fetched (with its body); ArticleError when there is none."""
     result = await fetcher.fetch(FeedToFetch(0, url))
     if result.error or result.body is None:
         raise ArticleError(result.error or f"{url} answered {result.status} with no page.")
+    return result
+
+
+async def read_article(
+    settings: Settings,
+    page: FetchResult,
+    url: str,
+    rules: str | None = None,
+    parser: Parser | None = None,
+) -> str:
+    """The clean main content of a fetched page, extracted in a parse process (`parser`, else
+    the shared pool); ArticleError when there is none, or when it took longer than
+    `parse_timeout`."""
+    assert page.body is not None
     try:
-        content = await parse_pool(settings).run(
-            extract_article, result.body, result.final_url, result.headers.get("content-type")
+        content = await (parser or parse_pool(settings)).run(
+            extract_article,
+            page.body,
+            page.final_url,
+            page.headers.get("content-type"),
+            rules,
         )
     except TimedOut:
         raise ArticleError(
@@ -85,6 +123,8 @@ async def fetch_article(settings: Settings, url: str, fetcher: Fetcher | None = 
         ) from None
     except ProcessDied:
         raise ArticleError(f"{url} could not be read.") from None
+    if not content and rules:
+        raise ArticleError(f"Nothing at {url} matches the scraper rules “{rules}”.")
     if not content:
         raise ArticleError(f"No article was found at {url}.")
     return content

@@ -120,6 +120,8 @@ class Feed:
     disabled_reason: str | None = None
     created_at: datetime | None = None
     is_public: bool = True  # published by an admin; False: only readers subscribe to it
+    scraper_rules: str | None = None  # CSS selectors of its pages' article (tidings.scraper)
+    article_error: str | None = None  # why its last crawled entries' articles were not all got
     entry_count: int = 0  # filled by listing queries; 0 where not asked for
 
     @property

@@ -42,6 +42,9 @@ class Subscription:
     checked_at: datetime | None = None
     created_at: datetime | None = None
     first_error_at: datetime | None = None  # when the feed's current run of errors began
+    crawler: bool = False  # the user wants the full article of each new entry
+    scraper_rules: str | None = None  # the feed's (shared by its subscribers; store/articles.py)
+    article_error: str | None = None  # the feed's last crawl failure
 
     @property
     def display_title(self) -> str:

@@ -98,13 +98,17 @@ def subscribe_reader(
     *,
     title: str | None = None,
     categories: Sequence[str] = (),
+    crawler: bool = False,
+    scraper_rules: str | None = None,
+    admin: bool = False,
 ) -> Subscription:
     """The reader's new subscription to the feed at `url`.
 
     The one way a front end subscribes a reader: the URL passes check_feed_url (SubscriptionError
     otherwise) and the store refuses, in the same transaction as the insert, a subscription past
     `max_subscriptions_per_user` (LimitReached, a sentence for the reader) or one the reader has
-    (Conflict).
+    (Conflict). `crawler` and `scraper_rules` (checked by tidings.scraper; None: the feed's stay)
+    are stored with it, as the store allows (`admin`: the reader is an administrator).
     """
     clean_url = check_feed_url(url, allow_private_networks=settings.allow_private_networks)
     return store.reading.subscribe(
@@ -113,6 +117,9 @@ def subscribe_reader(
         title=title,
         categories=categories,
         max_subscriptions=settings.max_subscriptions_per_user,
+        crawler=crawler,
+        scraper_rules=scraper_rules,
+        admin=admin,
     )
 
 

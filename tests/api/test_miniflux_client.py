@@ -165,6 +165,48 @@ def test_block_and_keep_lists_through_the_official_client(
         client.update_user(user.id, keep_filter_entry_rules="EntryTag=x")
 
 
+def test_crawler_and_scraper_rules_through_the_official_client(
+    live_store: Store, live_url: str
+) -> None:
+    """A feed created with the crawler on and scraper rules gets, at the next refresh, the
+    chosen part of its entry's page as the entry's content; a bad selector is a 400."""
+    page = (
+        b"<html><body><nav>Menu</nav><div class='story'><p>Barn owls hunt by sound.</p></div>"
+        b"<footer>Footer</footer></body></html>"
+    )
+    pages: dict[str, tuple[int, str, bytes]] = {"/owls": (200, "text/html", page)}
+    with serving_pages(pages) as base:
+        pages["/feed.xml"] = (
+            200,
+            "application/rss+xml",
+            RSS.replace(b"http://example.org/1", f"{base}/owls".encode()).replace(
+                b"http://example.org/2", f"{base}/gone".encode()
+            ),
+        )
+        user = create_user(live_store, "reader", PASSWORD)
+        _, token = live_store.api_keys.create(user.id, "miniflux client")
+        client = miniflux.Client(live_url, api_key=token)
+        feed_id = client.create_feed(f"{base}/feed.xml", crawler=True, scraper_rules=".story")
+        feed = client.get_feed(feed_id)
+        assert (feed["crawler"], feed["scraper_rules"]) == (True, ".story")
+        with pytest.raises(miniflux.ClientError) as refused:
+            client.update_feed(feed_id, scraper_rules="div >")
+        assert refused.value.status_code == 400
+        assert "not valid CSS selectors" in refused.value.get_error_reason()
+
+        _refresh(live_store)
+
+    entries = {e["title"]: e for e in client.get_entries(status=["unread"])["entries"]}
+    assert "Barn owls hunt by sound." in entries["First"]["content"]
+    assert "Menu" not in entries["First"]["content"]
+    assert entries["Second"]["content"] == "<p>two</p>"  # its page is a 404: no article
+    assert "1 of 2 full articles could not be got" in (
+        live_store.feeds.get(feed_id).article_error or ""
+    )
+    updated = client.update_feed(feed_id, crawler=False, scraper_rules="")
+    assert (updated["crawler"], updated["scraper_rules"]) == (False, "")
+
+
 def test_save_entry_queues_to_the_users_integrations(
     live_store: Store, live_url: str, feed_url: str
 ) -> None:

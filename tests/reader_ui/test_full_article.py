@@ -65,6 +65,16 @@ def test_the_form_fetches_stores_and_shows_the_article(
     assert "Teaser" in own and "Barn owls" not in own
 
 
+def test_the_feeds_scraper_rules_choose_the_article(
+    ann_client: TestClient, ann: int, store: Store, origin: str
+) -> None:
+    entry_id = _entry(store, ann, f"{origin}/owls")
+    feed_id = store.entries.get(entry_id).feed_id
+    store.reading.update_subscription(ann, feed_id, scraper_rules="footer")
+    assert post(ann_client, f"/reader/entries/{entry_id}/full-article").status_code == 303
+    assert store.entries.get(entry_id).full_content == "Copyright footer text"  # tags cleaned
+
+
 def test_another_readers_entry_is_404_and_untouched(
     ann_client: TestClient, ann: int, bob: int, store: Store, origin: str
 ) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from support.migrations import migrate_to
+from support.migrations import add_old_feed, migrate_to
 from tidings.model import EntryData, FeedUpdate
 from tidings.store import Store
 from tidings.store.migrations import HEAD
@@ -72,7 +72,7 @@ def old(tmp_path: Path) -> Iterator[tuple[Store, int, int]]:
         migrate_to(store, "0004")
         ann = store.users.add("ann", "x").id
         # Rows, not reading.subscribe: today's code reads tables as the newest revision has them.
-        feed_id = store.feeds.add("https://e.org/feed", now=NOW).id
+        feed_id = add_old_feed(store, "https://e.org/feed", NOW)
         with store.engine.begin() as conn:
             conn.execute(
                 sa.insert(subscriptions).values(user_id=ann, feed_id=feed_id, created_at=NOW)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from support.migrations import migrate_to
+from support.migrations import add_old_feed, migrate_to
 from tidings.store import Store
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
@@ -21,7 +21,7 @@ def test_0006_copies_each_entry_s_feed_and_downgrades(store: Store) -> None:
     assert "feed_id" not in columns(store)
     ann = store.users.add("ann", "x").id
     bob = store.users.add("bob", "x").id
-    feeds = [store.feeds.add(f"https://e.org/{n}", now=NOW).id for n in range(2)]
+    feeds = [add_old_feed(store, f"https://e.org/{n}", NOW) for n in range(2)]
     with store.engine.begin() as conn:
         conn.execute(
             sa.text("INSERT INTO subscriptions (user_id, feed_id, created_at) VALUES (:u, :f, :t)"),

@@ -47,6 +47,7 @@ def test_sqlite_pragmas(tmp_path: object) -> None:
             "0013",
             "0011",
             "0014",
+            "0015",
         ]
         names = set(sa.inspect(store.engine).get_table_names())
         assert {"feeds", "entries", "users", "entry_states", "fetch_log"} <= names

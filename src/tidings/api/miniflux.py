@@ -57,6 +57,7 @@ from tidings.rules.miniflux import (
     user_list_text,
 )
 from tidings.rules.model import Rule, RuleDraft, checked_rule
+from tidings.scraper import check_scraper_rules
 from tidings.search_query import SearchQuery, SearchQueryError, parse_query, parse_search_query
 from tidings.store import Conflict, NotFound, Store
 from tidings.subscriptions import (
@@ -160,9 +161,9 @@ def feed_json(
         "last_modified_header": "",
         "parsing_error_message": sub.last_error or "",
         "parsing_error_count": 1 if sub.last_error else 0,
-        "scraper_rules": "",
+        "scraper_rules": sub.scraper_rules or "",
         "rewrite_rules": "",
-        "crawler": False,
+        "crawler": sub.crawler,
         "blocklist_rules": feed_list_text(rules or [], "blocklist", sub.feed_id),
         "keeplist_rules": feed_list_text(rules or [], "keeplist", sub.feed_id),
         "urlrewrite_rules": "",
@@ -568,6 +569,18 @@ def _category_names(call: Call, data: dict[str, Any], *, zero_is_none: bool) -> 
     raise ApiError(400, "category_id must be a positive integer")
 
 
+def _scraper_rules(data: dict[str, Any]) -> str | None:
+    """The body's `scraper_rules` as stored ("" for none), None when absent; a bad selector is
+    a 400 with a sentence."""
+    text = _text(data, "scraper_rules")
+    if text is None:
+        return None
+    try:
+        return check_scraper_rules(text) or ""
+    except InvalidInput as exc:
+        raise ApiError(400, str(exc)) from None
+
+
 def _is_other_scheme(url: str) -> bool:
     try:
         scheme = urlsplit(url.strip()).scheme.lower()
@@ -595,10 +608,20 @@ async def feed_create(call: Call) -> Response:
     if not url:
         raise ApiError(400, FEED_MANDATORY)
     _check_feed_url(url)
+    crawler = bool(_flag(data, "crawler"))
+    rules = _scraper_rules(data) or None  # none given: the feed's (if it exists) stay
     names = await in_thread(_category_names, call, data, zero_is_none=True)
     try:
         sub = await subscribe(
-            call.store, call.site.settings, call.site.finder, call.uid, url, categories=names or ()
+            call.store,
+            call.site.settings,
+            call.site.finder,
+            call.uid,
+            url,
+            categories=names or (),
+            crawler=crawler,
+            scraper_rules=rules,
+            admin=call.user.is_admin,
         )
     except Conflict:
         raise ApiError(400, FEED_EXISTS) from None
@@ -624,6 +647,13 @@ def feed_update(call: Call) -> Response:
         changes["title"] = title.strip() or None
     if names is not None:
         changes["categories"] = names
+    crawler = _flag(data, "crawler")
+    if crawler is not None:
+        changes["crawler"] = crawler
+    scraper_rules = _scraper_rules(data)
+    if scraper_rules is not None:
+        changes["scraper_rules"] = scraper_rules or None
+        changes["admin"] = call.user.is_admin
     lists: dict[FeedList, RuleDraft | None] = {}
     for kind in ("blocklist", "keeplist"):
         pattern = _text(data, f"{kind}_rules")
@@ -907,7 +937,8 @@ async def entry_fetch_content(call: Call) -> Response:
     item = await in_thread(call.store.reading.entry, call.uid, entry_id)
     if not item.entry.link:
         raise ApiError(400, "this entry has no link to fetch")
-    content = await fetch_article(call.site.settings, item.entry.link)
+    feed = await in_thread(call.store.feeds.get, item.entry.feed_id)
+    content = await fetch_article(call.site.settings, item.entry.link, rules=feed.scraper_rules)
     if call.request.query_params.get("update_content") == "true":
         await in_thread(call.store.entries.set_full_content, item.entry.id, content)
     return JSONReply({"content": content})

@@ -266,7 +266,7 @@ def _array(name: str) -> Schema:
 
 
 TITLE_BODY = obj({"title": STR})
-FEED_BODY = obj({"feed_url": STR}, {"category_id": ID})
+FEED_BODY = obj({"feed_url": STR}, {"category_id": ID, "crawler": BOOL, "scraper_rules": STR})
 FEED_UPDATE = {
     "type": "object",
     "properties": {
@@ -275,6 +275,8 @@ FEED_UPDATE = {
         "feed_url": STR,
         "blocklist_rules": STR,
         "keeplist_rules": STR,
+        "crawler": BOOL,
+        "scraper_rules": STR,
     },
 }
 USER_BODY = obj({"username": STR, "password": STR}, {"is_admin": BOOL})
@@ -374,7 +376,7 @@ def document() -> Schema:
         "/v1/feeds/{feed_id}": {
             "get": _op("A feed", _ok(ref("Feed")), path=("feed_id",)),
             "put": _op(
-                "Change a feed's title or category",
+                "Change a feed's title, category, lists, crawler or scraper rules",
                 _created(ref("Feed")),
                 path=("feed_id",),
                 body=FEED_UPDATE,

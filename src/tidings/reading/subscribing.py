@@ -56,8 +56,12 @@ async def subscribe(
     *,
     title: str | None = None,
     categories: Sequence[str] = (),
+    crawler: bool = False,
+    scraper_rules: str | None = None,
+    admin: bool = False,
 ) -> Subscription:
-    """The reader's new subscription, its feed found and fetched (see the module).
+    """The reader's new subscription, its feed found and fetched (see the module); `crawler`,
+    `scraper_rules` and `admin` as subscriptions.subscribe_reader takes them.
 
     UserErrors, each a sentence: InvalidInput (the address's length), SubscriptionError (not a
     usable address, or too slow), DiscoveryError (no feed there), AlreadySubscribed (a Conflict,
@@ -79,7 +83,15 @@ async def subscribe(
     try:
         added = await run_in_threadpool(
             lambda: subscribe_reader(
-                store, settings, user_id, checked, title=title, categories=categories
+                store,
+                settings,
+                user_id,
+                checked,
+                title=title,
+                categories=categories,
+                crawler=crawler,
+                scraper_rules=scraper_rules,
+                admin=admin,
             )
         )
     except Conflict as exc:

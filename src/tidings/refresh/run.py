@@ -9,6 +9,10 @@ thread on SQLite, where writes are serialised anyway).
 Finished checks are written in batches: whatever finished while the previous batch was being
 written goes into the next one, one transaction with a SAVEPOINT per feed (see
 `store.updates.UpdateBatch`). Planning runs there too, right after reading the stored hashes.
+
+A check that stored new entries is handed to the ArticleCrawler (refresh/articles.py), which
+gets their full articles beside the checks, never in their way; leaving the Refresher waits for
+those crawls, unless it is left by an error or a cancellation (which ends them).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from tidings.config import Settings
 from tidings.fetch import BodyRoom, Fetcher, LargeBodies
 from tidings.model import Feed, FeedToFetch, FeedUpdate, FetchResult, ParsedFeed
 from tidings.parse.bounds import cut_line
+from tidings.refresh.articles import ArticleCrawler
 from tidings.refresh.parsing import ParsedDocument, body_hash, parse_document
 from tidings.refresh.plan import PlanSettings, plan_update, retention_cutoff
 from tidings.refresh.pool import Parser, ProcessDied, TimedOut, parse_pool
@@ -91,6 +96,7 @@ class _Outcome:
     update: FeedUpdate
     new: int = 0
     unchanged: bool = False
+    seen_at: datetime | None = None  # the new entries' first_seen_at
 
 
 @dataclass(slots=True)
@@ -137,6 +143,7 @@ class Refresher:
         # Every parse runs in a parse process with a time limit, never in this process: a
         # hostile document must not hold the GIL the web server and the writer need.
         self._parser = parser or parse_pool(settings)
+        self._articles: ArticleCrawler | None = None  # made in __aenter__, bound to its loop
         # Large documents held at once, from the end of their fetch until stored: two per parse
         # process keeps each busy; the rest wait, unread, on their servers' side of the socket.
         workers = settings.parse_workers or os.cpu_count() or 1
@@ -148,6 +155,7 @@ class Refresher:
         self._log_retention = Retention(log_size=settings.fetch_log_size)
         self._rules: RuleBook | None = None
         self._pushed: set[int] = set()  # claimed feeds with a live WebSub subscription
+        self._crawled: set[int] = set()  # claimed feeds a subscriber wants full articles of
         self._pending: deque[_Job] = deque()
         self._writer: asyncio.Task[None] | None = None
         self._wake_writer = asyncio.Event()
@@ -157,6 +165,7 @@ class Refresher:
         await self._fetcher.__aenter__()
         self._wake_writer = asyncio.Event()  # bound to this event loop
         self._large = LargeBodies(self._large_slots)
+        self._articles = ArticleCrawler(self.store, self.settings, self._fetcher, self._parser)
         self._entered = True
         return self
 
@@ -166,10 +175,17 @@ class Refresher:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._writer is not None:
-            self._writer.cancel()
-            await asyncio.gather(self._writer, return_exceptions=True)
-            self._writer = None
+        try:
+            # A normal exit (a command's refresh, a subscription's first check) waits for the
+            # articles; an error or a cancellation (the server stopping) ends them.
+            if self._articles is not None:
+                await self._articles.close(wait=exc_type is None)
+                self._articles = None
+        finally:
+            if self._writer is not None:
+                self._writer.cancel()
+                await asyncio.gather(self._writer, return_exceptions=True)
+                self._writer = None
         await self._fetcher.__aexit__(exc_type, exc, tb)
         try:
             await self._in_db(self.store.updates.release, self.owner)
@@ -232,6 +248,11 @@ class Refresher:
                         self._pushed |= await self._in_db(
                             self.store.websub.live_feeds, [f.id for f in claimed], self._clock()
                         )
+                        # Whose new entries get their articles (one query per claim, so that
+                        # a round's other feeds cost no crawl task nor query).
+                        self._crawled |= await self._in_db(
+                            self.store.articles.wanted, [f.id for f in claimed]
+                        )
                     for feed in claimed:
                         task = asyncio.create_task(self._check(feed))
                         task.add_done_callback(finished.put_nowait)
@@ -241,10 +262,14 @@ class Refresher:
                 task = await finished.get()
                 feed = running.pop(task)
                 self._pushed.discard(feed.id)
+                crawled = feed.id in self._crawled
+                self._crawled.discard(feed.id)
                 outcome = task.result()
                 self._count(summary, outcome)
                 if outcome.new:
                     self._tell_new(feed)
+                    if crawled:
+                        self._crawl(feed, outcome)
                 if on_feed is not None:
                     on_feed(feed, outcome.update)
         finally:
@@ -322,10 +347,22 @@ class Refresher:
         if job.document is None:
             log.warning("a push for feed %s could not be parsed: %s", feed_id, job.parse_error)
             return 0
-        new = (await self._write(job)).new
-        if new:
+        outcome = await self._write(job)
+        if outcome.new:
             self._tell_new(feed)
-        return new
+            self._crawl(feed, outcome)
+        return outcome.new
+
+    def _crawl(self, feed: Feed, outcome: _Outcome) -> None:
+        """Start getting the full articles of the check's new entries (the crawl asks again
+        whether anyone wants them: a push's feed was not claimed)."""
+        if outcome.seen_at is not None and self._articles is not None:
+            self._articles.crawl(feed.id, outcome.seen_at, self.settings)
+
+    async def wait_for_articles(self) -> None:
+        """Return once the full articles of every check so far are stored (or have failed)."""
+        if self._articles is not None:
+            await self._articles.wait()
 
     def _tell_new(self, feed: Feed) -> None:
         if self.on_new_entries is not None:
@@ -469,7 +506,8 @@ class Refresher:
         update, new = batch.write(
             job.feed.id, keys, plan, owner=owner, now=now, retention=retention
         )
-        return _Outcome(update, new, unchanged=job.unchanged and not update.feed.last_error)
+        unchanged = job.unchanged and not update.feed.last_error
+        return _Outcome(update, new, unchanged=unchanged, seen_at=now)
 
     async def run_forever(self, idle_poll: float = IDLE_POLL_SECONDS) -> None:
         """Check due feeds until cancelled; a failing round is logged, never fatal."""

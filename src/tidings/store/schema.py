@@ -115,6 +115,12 @@ feeds = sa.Table(
     # Shown on the public site: true for the sources admins add, false for a feed that exists
     # only because readers subscribed to it (revision 0002).
     sa.Column("is_public", sa.Boolean, nullable=False, server_default=sa.true()),
+    # CSS selectors whose matches are the full article of the feed's entries, instead of
+    # trafilatura's guess (revision 0015, tidings.scraper); NULL = none.
+    sa.Column("scraper_rules", sa.Text),
+    # Why the full articles of the feed's last crawled entries could not all be got; NULL when
+    # they were (revision 0015, refresh/articles.py).
+    sa.Column("article_error", sa.Text),
 )
 
 entries = sa.Table(
@@ -245,6 +251,9 @@ subscriptions = sa.Table(
     ),
     sa.Column("title", sa.Text),  # the user's own; NULL = the feed's
     sa.Column("created_at", UTCDateTime, nullable=False),
+    # The reader wants the full article of each new entry (revision 0015): the refresher fetches
+    # them when any subscriber does, since the article is the entry's, shared by all.
+    sa.Column("crawler", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 user_categories = sa.Table(

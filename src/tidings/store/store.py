@@ -21,6 +21,7 @@ from tidings.store.schema import categories, entries, feed_categories, feeds
 if TYPE_CHECKING:
     from tidings.store.apikeys import ApiKeyQueries
     from tidings.store.apipasswords import ApiPasswordQueries
+    from tidings.store.articles import ArticleQueries
     from tidings.store.categories import CategoryQueries
     from tidings.store.entries import EntryQueries
     from tidings.store.feeds import FeedQueries
@@ -128,6 +129,12 @@ class Store:
         from tidings.store.feedtokens import FeedTokenQueries
 
         return FeedTokenQueries(self.engine)
+
+    @cached_property
+    def articles(self) -> ArticleQueries:
+        from tidings.store.articles import ArticleQueries
+
+        return ArticleQueries(self.engine)
 
     @cached_property
     def icons(self) -> IconQueries:

@@ -17,6 +17,7 @@ from tidings.reading_model import (
     Subscription,
     UserCategory,
 )
+from tidings.store.articles import set_scraper_rules
 from tidings.store.database import read_transaction, write_transaction
 from tidings.store.errors import Conflict, LimitReached, NotFound
 from tidings.store.reading.categories import category_list
@@ -104,6 +105,9 @@ class SubscriptionQueries:
         categories: Sequence[str] = (),
         max_subscriptions: int = 0,
         now: datetime | None = None,
+        crawler: bool = False,
+        scraper_rules: str | None = None,
+        admin: bool = False,
     ) -> Subscription:
         """Subscribe the user to the feed at `url` (a new, private feed when the URL is new).
 
@@ -154,9 +158,12 @@ class SubscriptionQueries:
                     feed_id=feed_id,
                     title=subscription_title(title),
                     created_at=now,
+                    crawler=crawler,
                 )
             )
             self._set_categories(conn, user_id, feed_id, categories)
+            if scraper_rules is not None:
+                set_scraper_rules(conn, user_id, feed_id, scraper_rules, admin=admin)
         return self.subscription(user_id, feed_id)
 
     def unsubscribe(self, user_id: int, feed_id: int) -> None:
@@ -189,8 +196,12 @@ class SubscriptionQueries:
         *,
         title: str | None = _UNCHANGED,
         categories: Sequence[str] = _UNCHANGED,
+        crawler: bool = _UNCHANGED,
+        scraper_rules: str | None = _UNCHANGED,
+        admin: bool = False,
     ) -> Subscription:
-        """Change the user's title (None: the feed's) or categories (by name, created when new)."""
+        """Change the user's title (None: the feed's), categories (by name, created when new),
+        full articles (`crawler`) or the feed's scraper rules (as subscribe sets them)."""
         with write_transaction(self._engine) as conn:
             mine = sa.and_(subscriptions.c.user_id == user_id, subscriptions.c.feed_id == feed_id)
             if not conn.execute(sa.select(subscriptions.c.feed_id).where(mine)).first():
@@ -200,6 +211,10 @@ class SubscriptionQueries:
                 conn.execute(sa.update(subscriptions).where(mine).values(title=own))
             if categories is not _UNCHANGED:
                 self._set_categories(conn, user_id, feed_id, categories)
+            if crawler is not _UNCHANGED:
+                conn.execute(sa.update(subscriptions).where(mine).values(crawler=bool(crawler)))
+            if scraper_rules is not _UNCHANGED:
+                set_scraper_rules(conn, user_id, feed_id, scraper_rules, admin=admin)
         return self.subscription(user_id, feed_id)
 
     def subscription(self, user_id: int, feed_id: int) -> Subscription:
@@ -253,6 +268,9 @@ class SubscriptionQueries:
                 feeds.c.last_error,
                 feeds.c.checked_at,
                 feeds.c.first_error_at,
+                subscriptions.c.crawler,
+                feeds.c.scraper_rules,
+                feeds.c.article_error,
             )
             .join(feeds, feeds.c.id == subscriptions.c.feed_id)
             .where(subscriptions.c.user_id == user_id)
@@ -277,6 +295,9 @@ class SubscriptionQueries:
                 checked_at=checked_at,
                 created_at=created_at,
                 first_error_at=first_error_at,
+                crawler=bool(crawler),
+                scraper_rules=scraper_rules,
+                article_error=article_error,
             )
             for (
                 feed_id,
@@ -289,6 +310,9 @@ class SubscriptionQueries:
                 last_error,
                 checked_at,
                 first_error_at,
+                crawler,
+                scraper_rules,
+                article_error,
             ) in rows
         ]
 

@@ -31,8 +31,9 @@ async def full_article(request: Request) -> Response:
         raise HTTPException(404, "There is no such entry in your feeds.") from None
     if not item.entry.link:
         return back_to(request, reader, back, "This entry has no page to fetch.")
+    feed = await run_in_threadpool(site.store.feeds.get, item.entry.feed_id)
     try:
-        content = await fetch_article(site.settings, item.entry.link)
+        content = await fetch_article(site.settings, item.entry.link, rules=feed.scraper_rules)
     except ArticleError as error:
         return back_to(request, reader, back, f"The full article could not be fetched: {error}")
     await run_in_threadpool(site.store.entries.set_full_content, item.entry.id, content)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -13,6 +15,7 @@ from tidings.errors import UserError
 from tidings.reading.limits import category_name, feed_url_text, subscription_title
 from tidings.reading.subscribing import subscribe as subscribe_to
 from tidings.reading_model import Subscription
+from tidings.scraper import MAX_SCRAPER_RULES, check_scraper_rules
 from tidings.store import Conflict, NotFound
 from tidings.web.guards import checked_form
 from tidings.web.reader.common import (
@@ -124,6 +127,7 @@ def _subscription_page(
         side=sidebar(store, reader.id),
         subscription=subscription,
         chosen={c.id for c in subscription.categories},
+        max_scraper_rules=MAX_SCRAPER_RULES,
         error=error,
     )
 
@@ -145,8 +149,13 @@ async def update_subscription(request: Request) -> Response:
         picked = [str(v) for v in form.getlist("category")]
         chosen = [own[int(v)] for v in picked if v.isdigit() and int(v) in own]
         names = chosen + _names(str(form.get("new_categories", "")))
+        articles: dict[str, Any] = {"crawler": form.get("crawler") == "on"}
+        typed = form.get("scraper_rules")
+        if isinstance(typed, str):  # absent: a form of before the field, which keeps them
+            articles["scraper_rules"] = check_scraper_rules(typed)
+            articles["admin"] = reader.user.is_admin
         updated = store.reading.update_subscription(
-            reader.id, feed_id, title=_title(form), categories=names
+            reader.id, feed_id, title=_title(form), categories=names, **articles
         )
         return updated.display_title
 
