@@ -1,5 +1,6 @@
 """axe-core in Chromium on every page of the site, the reader, the account and the admin, at
-phone (390 px) and desktop (1366 px) widths, light and dark: 0 violations (issue 17).
+phone (390 px) and desktop (1366 px) widths, light and dark: 0 violations, and no page wider
+than the screen (issue 17).
 
 axe.min.js comes from the `axe-playwright-python` package (only its script is used). It is
 evaluated in the page through the DevTools protocol, which the site's CSP does not govern, so
@@ -150,8 +151,11 @@ def test_every_page_has_no_axe_violations(live: LiveServer, live_store: Store) -
                     assert answer is not None and answer.status == 200, path
                     page.evaluate(script)
                     violations = page.evaluate(RUN_AXE)
+                    width = options["viewport"]["width"]  # type: ignore[index]
+                    scroll = page.evaluate("document.documentElement.scrollWidth")
+                    if scroll > page.evaluate("window.innerWidth"):
+                        violations.append(f"scrolls sideways: {scroll}px wide")
                     if violations:
-                        width = options["viewport"]["width"]  # type: ignore[index]
                         found[f"{path} at {width}px, {scheme}"] = violations
                 page.context.close()
     assert found == {}, json.dumps(found, indent=1)
