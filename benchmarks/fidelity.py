@@ -188,6 +188,23 @@ def _none_vs_some(d: Disagreement) -> bool:
     return d.tidings is not None and d.feedparser is None
 
 
+# windows-1252's characters for the bytes 0x80-0x9F it defines (feedparser maps C1 controls so)
+_CP1252 = {
+    code: bytes([code]).decode("cp1252")
+    for code in range(0x80, 0xA0)
+    if code not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+}
+
+
+def _utf8_read_as_latin1(d: Disagreement) -> bool:
+    """True when feedparser's text is tidings' read from UTF-8 bytes as Latin-1 (mojibake)."""
+    if not isinstance(d.tidings, str) or not isinstance(d.feedparser, str) or d.tidings.isascii():
+        return False
+    # feedparser strips the decoded text (str.strip takes U+0085 for space) before mapping C1
+    misread = d.tidings.encode("utf-8").decode("latin-1").strip().translate(_CP1252)
+    return _text(misread) == d.feedparser
+
+
 RULES: list[Rule] = [
     (
         "id",
@@ -307,6 +324,16 @@ RULES: list[Rule] = [
     ),
     (
         "title",
+        _utf8_read_as_latin1,
+        Verdict(
+            TIDINGS_RIGHT,
+            "a document without an encoding declaration is UTF-8 (XML 1.0 4.3.3); given an HTTP "
+            "response without a Content-Type, feedparser reads it as ISO-8859-1 (RFC 3023's "
+            "text/xml default) and its re-reading of Latin-1 fields as UTF-8 mends most, not all",
+        ),
+    ),
+    (
+        "title",
         lambda d: d.tidings == "" and d.feedparser != "",
         Verdict(FEEDPARSER_RIGHT, "tidings lost a title"),
     ),
@@ -364,6 +391,11 @@ BY_FILE: dict[tuple[str, str], Verdict] = {
         BOTH,
         "an entry with two Atom `<author>`s: tidings names the first, feedparser the last (both "
         "are in its authors list); ParsedEntry has one author field",
+    ),
+    ("rssp-atom-link-alternate-href.xml", "link"): Verdict(
+        TIDINGS_RIGHT,
+        "an Atom enclosure link with its URL written as its text, not in href: feedparser makes "
+        'it the entry\'s link, though the entry has a rel="alternate" link to its page',
     ),
     ("fprs-entry_author_dc_creator.xml", "author"): Verdict(
         BOTH,

@@ -92,7 +92,9 @@ def _entry(entry: etree._Element, inherited: str | None, feed_author: str | None
             draft.title = draft.title or _plain(child)
         elif name == "link":
             rel = child.get("rel", "alternate")
-            href = resolve(base_of(child, base), child.get("href"))
+            # A link with its URL written as its text, not in href (DDay.it's enclosures)
+            written = child.get("href") or text_of(child)
+            href = resolve(base_of(child, base), written)
             if rel == "alternate" and href:
                 if _is_html(child):
                     draft.link = draft.link or href

@@ -18,7 +18,7 @@ from dataclasses import replace
 from tidings.clean import clean_html
 from tidings.model import Enclosure, ParsedEntry, ParsedFeed
 
-__all__ = ["bound_feed", "cut_html", "cut_line", "scrub"]
+__all__ = ["bound_feed", "cut_html", "cut_line", "scrub", "undouble_utf8"]
 
 # C0 controls but tab, newline and carriage return; DEL and the C1 controls; lone surrogates
 # (JSON's "\ud800" decodes to one); the two non-characters XML also refuses.
@@ -30,6 +30,10 @@ ELLIPSIS = "…"
 # only ever stand for themselves.
 _C0_AND_DEL = tuple(bytes([b]) for b in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F))
 _C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")  # U+0080-U+009F in UTF-8
+# UTF-8 that was read as Latin-1 and encoded again ("Â£" for "£", "Ã©" for "é"): a lead byte
+# 0xC2-0xEF became U+00C2-U+00EF (0xC3 0x82-0xAF once encoded again), its continuation bytes
+# U+0080-U+00BF (0xC2 0x80-0xBF).
+_DOUBLE_UTF8 = re.compile(rb"\xc3[\x82-\xaf]\xc2[\x80-\xbf]")
 
 
 def is_clean(text: str) -> bool:
@@ -46,7 +50,7 @@ def is_clean(text: str) -> bool:
         return False
     if any(byte in raw for byte in _C0_AND_DEL):
         return False
-    if b"\xc2" in raw and _C1_UTF8.search(raw):
+    if b"\xc2" in raw and (_C1_UTF8.search(raw) or (b"\xc3" in raw and _DOUBLE_UTF8.search(raw))):
         return False
     return b"\xef" not in raw or (b"\xef\xbf\xbe" not in raw and b"\xef\xbf\xbf" not in raw)
 
@@ -64,10 +68,28 @@ _REPLACEMENTS["\x0b"] = _REPLACEMENTS["\x0c"] = " "
 
 def scrub(text: str) -> str:
     """Return `text` without the unwanted characters, C1 controls read as the windows-1252
-    characters they stand for first (see `_REPLACEMENTS`); `text` itself when it has none."""
+    characters they stand for first (see `_REPLACEMENTS`), and UTF-8 read as Latin-1 read
+    again (see `undouble_utf8`); `text` itself when it has none of these."""
     if is_clean(text):
         return text
-    return _UNWANTED.sub(lambda m: _REPLACEMENTS.get(m.group(), ""), text)
+    return _UNWANTED.sub(lambda m: _REPLACEMENTS.get(m.group(), ""), undouble_utf8(text))
+
+
+def undouble_utf8(text: str) -> str:
+    """Return `text` read again as UTF-8 when it is UTF-8 that a publisher read as Latin-1 and
+    encoded again ("Â£30" for "£30", "â\x80\x99" for "’"), else `text`.
+
+    Only a whole field is read again, and only when every character is Latin-1 and its bytes
+    are valid UTF-8 with at least one character above ASCII: genuine Latin-1 text is almost
+    never valid UTF-8 ("é" alone is not), so this does not touch it (feedparser reads fields
+    again the same way).
+    """
+    if text.isascii():
+        return text
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
 
 
 def _scrub_optional(text: str | None) -> str | None:
