@@ -12,12 +12,13 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from reading.world import NOW, World
 from tidings.model import EntryData
 from tidings.reading.filters import EntryFilter
-from tidings.rules.matcher import EntryFacts, compile_matcher, fold, needles
+from tidings.rules.matcher import EntryFacts, compile_matcher, needle_texts, needles
 from tidings.search_query import SearchQueryError, parse_query
 from tidings.store.schema import (
     entries,
@@ -205,15 +206,36 @@ def test_sql_and_memory_select_the_same_entries(world: World) -> None:
             continue  # e.g. is:read with is:unread, or after: later than before:
         matcher = compile_matcher(query)
         expected = sorted(f.entry_id for f in facts if matcher(f))
-        # The engine's prefilter: an entry the query matches has every one of its needles.
-        required = needles(query)
+        # The engine's prefilter: an entry the query matches has every one of its needles, each
+        # in the text of its place.
+        required = [key.partition("\x00")[::2] for key in needles(query)]
         for f in facts:
             if f.entry_id in expected:
-                text = fold("\n".join((f.title, f.summary_text, f.content_text, f.author, f.url)))
-                assert all(n in text for n in required), (text, required)
+                texts = needle_texts(f.title, f.summary_text, f.content_text, f.author, f.url)
+                assert all(n in texts[place] for place, n in required), (texts, required)
         found = world.store.reading.entry_ids(world.ann, EntryFilter(search=query))
         assert found == expected, text
         checked += 1
         nonempty += bool(expected) and len(expected) < len(ids)
     assert checked > 250
     assert nonempty > 100  # the queries discriminate: neither all nor nothing, mostly
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("title:/council budget/i", {("title", "council budget")}),
+        ("content:harbour", {("all", "harbour")}),
+        ("author:/^Author 5$/", {("author", "author 5")}),
+        ("url:example.org", {("url", "example.org")}),
+        ('budget "city plan"', {("all", "budget"), ("all", "city"), ("all", "plan")}),
+        ("any:harbour", {("all", "harbour")}),
+        ("/zebra crossing/i", {("all", "zebra crossing")}),
+        ("-title:river", set()),  # a negation needs nothing
+        ("title:/river|sea/", set()),  # alternation: nothing certain
+        ("title:Zürich", {("title", "zurich")}),  # folded as the texts are
+    ],
+)
+def test_needles_are_filed_under_their_place(text: str, expected: set[tuple[str, str]]) -> None:
+    query = parse_query(text, require_terms=False)
+    assert {tuple(key.split("\x00")) for key in needles(query)} == expected

@@ -11,7 +11,6 @@ name) is evaluated once per entry however many rules of however many users have 
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,7 +18,14 @@ from typing import Any
 
 import re2
 
-from tidings.rules.matcher import EntryFacts, Matcher, compile_matcher, fold, needles
+from tidings.rules.matcher import (
+    EntryFacts,
+    Matcher,
+    compile_matcher,
+    needle_key,
+    needle_texts,
+    needles,
+)
 from tidings.rules.model import Rule
 from tidings.search_query import SearchQuery
 
@@ -66,22 +72,23 @@ class _Compiled:
     rule: Rule
     matcher: Matcher
     shared: bool  # the query's answer is the same for every user: cache it per entry
-    needles: frozenset[str]  # all in the entry's folded text, or it cannot match
+    needles: frozenset[str]  # all in the entry's texts (matcher.needles), or it cannot match
     anchor: str | None  # the longest needle: where the index files the rule
 
 
 @dataclass(slots=True)
 class _UserRules:
-    """One user's rules over all their feeds, by what an entry must contain to need a look:
-    `always` (no needle, or "keep only", whose non-match blocks) and by anchor needle; and their
-    rules of one feed or one category."""
+    """One user's rules looked at for every entry of a feed: over all their feeds, `always`
+    (no needle, or "keep only", whose non-match blocks); of one feed; of one category. Their
+    other rules are in the RuleBook's index by anchor."""
 
     always: list[_Compiled] = field(default_factory=list)
-    by_anchor: dict[str, list[_Compiled]] = field(default_factory=dict)
     by_feed: dict[int, list[_Compiled]] = field(default_factory=dict)
     by_category: dict[int, list[_Compiled]] = field(default_factory=dict)
 
-    def add(self, compiled: _Compiled) -> None:
+    def add(self, compiled: _Compiled) -> bool:
+        """File the rule here; False when it belongs in the book's index by anchor instead (a
+        rule over all the user's feeds that a missing needle rules out)."""
         rule = compiled.rule
         if rule.scope == "feed" and rule.scope_id is not None:
             self.by_feed.setdefault(rule.scope_id, []).append(compiled)
@@ -90,21 +97,21 @@ class _UserRules:
         elif compiled.anchor is None or "keep" in rule.actions:
             self.always.append(compiled)
         else:
-            self.by_anchor.setdefault(compiled.anchor, []).append(compiled)
+            return False
+        return True
 
-    def candidates(
-        self, feed_id: int, subscriber: Subscriber, present: set[str]
-    ) -> list[_Compiled]:
-        """The rules to look at for an entry of `feed_id` whose text has the needles `present`,
-        in the user's order."""
+    def for_feed(self, feed_id: int, subscriber: Subscriber) -> list[_Compiled]:
+        """The rules to look at for every entry of `feed_id` whatever its text: those with no
+        needle or keeping only, and those scoped to the feed or one of its categories."""
         found = list(self.always)
         found += self.by_feed.get(feed_id, ())
         for category_id in subscriber.category_ids:
             found += self.by_category.get(category_id, ())
-        for anchor in present & self.by_anchor.keys():  # an intersection in C
-            found += self.by_anchor[anchor]
-        found.sort(key=lambda c: (c.rule.position, c.rule.id))
         return found
+
+
+def _in_order(rules: list[_Compiled]) -> list[_Compiled]:
+    return sorted(rules, key=lambda c: (c.rule.position, c.rule.id))
 
 
 def _is_shared(query: SearchQuery) -> bool:
@@ -128,6 +135,9 @@ class RuleBook:
         store reads them feed by feed)."""
         self.views = views
         self._by_user: dict[int, _UserRules] = {}
+        # The rules over all of a user's feeds with an anchor, of every user, by anchor: one
+        # lookup per needle an entry has finds them, however many users there are.
+        self._by_anchor: dict[str, list[_Compiled]] = {}
         self._site: list[_Compiled] = []
         all_needles: set[str] = set()
         for rule in sorted(rules, key=lambda r: (r.user_id, r.position, r.id)):
@@ -140,23 +150,31 @@ class RuleBook:
             all_needles |= found
             if rule.scope == "site":
                 self._site.append(compiled)
-            else:
-                self._by_user.setdefault(rule.user_id, _UserRules()).add(compiled)
-        # Every needle of every rule in one RE2 set: one scan of an entry's text says which it
-        # has, however many rules there are.
-        self._needles = sorted(all_needles)
-        self._set = needle_set(self._needles)
+                continue
+            if not self._by_user.setdefault(rule.user_id, _UserRules()).add(compiled):
+                self._by_anchor.setdefault(compiled.anchor or "", []).append(compiled)
+        # The needles of every rule in one RE2 set per place (the title, the content...): one
+        # scan of each of an entry's texts says which it has, however many rules there are.
+        by_place: dict[str, list[str]] = {}
+        for key in sorted(all_needles):
+            place, _, needle = key.partition("\x00")
+            by_place.setdefault(place, []).append(needle)
+        self._sets = [
+            (place, [needle_key(place, n) for n in found], needle_set(found))
+            for place, found in by_place.items()
+        ]
 
     def _present(self, entry: NewEntry) -> set[str]:
-        """The rules' needles found in the entry's folded text."""
-        if self._set is None:
+        """The rules' needles (keys) found in the entry's texts."""
+        if not self._sets:
             return set()
-        text = fold(
-            "\n".join(
-                (entry.title, entry.summary_text, entry.content_text, entry.author, entry.url)
-            )
+        texts = needle_texts(
+            entry.title, entry.summary_text, entry.content_text, entry.author, entry.url
         )
-        return {self._needles[i] for i in self._set.Match(text) or ()}  # None: none found
+        present: set[str] = set()
+        for place, keys, found in self._sets:
+            present.update(keys[i] for i in found.Match(texts[place]) or ())  # None: none
+        return present
 
     @property
     def users(self) -> frozenset[int]:
@@ -173,21 +191,33 @@ class RuleBook:
     def outcomes(
         self, feed_id: int, subscribers: Sequence[Subscriber], new: Sequence[NewEntry]
     ) -> list[Outcome]:
-        """The outcome of each new entry for each subscriber whose rules did something to it."""
+        """The outcome of each new entry for each subscriber whose rules did something to it.
+
+        The work follows the rules an entry can match, not users × entries: per entry, the
+        anchors of its needles give the users' anchored rules at once (a dict lookup each), and
+        only the subscribers with such a rule, or with rules looked at for every entry of this
+        feed, are decided."""
         cache: dict[tuple[str, int], bool] = {}  # (query, entry id) -> matched
         results: list[Outcome] = []
-        present = {entry.entry_id: self._present(entry) for entry in new}
-        for subscriber in subscribers:
-            mine = self._by_user.get(subscriber.user_id)
-            if mine is None:
+        mine = {s.user_id: s for s in subscribers if s.user_id in self._by_user}
+        every_entry = {
+            user_id: rules
+            for user_id, subscriber in mine.items()
+            if (rules := self._by_user[user_id].for_feed(feed_id, subscriber))
+        }
+        for entry in new:
+            found = self._present(entry)
+            hits: dict[int, list[_Compiled]] = {}
+            for anchor in found & self._by_anchor.keys():  # an intersection in C
+                for compiled in self._by_anchor[anchor]:
+                    if compiled.rule.user_id in mine:
+                        hits.setdefault(compiled.rule.user_id, []).append(compiled)
+            if not hits and not every_entry:
                 continue
-            for entry in new:
-                found = present[entry.entry_id]
-                rules = mine.candidates(feed_id, subscriber, found)
-                if not rules:
-                    continue
-                facts = _facts(feed_id, subscriber, entry)
-                outcome = _decide(subscriber.user_id, rules, facts, cache, found)
+            shared = _facts(feed_id, _NOBODY, entry)  # what a shared query reads
+            for user_id in hits.keys() | every_entry.keys():
+                rules = every_entry.get(user_id, []) + hits.get(user_id, [])
+                outcome = _decide(mine[user_id], _in_order(rules), entry, shared, cache, found)
                 if outcome is not None:
                     results.append(outcome)
         return results
@@ -204,7 +234,7 @@ class RuleBook:
             for entry in new
             if (
                 outcome := _decide(
-                    0, self._site, _facts(feed_id, site, entry), {}, self._present(entry)
+                    site, self._site, entry, _facts(feed_id, site, entry), {}, self._present(entry)
                 )
             )
             is not None
@@ -213,11 +243,12 @@ class RuleBook:
 
 
 def needle_set(strings: Sequence[str]) -> Any:
-    """A compiled RE2 set of the strings as literals, ignoring case (None for none)."""
+    """A compiled RE2 set of the strings as literals (None for none). Case matters: needles
+    and the texts they are looked for in are both folded, and a case-sensitive set scans
+    about 20% faster."""
     if not strings:
         return None
     options = re2.Options()
-    options.case_sensitive = False
     options.log_errors = False
     found = re2.Set.SearchSet(options)
     for string in strings:
@@ -226,40 +257,57 @@ def needle_set(strings: Sequence[str]) -> Any:
     return found
 
 
-def _facts(feed_id: int, subscriber: Subscriber, entry: NewEntry) -> EntryFacts:
+# A shared query reads nothing of the user: one EntryFacts an entry serves every user.
+_NOBODY = Subscriber(user_id=0, feed_titles=())
+
+
+def _facts(
+    feed_id: int,
+    subscriber: Subscriber,
+    entry: NewEntry,
+    read: bool = False,
+    starred: bool = False,
+    labels: Iterable[str] = (),
+) -> EntryFacts:
     return EntryFacts(
         entry_id=entry.entry_id,
         feed_id=feed_id,
         feed_titles=subscriber.feed_titles,
         categories=subscriber.categories,
+        labels=frozenset(labels),
         title=entry.title,
         summary_text=entry.summary_text,
         content_text=entry.content_text,
         author=entry.author,
         url=entry.url,
         sort_at=entry.sort_at,
+        read=read,
+        starred=starred,
     )
 
 
 def _decide(
-    user_id: int,
+    subscriber: Subscriber,
     rules: Sequence[_Compiled],
-    facts: EntryFacts,
+    entry: NewEntry,
+    shared: EntryFacts,
     cache: dict[tuple[str, int], bool],
     present: set[str],
 ) -> Outcome | None:
-    """Apply `rules` in order to one entry; None when none of them did anything. A later rule
-    sees what earlier ones did (labels added, read, starred)."""
+    """Apply `rules` in order to one entry for `subscriber`; None when none of them did
+    anything. A later rule sees what earlier ones did (labels added, read, starred): the user's
+    facts are made only for a rule whose query reads them; a shared one reads `shared`."""
     read = starred = hidden = send = False
     labels: list[str] = []
     for compiled in rules:
         if not compiled.needles <= present:
             matched = False  # a string it needs is not in the entry
         elif compiled.shared:
-            key = (compiled.rule.query, facts.entry_id)
+            key = (compiled.rule.query, entry.entry_id)
             known = cache.get(key)
-            matched = cache[key] = compiled.matcher(facts) if known is None else known
+            matched = cache[key] = compiled.matcher(shared) if known is None else known
         else:
+            facts = _facts(shared.feed_id, subscriber, entry, read, starred, labels)
             matched = compiled.matcher(facts)
         actions = compiled.rule.actions
         if "keep" in actions:
@@ -278,7 +326,8 @@ def _decide(
             labels += [label for label in compiled.rule.labels if label not in labels]
         if "send" in actions:
             send = True
-        facts = dataclasses.replace(facts, read=read, starred=starred, labels=frozenset(labels))
     if not (read or starred or hidden or labels or send):
         return None
-    return Outcome(user_id, facts.entry_id, read, starred, hidden, tuple(labels), send=send)
+    return Outcome(
+        subscriber.user_id, entry.entry_id, read, starred, hidden, tuple(labels), send=send
+    )

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from functools import lru_cache
+from typing import Final
 
 from tidings.rules.regex import compiled
 from tidings.search_query import SearchQuery, TextTerm
@@ -191,19 +192,46 @@ def _literal_pieces(pattern: str) -> list[str]:
     return pieces
 
 
+# Where a needle must be found: a short field's text, or "all" of them joined (full-text words,
+# content:, any:, a bare /regex/). A needle is filed under its place, so `title:/council budget/`
+# asks only the title for "council budget": in a long article most phrases are somewhere, in a
+# title few are. The content has no place of its own: it is most of "all", and each place is
+# one more scan of its text.
+_NEEDLE_PLACE: Final = {"title": "title", "author": "author", "url": "url"}
+
+
+def needle_texts(
+    title: str, summary_text: str, content_text: str, author: str, url: str
+) -> dict[str, str]:
+    """Return each place's folded text, keyed as `needles` keys its needles' places."""
+    return {
+        "title": fold(title),
+        "author": fold(author),
+        "url": fold(url),
+        "all": fold("\n".join((title, summary_text, content_text, author, url))),
+    }
+
+
+def needle_key(place: str, needle: str) -> str:
+    """Return the key of `needle` (folded) in `place` ("title", ..., "all")."""
+    return f"{place}\x00{needle}"
+
+
 def needles(query: SearchQuery) -> frozenset[str]:
-    """Strings (folded: see `fold`) that the folded text of an entry — its title, summary and
-    content text, author and link, joined — must all contain for `query` to match it: a cheap
-    necessary condition the rules engine tests for many rules at once before evaluating any.
-    Empty when the query gives none (then it is always evaluated)."""
+    """Return the needles of `query`: keys (`needle_key`) of folded strings that the text of a
+    place of an entry (`needle_texts`) must contain for `query` to match it, all of them: a
+    cheap necessary condition the rules engine tests for many rules at once before evaluating
+    any. Empty when the query gives none (then it is always evaluated)."""
     found: set[str] = set()
     for term in query.positive_terms:
-        found.update(t for t in tokens(term) if len(t) >= 3)
+        found.update(needle_key("all", t) for t in tokens(term) if len(t) >= 3)
     for text_term in query.texts:
         if text_term.negated:
             continue
+        place = _NEEDLE_PLACE.get(text_term.field, "all")
         if text_term.regex is None:
-            found.add(fold(text_term.value))
+            pieces = [fold(text_term.value)]
         else:
-            found.update(fold(piece) for piece in _literal_pieces(text_term.regex.pattern))
-    return frozenset(n for n in found if n.strip())
+            pieces = [fold(piece) for piece in _literal_pieces(text_term.regex.pattern)]
+        found.update(needle_key(place, piece) for piece in pieces if piece.strip())
+    return frozenset(found)

@@ -44,6 +44,7 @@ from tidings.store.schema import (
     users,
 )
 from tidings.store.search import match_conditions, pg_bitmap_scans_over_feeds
+from tidings.store.updates import execute_many
 
 PREVIEW_TITLES = 20
 _PLUS_FEED_ID: sa.ColumnClause[int] = sa.literal_column("+entries.feed_id")
@@ -324,14 +325,14 @@ class RuleQueries:
             if o.read or o.starred or o.hidden
         ]
         if states:
-            conn.execute(upsert, states)
+            execute_many(conn, upsert, states)
         labels = [
             {"user_id": o.user_id, "entry_id": o.entry_id, "label": label}
             for o in outcomes
             for label in o.labels
         ]
         if labels:
-            conn.execute(add_labels, labels)
+            execute_many(conn, add_labels, labels)
         _queue_sends(conn, [o for o in outcomes if o.send], now)
 
     @staticmethod

@@ -314,6 +314,26 @@ def _execute(
     )
 
 
+def execute_many(
+    conn: Connection, statement: sa.Executable, rows: Sequence[dict[str, Any]]
+) -> None:
+    """Run a hot statement once per row of `rows`; on SQLite in one executemany of the driver,
+    as `_execute` does for one row. SQLAlchemy's own executemany processed each row's
+    parameters in Python: 34 us a row of the rules' outcomes, most of writing them."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(statement, rows)
+        return
+    assert isinstance(statement, sa.ClauseElement)
+    sql, names, fixed = _sqlite_compiled(statement)
+    conn.exec_driver_sql(
+        sql,
+        [
+            tuple(sqlite_text(v) if isinstance(v, datetime) else v for v in values)
+            for values in ([(fixed | row)[name] for name in names] for row in rows)
+        ],
+    )
+
+
 class UpdateBatch:
     """Checks written in one transaction, each feed in a SAVEPOINT of its own.
 
