@@ -12,6 +12,9 @@
 2. Preview: 100,000 stored entries (1,000 feeds of 100), one user subscribed to all; the p50 and
    p95 of 20 previews of each of several rule queries. Goal: p50 under 100 ms on both databases.
 
+Each refresh runs `--repeat` times (default 3), the rule counts in turn, and the medians are
+shown: one run of each was too noisy to compare on a 2-core machine.
+
 Prints a Markdown table per part. PostgreSQL: a scratch schema on TIDINGS_BENCH_POSTGRES_URL
 (default: the local test database).
 """
@@ -140,7 +143,8 @@ def prepare(store: Store, urls: list[str], user_count: int, rule_count: int) -> 
 
 def refresh_once(
     url: str, urls: list[str], users_: int, rules_: int, workdir: str
-) -> tuple[float, int]:
+) -> tuple[float, int, float]:
+    """One refresh of every feed on a fresh database: (wall s, new entries, s applying rules)."""
     store = Store.open(url)
     store.migrate()
     prepare(store, urls, users_, rules_)
@@ -230,6 +234,12 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--preview-entries", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="refreshes per rule count, interleaved; the medians are shown",
+    )
     args = parser.parse_args()
     server = os.environ.get("TIDINGS_BENCH_POSTGRES_URL", POSTGRES)
     databases = args.databases.split(",")
@@ -246,16 +256,24 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---:|")
     with feed_server(args.feeds, 30, 100, "python") as (port, _control):
         urls = feed_urls(port, args.feeds, 100)
+        counts = [int(n) for n in args.rules.split(",")]
         for database in databases:
+            # Rounds over every count, so the machine's drift touches each count alike.
+            runs: dict[int, list[tuple[float, int, float]]] = {count: [] for count in counts}
+            for _ in range(args.repeat):
+                for count in counts:
+                    with (
+                        scratch_database(
+                            server if database == "postgresql" else None, "bench_rules"
+                        ) as url,
+                        tempfile.TemporaryDirectory() as workdir,
+                    ):
+                        runs[count].append(refresh_once(url, urls, args.users, count, workdir))
             base = None
-            for count in (int(n) for n in args.rules.split(",")):
-                with (
-                    scratch_database(
-                        server if database == "postgresql" else None, "bench_rules"
-                    ) as url,
-                    tempfile.TemporaryDirectory() as workdir,
-                ):
-                    wall, new, spent = refresh_once(url, urls, args.users, count, workdir)
+            for count in counts:
+                wall = statistics.median(run[0] for run in runs[count])
+                spent = statistics.median(run[2] for run in runs[count])
+                new = runs[count][0][1]
                 base = wall if base is None else base
                 print(
                     f"| {database} | {count} | {wall:.2f} | {new} "

@@ -13,18 +13,15 @@ from starlette.routing import Route
 
 from tidings.articles import ArticleError, fetch_article
 from tidings.store import NotFound
-from tidings.web.guards import checked_form
-from tidings.web.reader.common import back_to, path_number, require_user, target
+from tidings.web.reader.common import back_to, entry_action
 from tidings.web.site import site_of
 
 
 async def full_article(request: Request) -> Response:
     """Fetch and store the entry's full article; back to the entry with a message on failure."""
-    reader = await require_user(request)
-    form = await checked_form(request, reader.session)
+    action = await entry_action(request)
+    reader, entry_id, back = action.reader, action.entry_id, action.back
     site = site_of(request)
-    entry_id = path_number(request, "entry_id")
-    back = target(form.get("next"), f"/reader/entries/{entry_id}")
     try:
         item = await run_in_threadpool(site.store.reading.entry, reader.id, entry_id)
     except NotFound:

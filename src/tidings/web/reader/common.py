@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -20,7 +21,7 @@ from tidings.model import User
 from tidings.reading_model import Cursor, Subscription, UserCategory
 from tidings.store import Store
 from tidings.web.adminkit import admin_page, redirect_after_post
-from tidings.web.guards import SignInRequired, local_path, next_of
+from tidings.web.guards import SignInRequired, checked_form, local_path, next_of
 from tidings.web.identity import signed_in_user
 from tidings.web.pages import MAX_ID
 from tidings.web.sessions import Session
@@ -72,6 +73,28 @@ def private_page(
 def back_to(request: Request, reader: Reader, url: str, message: str | None = None) -> Response:
     """303 to `url` after a form, with a one-shot message."""
     return redirect_after_post(request, reader.session, url, message)
+
+
+@dataclass(frozen=True, slots=True)
+class EntryAction:
+    """A form posted from an entry page: who, the form (CSRF checked), which entry, and where
+    to go back (the form's `next`, else the entry)."""
+
+    reader: Reader
+    form: FormData
+    entry_id: int
+    back: str
+
+
+async def entry_action(request: Request) -> EntryAction:
+    """Return the EntryAction of a POST to /reader/entries/{entry_id}/…; SignInRequired without
+    a session, 403 on a bad CSRF token."""
+    reader = await require_user(request)
+    form = await checked_form(request, reader.session)
+    entry_id = path_number(request, "entry_id")
+    return EntryAction(
+        reader, form, entry_id, target(form.get("next"), f"/reader/entries/{entry_id}")
+    )
 
 
 def wants_json(request: Request) -> bool:

@@ -30,10 +30,10 @@ from tidings.web.guards import checked_form
 from tidings.web.reader.common import (
     Reader,
     back_to,
+    entry_action,
     path_number,
     private_page,
     require_user,
-    target,
 )
 from tidings.web.site import site_of
 
@@ -159,11 +159,9 @@ async def change_integration(request: Request) -> Response:
 
 async def send(request: Request) -> Response:
     """POST /reader/entries/{id}/send: queue the entry for every enabled integration."""
-    reader = await require_user(request)
-    form = await checked_form(request, reader.session)
+    action = await entry_action(request)
+    reader, entry_id, back = action.reader, action.entry_id, action.back
     site = site_of(request)
-    entry_id = path_number(request, "entry_id")
-    back = target(form.get("next"), f"/reader/entries/{entry_id}")
     try:
         queued = await run_in_threadpool(send_entry, site.store, reader.id, entry_id)
     except NotFound:
