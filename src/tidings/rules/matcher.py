@@ -175,7 +175,7 @@ def fold(text: str) -> str:
     return lowered if lowered.isascii() else _fold(lowered)
 
 
-def _literal_pieces(pattern: str) -> list[str]:
+def literal_pieces(pattern: str) -> list[str]:
     """Strings every match of `pattern` contains (as written; case aside), or none when the
     pattern is not simple enough to tell: alternation, classes, groups or escapes."""
     if any(c in pattern for c in "|[({\\"):
@@ -232,6 +232,6 @@ def needles(query: SearchQuery) -> frozenset[str]:
         if text_term.regex is None:
             pieces = [fold(text_term.value)]
         else:
-            pieces = [fold(piece) for piece in _literal_pieces(text_term.regex.pattern)]
+            pieces = [fold(piece) for piece in literal_pieces(text_term.regex.pattern)]
         found.update(needle_key(place, piece) for piece in pieces if piece.strip())
     return frozenset(found)

@@ -25,13 +25,14 @@ import html
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, time
-from typing import Any
+from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Engine
 
 from tidings.reading_model import SearchHit
+from tidings.rules.matcher import literal_pieces
 from tidings.search_query import SearchQuery, TextTerm, parse_search_query
 from tidings.store.database import read_transaction
 from tidings.store.reading.visibility import (
@@ -412,16 +413,43 @@ _TEXT_COLUMNS["text"] = _TEXT_COLUMNS["title"] + _TEXT_COLUMNS["content"]
 _TEXT_COLUMNS["any"] = _TEXT_COLUMNS["text"] + _TEXT_COLUMNS["author"] + _TEXT_COLUMNS["url"]
 
 
+# ASCII letters that a non-ASCII character also matches, ignoring case: KELVIN SIGN is a "k"
+# and LONG S an "s" to RE2, and Python lowers "İ" to "i" and a combining dot. In a LIKE
+# prefilter they become "_" (any one character), so it never refuses a row the match takes.
+_LIKE_WILDCARDS: Final = str.maketrans(dict.fromkeys("ikIKsS", "_"))
+
+
+def _like_prefilter(text: sa.ColumnElement[Any], piece: str) -> sa.ColumnElement[bool] | None:
+    """A LIKE that every row containing the ASCII `piece` (any case) passes, or None for a
+    piece with other characters: SQLite tests it in C, before calling a Python function."""
+    if not piece.isascii():
+        return None
+    escaped = piece.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return text.like(f"%{escaped.translate(_LIKE_WILDCARDS)}%", escape="\\")
+
+
 def _text_condition(term: TextTerm, dialect: str) -> sa.ColumnElement[bool]:
     """A title:/content:/author:/url:/regex term as SQL, matching what
     tidings.rules.matcher matches: on SQLite through the same Python functions
-    (store.database registers them), on PostgreSQL with strpos/lower and the pattern's ARE."""
+    (store.database registers them), each behind LIKEs of the strings any match contains (a
+    regular expression's literal pieces, the word itself) when the term is positive: 100,000
+    titles cost 0.5 s through Python, a few ms through LIKE; on PostgreSQL with strpos/lower
+    and the pattern's ARE."""
     found: list[sa.ColumnElement[bool]] = []
     for column in _TEXT_COLUMNS[term.field]:
         text = sa.func.coalesce(column, "")
+        if dialect == "sqlite" and not term.negated:
+            pieces = literal_pieces(term.regex.pattern) if term.regex else [term.value]
+            likes = [like for p in pieces if (like := _like_prefilter(text, p)) is not None]
+        else:
+            likes = []
         if term.regex is not None and dialect == "sqlite":
             found.append(
-                sa.func.tidings_regexp(term.regex.pattern, int(term.regex.ignore_case), text) == 1
+                sa.and_(
+                    *likes,
+                    sa.func.tidings_regexp(term.regex.pattern, int(term.regex.ignore_case), text)
+                    == 1,
+                )
             )
         elif term.regex is not None:
             operator = "~*" if term.regex.ignore_case else "~"
@@ -429,7 +457,7 @@ def _text_condition(term: TextTerm, dialect: str) -> sa.ColumnElement[bool]:
                 text.op(operator, is_comparison=True)(sa.literal(term.regex.postgres, sa.Text))
             )
         elif dialect == "sqlite":
-            found.append(sa.func.tidings_contains(text, term.value) == 1)
+            found.append(sa.and_(*likes, sa.func.tidings_contains(text, term.value) == 1))
         else:
             found.append(sa.func.strpos(sa.func.lower(text), term.value.lower()) > 0)
     either = sa.or_(*found)
