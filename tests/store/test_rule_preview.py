@@ -1,6 +1,6 @@
-"""A rule's preview (store.rules.preview) counts the newest matches up to PREVIEW_COUNT; on
-PostgreSQL it looks among the newest PREVIEW_WINDOW entries first and runs the whole query
-only when they hold too few. Both limits are made small here, so every path is taken: the
+"""A rule's preview (store.rules.preview) counts the newest matches up to PREVIEW_COUNT; it
+looks among the newest PREVIEW_WINDOW entries first (on SQLite, for words only) and runs the
+whole query only when they hold too few. Both limits are made small here, so every path is taken: the
 window enough, the window short, matches only past the window, none. Both databases; another
 user's feed, newer than all, is never counted (ids never line up: decoys first)."""
 
@@ -60,6 +60,11 @@ def ann(store: Store, monkeypatch: pytest.MonkeyPatch) -> int:
         ("title:/^apple c/", ["apple cake"], False),
         ("title:plain", ["plain", "plain"], True),
         ("title:zebra", [], False),
+        # Words: on SQLite the window looks each entry up in the index's matches.
+        ("apple", ["apple pie", "apple tart"], True),
+        ("jam", ["apple jam"], False),
+        ("plain", ["plain", "plain"], True),
+        ("zebra", [], False),
     ],
 )
 def test_the_newest_matches_whatever_the_path(
@@ -70,3 +75,14 @@ def test_the_newest_matches_whatever_the_path(
     assert preview.total == len(titles)
     assert preview.capped is capped
     assert sum(c.count for c in preview.per_feed) == len(titles)
+
+
+@pytest.mark.parametrize("query", ["apple", "title:/apple/", "-title:plain"])
+def test_enough_matches_in_the_window_are_the_answer(
+    store: Store, ann: int, monkeypatch: pytest.MonkeyPatch, query: str
+) -> None:
+    """Two of the newest three entries match and one is counted: the window alone answers."""
+    monkeypatch.setattr(store_rules, "PREVIEW_COUNT", 1)
+    preview = store.rules.preview(ann, parse_query(query, require_terms=False), "all", None)
+    assert [e.entry.title for e in preview.newest] == ["apple pie"]
+    assert (preview.total, preview.capped) == (1, True)

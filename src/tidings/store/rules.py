@@ -49,7 +49,7 @@ from tidings.store.updates import execute_many
 PREVIEW_TITLES = 20
 _PLUS_FEED_ID: sa.ColumnClause[int] = sa.literal_column("+entries.feed_id")
 PREVIEW_COUNT = 1000  # matches counted at most: past it, "1,000 or more"
-# PostgreSQL looks among the user's newest entries first (see `preview`).
+# A preview looks among the user's newest entries first (see `preview`).
 PREVIEW_WINDOW = 5000
 
 
@@ -359,43 +359,67 @@ class RuleQueries:
         """The user's stored entries the query selects in the scope (with `negate`: the ones it
         does not select, what "keep only" blocks)."""
         dialect = self._engine.dialect.name
-        matched = sa.and_(*match_conditions(user_id, query, dialect))
-        where = [*scope_conditions(user_id, scope, scope_id), ~matched if negate else matched]
+
+        def selected(fts_lookup: bool) -> list[sa.ColumnElement[bool]]:
+            matched = sa.and_(*match_conditions(user_id, query, dialect, fts_lookup=fts_lookup))
+            return [*scope_conditions(user_id, scope, scope_id), ~matched if negate else matched]
+
         # The newest PREVIEW_COUNT + 1 matches, newest first: counting stops there (the page
         # says "1,000 or more"), so a query that matches most of 100,000 entries is read as far
-        # as its 1,001st match, not to the end.
-        # Entries walked newest first by the time index, each checked: the scan stops at the
-        # limit (joined to the subscriptions first, SQLite tests and sorts every entry, and
-        # PostgreSQL, which guesses a regular expression or a phrase rare, did too: 0.2-8 s).
-        # `+` keeps SQLite from reading by feed and sorting instead.
+        # as its 1,001st match, not to the end. Entries are walked newest first by the time
+        # index, each checked, without the subscription join (joined first, SQLite tested and
+        # sorted every entry, and PostgreSQL, which guesses a regular expression or a phrase
+        # rare, did too: 0.2-8 s). `+` keeps SQLite from reading by feed and sorting instead.
         feed_id = _PLUS_FEED_ID if dialect == "sqlite" else entries.c.feed_id
         mine = feed_id.in_(subscribed_feed_ids(user_id))
-        newest_matches = (
-            sa.select(entries.c.id, entries.c.feed_id)
-            .select_from(entries_with_state(user_id))
-            .where(*where)
-            .order_by(entries.c.sort_at.desc(), entries.c.id.desc())
-            .limit(PREVIEW_COUNT + 1)
-        )
-        found = newest_matches.where(mine)
+        newest_first = (entries.c.sort_at.desc(), entries.c.id.desc())
+
+        def newest_matches(where: list[sa.ColumnElement[bool]]) -> sa.Select[Any]:
+            return (
+                sa.select(entries.c.id, entries.c.feed_id)
+                .select_from(entries_with_state(user_id))
+                .where(*where)
+                .order_by(*newest_first)
+                .limit(PREVIEW_COUNT + 1)
+            )
+
         with read_transaction(self._engine) as conn:
             rows: Sequence[Row] = []
+            # First the user's newest PREVIEW_WINDOW entries: when more than PREVIEW_COUNT of
+            # them match, those are the newest matches of all. Else the whole query runs.
+            # PostgreSQL needs the bound (its plans for the whole query walk badly); on SQLite
+            # it lets words be looked up entry by entry (`fts_lookup`): a common word then
+            # costs what its first 1,001 matches do, not what collecting 50,000 does.
+            window: sa.ColumnElement[bool] | None = None
             if dialect == "postgresql":
-                # PostgreSQL plans the walk poorly, so it is given one: the user's newest
-                # PREVIEW_WINDOW entries first. When more than PREVIEW_COUNT of them match,
-                # those are the newest matches of all; else the whole query runs (for words,
-                # over the index's matches only, as the search does).
-                newest_first = (
+                # The window's ids: PostgreSQL planned `feed_id IN (subscriptions)` on the
+                # window's rows as a nested loop over the subscriptions (240 ms).
+                window = entries.c.id.in_(
                     sa.select(entries.c.id)
                     .where(mine)
-                    .order_by(entries.c.sort_at.desc(), entries.c.id.desc())
+                    .order_by(*newest_first)
                     .limit(PREVIEW_WINDOW)
                 )
-                window = newest_matches.where(entries.c.id.in_(newest_first))
-                rows = conn.execute(window).all()
-                if len(rows) <= PREVIEW_COUNT and query.has_full_text:
-                    found = found.where(pg_bitmap_scans_over_feeds(conn, user_id, query))
+            elif query.has_full_text:
+                # The window as a range of the time index, so that the walk stops at its edge.
+                edge = conn.execute(
+                    sa.select(entries.c.sort_at, entries.c.id)
+                    .where(mine)
+                    .order_by(*newest_first)
+                    .offset(PREVIEW_WINDOW - 1)
+                    .limit(1)
+                ).first()
+                if edge is not None:
+                    window = sa.and_(
+                        mine, sa.tuple_(entries.c.sort_at, entries.c.id) >= sa.tuple_(*edge)
+                    )
+            if window is not None:
+                rows = conn.execute(newest_matches([*selected(True), window])).all()
             if len(rows) <= PREVIEW_COUNT:
+                found = newest_matches([*selected(False), mine])
+                if dialect == "postgresql" and query.has_full_text:
+                    # As the search does: over the index's matches only.
+                    found = found.where(pg_bitmap_scans_over_feeds(conn, user_id, query))
                 rows = conn.execute(found).all()
             capped = len(rows) > PREVIEW_COUNT
             rows = rows[:PREVIEW_COUNT]

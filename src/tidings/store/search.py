@@ -493,17 +493,26 @@ def _filters(user_id: int, parsed: SearchQuery, dialect: str) -> Sequence[sa.Col
 
 
 def match_conditions(
-    user_id: int, parsed: SearchQuery, dialect: str
+    user_id: int, parsed: SearchQuery, dialect: str, *, fts_lookup: bool = False
 ) -> list[sa.ColumnElement[bool]]:
     """The search as conditions on user_entries_from(user_id): its terms matched by the
     full-text index (FTS5 / the tsvector's GIN index), and its filters. For lists in time order
-    (`EntryFilter.search`): nothing is ranked, and every match counts."""
+    (`EntryFilter.search`): nothing is ranked, and every match counts.
+
+    On SQLite, words are `id IN (the index's matches)`, which collects every match first: one
+    pass, whatever the list. With `fts_lookup` each entry looks itself up in the matches
+    instead (FTS5 seeks its match list to the rowid): for a walk over a bounded number of
+    entries, where a common word's 50,000 matches would cost more to collect than to seek."""
     conditions = list(_filters(user_id, parsed, dialect))
     if not parsed.has_full_text:
         if parsed.excluded:  # only exclusions (a rule's "-word"): none of them may match
             conditions.append(~_any_excluded(parsed, dialect))
         return conditions
-    if dialect == "sqlite":
+    if dialect == "sqlite" and fts_lookup:
+        conditions.append(
+            sa.exists().where(_fts.c.rowid == entries.c.id, _FTS.op("MATCH")(fts5_match(parsed)))
+        )
+    elif dialect == "sqlite":
         matching = sa.select(_fts.c.rowid).where(_FTS.op("MATCH")(fts5_match(parsed)))
         conditions.append(entries.c.id.in_(matching))
     else:
