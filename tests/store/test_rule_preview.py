@@ -1,8 +1,9 @@
 """A rule's preview (store.rules.preview) counts the newest matches up to PREVIEW_COUNT; it
 looks among the newest PREVIEW_WINDOW entries first (on SQLite, for words only) and runs the
-whole query only when they hold too few. Both limits are made small here, so every path is taken: the
-window enough, the window short, matches only past the window, none. Both databases; another
-user's feed, newer than all, is never counted (ids never line up: decoys first)."""
+whole query only when they hold too few. Both limits are made small here, so every path is
+taken: the window enough, the window short, matches only past the window, none. Both
+databases; another user's feed, newer than all, is never counted (ids never line up: decoys
+first)."""
 
 from __future__ import annotations
 
