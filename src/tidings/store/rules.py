@@ -8,7 +8,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, Final, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -48,6 +48,10 @@ from tidings.store.updates import execute_many
 
 PREVIEW_TITLES = 20
 _PLUS_FEED_ID: sa.ColumnClause[int] = sa.literal_column("+entries.feed_id")
+_PLUS_NEWEST_FIRST: Final[tuple[sa.UnaryExpression[Any], ...]] = (
+    sa.literal_column("+entries.sort_at").desc(),
+    sa.literal_column("+entries.id").desc(),
+)
 PREVIEW_COUNT = 1000  # matches counted at most: past it, "1,000 or more"
 # A preview looks among the user's newest entries first (see `preview`).
 PREVIEW_WINDOW = 5000
@@ -374,12 +378,14 @@ class RuleQueries:
         mine = feed_id.in_(subscribed_feed_ids(user_id))
         newest_first = (entries.c.sort_at.desc(), entries.c.id.desc())
 
-        def newest_matches(where: list[sa.ColumnElement[bool]]) -> sa.Select[Any]:
+        def newest_matches(
+            where: list[sa.ColumnElement[bool]], order: Sequence[Any] = newest_first
+        ) -> sa.Select[Any]:
             return (
                 sa.select(entries.c.id, entries.c.feed_id)
                 .select_from(entries_with_state(user_id))
                 .where(*where)
-                .order_by(*newest_first)
+                .order_by(*order)
                 .limit(PREVIEW_COUNT + 1)
             )
 
@@ -400,7 +406,7 @@ class RuleQueries:
                     .order_by(*newest_first)
                     .limit(PREVIEW_WINDOW)
                 )
-            elif query.has_full_text:
+            else:
                 # The window as a range of the time index, so that the walk stops at its edge.
                 edge = conn.execute(
                     sa.select(entries.c.sort_at, entries.c.id)
@@ -416,7 +422,12 @@ class RuleQueries:
             if window is not None:
                 rows = conn.execute(newest_matches([*selected(True), window])).all()
             if len(rows) <= PREVIEW_COUNT:
-                found = newest_matches([*selected(False), mine])
+                # Few matches among the newest: on SQLite the table is read in its own order
+                # and the matches sorted (`+` keeps it off the time index), since walking the
+                # index to the end reads every row at random (a pattern matching nothing:
+                # 685 -> 103 ms for 100,000 entries).
+                order = _PLUS_NEWEST_FIRST if dialect == "sqlite" else newest_first
+                found = newest_matches([*selected(False), mine], order)
                 if dialect == "postgresql" and query.has_full_text:
                     # As the search does: over the index's matches only.
                     found = found.where(pg_bitmap_scans_over_feeds(conn, user_id, query))
