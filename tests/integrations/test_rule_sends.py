@@ -70,6 +70,7 @@ def test_a_rule_sends_new_entries_to_a_signed_webhook(store: Store, service: Ser
     expected = hmac.new(b"whsec", request.body, hashlib.sha256).hexdigest()
     assert request.headers["x-tidings-signature"] == expected
     assert json.loads(request.body)["entry"]["title"] == "Release 2.0"
+    assert json.loads(request.body)["entry"]["feed_title"] == "https://e.org/feed"  # no title yet
     (sent,) = store.integrations.log(ann.id)
     assert sent.state == "sent"
 

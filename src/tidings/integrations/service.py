@@ -116,12 +116,17 @@ def send_entry(
 def _entry_to_send(store: Store, delivery: StoredDelivery) -> EntryToSend:
     user_entry = store.reading.entry(delivery.user_id, delivery.entry_id)
     entry = user_entry.entry
+    # The feed as this user names it (their title for it, else the feed's).
+    subscribed = store.reading.subscriptions(
+        delivery.user_id, with_unread=False, feed_ids={entry.feed_id}
+    )
     return EntryToSend(
         id=entry.id,
         url=entry.link or "",
         title=entry.title,
         content=entry.content or entry.summary or "",
         author=entry.author or "",
+        feed_title=subscribed[0].display_title if subscribed else "",
         published=entry.published_at.isoformat() if entry.published_at else "",
     )
 
