@@ -111,3 +111,26 @@ def test_a_bad_url_is_refused_when_saved() -> None:
 
 def test_message_leaves_out_what_is_missing() -> None:
     assert message(EntryToSend(id=1, url="", title="")) == ("(untitled)", "")
+
+
+@pytest.mark.parametrize("status", [200, 503])
+def test_no_credential_in_logs_or_messages(
+    service: Service, caplog: pytest.LogCaptureFixture, status: int
+) -> None:
+    """Apprise URLs carry tokens and passwords: none reaches a log record or the delivery's
+    message, whether the service takes the notification or not."""
+    import logging
+
+    service.answers["/notify"] = [(status, {})]
+    netloc = urlsplit(service.url).netloc
+    with caplog.at_level(logging.DEBUG):
+        result = send(
+            {"urls": f"json://ann:s3cr3t-pw@{netloc}/notify"}, allow_private_networks=True
+        )
+        refused = send(
+            {"urls": f"json://ann:s3cr3t-pw@{netloc}/notify"}, allow_private_networks=False
+        )
+    assert result.ok is (status == 200)
+    assert not refused.ok
+    for text in (result.message, refused.message, *(r.getMessage() for r in caplog.records)):
+        assert "s3cr3t-pw" not in text, text
