@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 from tidings.addresses import check_url
 from tidings.config import Settings
 from tidings.errors import UserError
-from tidings.model import Feed
+from tidings.model import Category, Feed
 from tidings.store import Conflict
 
 if TYPE_CHECKING:
@@ -166,3 +166,44 @@ def export_opml(store: Store, *, title: str = "tidings subscriptions") -> bytes:
     from tidings.publish.opml import write_opml
 
     return write_opml(store.feeds.all(), store.categories.by_feed(), title=title)
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderImport:
+    """What importing an OPML list did for a reader: how many feeds they now follow from it,
+    and the addresses skipped with why (followed already, not usable)."""
+
+    subscribed: int
+    skipped: tuple[str, ...]
+
+
+def import_reader_opml(store: Store, settings: Settings, user_id: int, data: bytes) -> ReaderImport:
+    """Subscribe the reader to every feed of an OPML document, as `subscribe_reader` does (so
+    the same checks and the same per-reader limit: LimitReached stops the import, the feeds
+    before it stay). OPMLError when the file is unusable. Every front end imports with it."""
+    from tidings.publish.opml import parse_opml  # lxml: not for `tidings add`
+
+    subscribed = 0
+    skipped: list[str] = []
+    for item in parse_opml(data):
+        try:
+            subscribe_reader(
+                store, settings, user_id, item.url, title=item.title, categories=item.categories
+            )
+        except (SubscriptionError, Conflict) as exc:
+            skipped.append(f"{item.url}: {exc}")
+        else:
+            subscribed += 1
+    return ReaderImport(subscribed, tuple(skipped))
+
+
+def export_reader_opml(store: Store, user_id: int, title: str) -> bytes:
+    """The reader's subscriptions as an OPML document (their titles and categories)."""
+    from tidings.publish.opml import write_opml
+
+    subs = store.reading.subscriptions(user_id, with_unread=False)
+    feeds = [
+        Feed(id=s.feed_id, url=s.url, title=s.display_title, site_url=s.site_url) for s in subs
+    ]
+    categories = {s.feed_id: [Category(id=c.id, name=c.name) for c in s.categories] for s in subs}
+    return write_opml(feeds, categories, title=title)

@@ -42,8 +42,8 @@ from tidings.articles import fetch_article
 from tidings.discovery import DiscoveryError, discover_feeds
 from tidings.errors import InvalidInput
 from tidings.integrations.service import send_entry
-from tidings.model import Category, Feed, User
-from tidings.publish.opml import OPMLError, parse_opml, write_opml
+from tidings.model import User
+from tidings.publish.opml import OPMLError
 from tidings.reading.filters import EntryFilter
 from tidings.reading.subscribing import fetch_within, subscribe
 from tidings.reading_model import Cursor, Order, Status, Subscription, UserCategory, UserEntry
@@ -63,8 +63,9 @@ from tidings.store import Conflict, NotFound, Store
 from tidings.subscriptions import (
     SubscriptionError,
     check_feed_url,
+    export_reader_opml,
+    import_reader_opml,
     normalize_feed_url,
-    subscribe_reader,
 )
 
 ZERO_TIME = "0001-01-01T00:00:00Z"  # Go's zero time, what Miniflux shows for "never"
@@ -964,32 +965,16 @@ def entry_save(call: Call) -> Response:
 
 
 def export(call: Call) -> Response:
-    subs = call.store.reading.subscriptions(call.uid)
-    feeds = [
-        Feed(id=s.feed_id, url=s.url, title=s.display_title, site_url=s.site_url) for s in subs
-    ]
-    categories = {s.feed_id: [Category(id=c.id, name=c.name) for c in s.categories] for s in subs}
-    body = write_opml(feeds, categories, title=f"{call.user.name}'s subscriptions")
+    body = export_reader_opml(call.store, call.uid, f"{call.user.name}'s subscriptions")
     return Response(body, media_type="text/xml; charset=utf-8")
 
 
 def import_opml(call: Call) -> Response:
     try:
-        items = parse_opml(call.body)
+        import_reader_opml(call.store, call.site.settings, call.uid, call.body)
     except OPMLError as exc:
         raise ApiError(400, str(exc)) from None
-    for item in items:
-        try:
-            subscribe_reader(
-                call.store,
-                call.site.settings,
-                call.uid,
-                item.url,
-                title=item.title,
-                categories=item.categories,
-            )
-        except (SubscriptionError, Conflict):
-            continue  # LimitReached ends the import: a 400 saying so (the feeds before stay)
+    # LimitReached ends the import: a 400 saying so (the feeds before stay).
     return JSONReply({"message": "Feeds imported successfully"}, status_code=201)
 
 

@@ -48,7 +48,9 @@ async def import_form(request: Request) -> Response:
     return _show_form(request, session)
 
 
-async def _uploaded(form: FormData) -> bytes:
+async def uploaded_opml(form: FormData) -> bytes:
+    """Return the OPML file of the form's `opml` field (at most MAX_OPML_BYTES + 1 read);
+    ImportProblem when none was chosen."""
     upload = form.get("opml")
     data = b""
     if isinstance(upload, UploadFile):
@@ -103,7 +105,7 @@ async def import_file(request: Request) -> Response:
     from_url = "url" in form
     typed = str(form.get("url", "")).strip()
     try:
-        data = await (_fetched(site, typed) if from_url else _uploaded(form))
+        data = await (_fetched(site, typed) if from_url else uploaded_opml(form))
         try:
             report = await run_in_threadpool(_import, site, data)
         except OPMLError as exc:

@@ -12,11 +12,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tidings.errors import UserError
+from tidings.publish.opml import MAX_OPML_BYTES, OPMLError
 from tidings.reading.limits import category_name, feed_url_text, subscription_title
 from tidings.reading.subscribing import subscribe as subscribe_to
 from tidings.reading_model import Subscription
 from tidings.scraper import MAX_SCRAPER_RULES, check_scraper_rules
-from tidings.store import Conflict, NotFound
+from tidings.store import Conflict, LimitReached, NotFound
+from tidings.subscriptions import export_reader_opml, import_reader_opml
+from tidings.web.admin_import import ImportProblem, uploaded_opml
 from tidings.web.guards import checked_form
 from tidings.web.reader.common import (
     Reader,
@@ -171,6 +174,45 @@ async def update_subscription(request: Request) -> Response:
     return back_to(request, reader, SUBSCRIPTIONS, f"Saved {name}.")
 
 
+async def export_subscriptions(request: Request) -> Response:
+    """GET /reader/subscriptions.opml: the reader's subscriptions as an OPML file."""
+    reader = await require_user(request)
+    store = site_of(request).store
+    body = await run_in_threadpool(
+        export_reader_opml, store, reader.id, f"{reader.user.name}'s subscriptions"
+    )
+    return Response(
+        body,
+        media_type="text/x-opml; charset=utf-8",
+        headers={
+            "Content-Disposition": 'attachment; filename="subscriptions.opml"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+async def import_subscriptions(request: Request) -> Response:
+    """POST /reader/subscriptions/import: follow every feed of an uploaded OPML file."""
+    reader = await require_user(request)
+    form = await checked_form(request, reader.session)
+    site = site_of(request)
+    try:
+        data = await uploaded_opml(form)
+        if len(data) > MAX_OPML_BYTES:
+            raise ImportProblem(f"The file is over {MAX_OPML_BYTES // 1024} KB.")
+        done = await run_in_threadpool(
+            import_reader_opml, site.store, site.settings, reader.id, data
+        )
+    except (ImportProblem, OPMLError) as exc:
+        return back_to(request, reader, SUBSCRIPTIONS, f"Nothing imported: {exc}")
+    except LimitReached as exc:
+        return back_to(request, reader, SUBSCRIPTIONS, f"The import stopped: {exc}.")
+    skipped = f"; {len(done.skipped)} skipped ({done.skipped[0]}…)" if done.skipped else ""
+    return back_to(
+        request, reader, SUBSCRIPTIONS, f"Imported: {done.subscribed} new subscriptions{skipped}."
+    )
+
+
 async def unsubscribe(request: Request) -> Response:
     reader = await require_user(request)
     await checked_form(request, reader.session)
@@ -247,6 +289,8 @@ async def remove_category(request: Request) -> Response:
 
 ROUTES = [
     Route(SUBSCRIPTIONS, subscriptions, methods=["GET"], name="reader_subscriptions"),
+    Route(SUBSCRIPTIONS + ".opml", export_subscriptions, methods=["GET"]),
+    Route(SUBSCRIPTIONS + "/import", import_subscriptions, methods=["POST"]),
     Route(SUBSCRIPTIONS, subscribe, methods=["POST"]),
     Route(SUBSCRIPTIONS + "/{feed_id:int}", subscription, methods=["GET"]),
     Route(SUBSCRIPTIONS + "/{feed_id:int}", update_subscription, methods=["POST"]),
