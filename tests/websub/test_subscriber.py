@@ -158,7 +158,10 @@ def test_a_pushed_entry_goes_through_a_rule_to_a_signed_webhook(
         until(lambda: _live(store, feed_id))
         polls = hub.gets("/feed")
         pushed = atom(topic, hub.url + "/hub", [("b", "Breaking: pushed"), ("a", "First")])
+        started = time.monotonic()
         assert hub.push(request["hub.callback"], request["hub.secret"], pushed).status_code == 202
+        until(lambda: store.entries.count(feed_id=feed_id) == 2, seconds=1.0)
+        assert time.monotonic() - started < 1.0  # in the reader within a second
         (sent,) = until(lambda: service.requests or None, seconds=15)
         assert hub.gets("/feed") == polls  # the push brought it, not a poll
     expected = hmac.new(b"whsec", sent.body, hashlib.sha256).hexdigest()
