@@ -112,6 +112,9 @@ def test_key_d_fetches_the_full_article(live_store: Store, origin: str) -> None:
         expect(page.get_by_role("dialog")).to_contain_text("fetch the full article")
         page.keyboard.press("Escape")
         page.keyboard.press("d")
-        expect(page.locator(".entry-body")).to_contain_text("Barn owls hunt by sound")
+        # The article is fetched and extracted in a parse process, which may be starting.
+        expect(page.locator(".entry-body")).to_contain_text(
+            "Barn owls hunt by sound", timeout=15_000
+        )
         expect(page.get_by_role("link", name="show the feed's text")).to_be_visible()
     assert problems == []

@@ -17,7 +17,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from reader_ui.helpers import PASSWORD, post, user
-from support.browser import chromium, new_page, require_chromium, sign_in
+from support.browser import chromium, keys_ready, new_page, require_chromium, sign_in
 from support.decoys import make_decoys
 from support.entries import apply_check
 from support.fixtures import live_store as live_store
@@ -153,8 +153,12 @@ def test_the_player_plays_saves_and_resumes(live_store: Store, origin: str) -> N
         page = new_page(browser, problems, viewport={"width": 1200, "height": 900})
         sign_in(page, live.url + f"/login?next=/reader/entries/{entry_id}", "ann", PASSWORD)
         expect(page.locator(".entry-body")).to_contain_text("Teaser")
+        keys_ready(page)
         page.keyboard.press("d")
-        expect(page.locator(".entry-body")).to_contain_text("Tawny owls call at night")
+        # The article is fetched and extracted in a parse process, which may be starting.
+        expect(page.locator(".entry-body")).to_contain_text(
+            "Tawny owls call at night", timeout=15_000
+        )
 
         audio = page.locator("audio[data-enclosure]")
         expect(audio).to_have_attribute("data-position", "0")

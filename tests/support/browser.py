@@ -91,3 +91,10 @@ def sign_in(page: Page, login_url: str, name: str, password: str) -> None:
     page.get_by_label("User name").fill(name)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def keys_ready(page: Page) -> None:
+    """Wait until the page's scripts have run (the load event; reader.js marks <html> with
+    `has-keys`), so a key pressed next is heard: the text shows before deferred scripts run."""
+    page.wait_for_load_state("load")
+    page.wait_for_function("document.documentElement.classList.contains('has-keys')")
