@@ -50,7 +50,7 @@ def test_a_reader_reads_with_the_keyboard(live: LiveServer, live_store: Store) -
         expect(page.get_by_role("heading", name="All feeds")).to_be_visible()
 
         page.get_by_role("link", name="Subscriptions", exact=True).first.click()
-        page.get_by_label("Feed URL").fill("https://garden.example/feed.xml")
+        page.get_by_label("Address of a feed or a website").fill("https://garden.example/feed.xml")
         page.get_by_label("Categories").fill("Home")
         page.get_by_role("button", name="Subscribe").click()
         expect(page.get_by_role("status")).to_contain_text("Subscribed to")
