@@ -82,9 +82,10 @@ def update_integration(
     enabled: bool,
     values: Mapping[str, str],
 ) -> StoredIntegration:
-    """Return the user's integration with `enabled` and `values` set. A secret left empty
-    keeps the stored one (forms never show secrets back); an empty plain setting that is
-    required is an error. NotFound when the user has no such integration."""
+    """Return the user's integration with `enabled` and `values` set (keys its kind has no
+    setting of are ignored). A secret left empty keeps the stored one (forms never show
+    secrets back); an empty plain setting that is required is an error. NotFound when the
+    user has no such integration."""
     current = store.integrations.get(user_id, integration_id)
     merged = opened_config(secret_key, current)
     for field in integration_for(current.kind).fields:

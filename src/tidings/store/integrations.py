@@ -131,6 +131,16 @@ class IntegrationQueries:
             ).all()
         return [StoredIntegration(**row._mapping) for row in rows]
 
+    def any_enabled(self, user_id: int) -> bool:
+        """Return whether the user has an enabled integration (an entry page's Send button)."""
+        with read_transaction(self._engine) as conn:
+            found = conn.execute(
+                sa.select(integrations.c.id)
+                .where(integrations.c.user_id == user_id, integrations.c.enabled)
+                .limit(1)
+            ).first()
+        return found is not None
+
     def update(
         self, user_id: int, integration_id: int, *, enabled: bool, config: str
     ) -> StoredIntegration:

@@ -18,7 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tidings.errors import UserError
-from tidings.integrations import KINDS, Integration, integration_for
+from tidings.integrations import KINDS, integration_for
 from tidings.integrations.service import (
     create_integration,
     send_entry,
@@ -63,8 +63,10 @@ class Shown:
     settings: dict[str, str]
 
 
-def _values(form: FormData, kind: Integration) -> dict[str, str]:
-    return {f.name: str(form.get(f.name, "")).strip()[:MAX_VALUE] for f in kind.fields}
+def _values(form: FormData) -> dict[str, str]:
+    """The form's text fields, trimmed and bounded: the kind's settings are picked from them by
+    the service (`create_integration` refuses others; `update_integration` reads its kind's)."""
+    return {k: v.strip()[:MAX_VALUE] for k, v in form.items() if isinstance(v, str)}
 
 
 async def _page(
@@ -112,8 +114,8 @@ async def add_integration(request: Request) -> Response:
     site = site_of(request)
     kind_name = str(form.get("kind", ""))
     try:
-        kind = integration_for(kind_name)
-        values = _values(form, kind)
+        fields = {f.name for f in integration_for(kind_name).fields}
+        values = {k: v for k, v in _values(form).items() if k in fields}
         name = str(form.get("name", ""))[:MAX_VALUE]
         made = await run_in_threadpool(
             create_integration,
@@ -139,22 +141,21 @@ async def change_integration(request: Request) -> Response:
         if form.get("do") == "delete":
             await run_in_threadpool(site.store.integrations.delete, reader.id, integration_id)
             return back_to(request, reader, PAGE, "The integration is deleted.")
-        current = await run_in_threadpool(site.store.integrations.get, reader.id, integration_id)
-        await run_in_threadpool(
+        saved = await run_in_threadpool(
             lambda: update_integration(
                 site.store,
                 site.settings.secret_key,
                 reader.id,
                 integration_id,
                 enabled=form.get("enabled") == "on",
-                values=_values(form, integration_for(current.kind)),
+                values=_values(form),
             )
         )
     except NotFound:
         raise HTTPException(404, "You have no such integration.") from None
     except UserError as error:
         return await _page(request, reader, status=400, error=_sentence(error))
-    return back_to(request, reader, PAGE, f"The integration {current.name} is saved.")
+    return back_to(request, reader, PAGE, f"The integration {saved.name} is saved.")
 
 
 async def send(request: Request) -> Response:

@@ -258,7 +258,7 @@ def _entry_page(request: Request, reader: Reader) -> Response:
         here=request.url.path + ("?" + request.url.query if request.url.query else ""),
         # The full article is shown when there is one, unless ?view=feed asks for the feed's own.
         feed_view=request.query_params.get("view") == "feed",
-        can_send=any(i.enabled for i in site.store.integrations.of_user(reader.id)),
+        can_send=site.store.integrations.any_enabled(reader.id),
     )
 
 
