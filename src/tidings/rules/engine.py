@@ -173,7 +173,7 @@ class RuleBook:
         )
         present: set[str] = set()
         for place, keys, found in self._sets:
-            present.update(keys[i] for i in found.Match(texts[place]) or ())  # None: none
+            present.update(keys[i] for i in found.Match(texts[place].encode()) or ())  # None: none
         return present
 
     @property
