@@ -16,7 +16,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "data" / "articles"
 PAGES = sorted(FIXTURES.glob("*.html"))
 
 # The floor of precision and of recall on every page (the issue's goal of 0.9 is met summed over
-# the set, and by 24 of its 32 pages; see docs/articles.md). Below it, an extraction has lost or
+# the set, and by 24 of its 33 pages; see docs/articles.md). Below it, an extraction has lost or
 # gained a paragraph's worth of text, which a regression in tidings' call or in trafilatura does.
 PAGE_FLOOR = 0.8
 # Pages trafilatura is known to do worse on, with their own floor (about 0.05 under the measured
@@ -29,8 +29,11 @@ KNOWN_HARD = {
     "readability-salon-1": (0.65, PAGE_FLOOR),
     # "Other Opinion Columns" teasers after the column are kept (P 0.81)
     "readability-herald-sun-1": (0.75, PAGE_FLOOR),
+    # a short news item (5 paragraphs): the "related stories" links that end its body field and the
+    # donation box after it (PromptPay, PayPal, follow-us links) are kept (P 0.78)
+    "drupal-prachatai": (0.73, PAGE_FLOOR),
 }
-# Summed over the set (measured: precision 0.973, recall 0.982).
+# Summed over the set (measured: precision 0.971, recall 0.983).
 SET_FLOOR = 0.95
 
 
