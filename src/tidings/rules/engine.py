@@ -173,7 +173,7 @@ class RuleBook:
         )
         present: set[str] = set()
         for place, keys, found in self._sets:
-            present.update(keys[i] for i in found.Match(texts[place].encode()) or ())  # None: none
+            present.update(map(keys.__getitem__, found.Match(texts[place].encode()) or ()))
         return present
 
     @property
@@ -200,8 +200,8 @@ class RuleBook:
         cache: dict[tuple[str, int], bool] = {}  # (query, entry id) -> matched
         results: list[Outcome] = []
         mine = {s.user_id: s for s in subscribers if s.user_id in self._by_user}
-        every_entry = {
-            user_id: rules
+        every_entry = {  # in order once for the feed, not for each entry
+            user_id: _in_order(rules)
             for user_id, subscriber in mine.items()
             if (rules := self._by_user[user_id].for_feed(feed_id, subscriber))
         }
@@ -216,8 +216,12 @@ class RuleBook:
                 continue
             shared = _facts(feed_id, _NOBODY, entry)  # what a shared query reads
             for user_id in hits.keys() | every_entry.keys():
-                rules = every_entry.get(user_id, []) + hits.get(user_id, [])
-                outcome = _decide(mine[user_id], _in_order(rules), entry, shared, cache, found)
+                always, hit = every_entry.get(user_id, []), hits.get(user_id, [])
+                # The usual case, one rule or only the feed's, needs no sorting.
+                rules = always if not hit else hit if not always and len(hit) == 1 else None
+                if rules is None:
+                    rules = _in_order(always + hit)
+                outcome = _decide(mine[user_id], rules, entry, shared, cache, found)
                 if outcome is not None:
                     results.append(outcome)
         return results
