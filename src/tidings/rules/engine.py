@@ -218,8 +218,11 @@ class RuleBook:
             for user_id in hits.keys() | every_entry.keys():
                 always, hit = every_entry.get(user_id, []), hits.get(user_id, [])
                 # The usual case, one rule or only the feed's, needs no sorting.
-                rules = always if not hit else hit if not always and len(hit) == 1 else None
-                if rules is None:
+                if not hit:
+                    rules = always
+                elif not always and len(hit) == 1:
+                    rules = hit
+                else:
                     rules = _in_order(always + hit)
                 outcome = _decide(mine[user_id], rules, entry, shared, cache, found)
                 if outcome is not None:

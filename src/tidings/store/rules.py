@@ -31,6 +31,7 @@ from tidings.store.reading.visibility import (
 )
 from tidings.store.rows import Row
 from tidings.store.schema import (
+    UTCDateTime,
     entries,
     entry_labels,
     entry_states,
@@ -323,6 +324,10 @@ class RuleQueries:
         flag only ever set) and labels, each in one statement."""
         if not outcomes:
             return
+        if conn.dialect.name == "postgresql":
+            _write_outcomes_postgresql(conn, feed_id, outcomes, now)
+            _queue_sends(conn, [o for o in outcomes if o.send], now)
+            return
         upsert, add_labels = _outcome_statements(conn.dialect.name)
         states = [
             {
@@ -553,6 +558,73 @@ def _queue_sends(conn: Connection, outcomes: Sequence[Outcome], now: datetime) -
     ]
     if rows:
         conn.execute(integration_deliveries.insert(), rows)
+
+
+# PostgreSQL takes the outcomes as arrays, one statement for the states and one for the
+# labels: the executemany of a row each cost about as much as deciding them (1.5 s of the
+# writer's time for 43,000 outcomes in benchmarks/rules.py). A flag is only ever set.
+_PG_WRITE_STATES: Final = (
+    "INSERT INTO entry_states"
+    " (user_id, entry_id, feed_id, read, starred, hidden, read_at, starred_at)"
+    " SELECT r.user_id, r.entry_id, r.feed_id, r.read, r.starred, r.hidden,"
+    " CASE WHEN r.read THEN %(now)s::timestamptz END,"
+    " CASE WHEN r.starred THEN %(now)s::timestamptz END"
+    " FROM unnest(%(user_id)s::bigint[], %(entry_id)s::bigint[], %(feed_id)s::bigint[],"
+    " %(read)s::boolean[], %(starred)s::boolean[], %(hidden)s::boolean[])"
+    " AS r(user_id, entry_id, feed_id, read, starred, hidden)"
+    " ON CONFLICT (user_id, entry_id) DO UPDATE SET"
+    " read = entry_states.read OR excluded.read,"
+    " starred = entry_states.starred OR excluded.starred,"
+    " hidden = entry_states.hidden OR excluded.hidden,"
+    " read_at = coalesce(entry_states.read_at, excluded.read_at),"
+    " starred_at = coalesce(entry_states.starred_at, excluded.starred_at)"
+)
+_PG_WRITE_LABELS: Final = (
+    "INSERT INTO entry_labels (user_id, entry_id, label)"
+    " SELECT * FROM unnest(%(user_id)s::bigint[], %(entry_id)s::bigint[], %(label)s::text[])"
+    " ON CONFLICT DO NOTHING"
+)
+
+
+def _write_outcomes_postgresql(
+    conn: Connection, feed_id: int | None, outcomes: Sequence[Outcome], now: datetime
+) -> None:
+    """write_outcomes on PostgreSQL: the outcomes of one (user, entry) merged (one statement
+    cannot update a row twice), then the states and labels as arrays."""
+    flags: dict[tuple[int, int], list[Any]] = {}
+    for o in outcomes:
+        if not (o.read or o.starred or o.hidden):
+            continue
+        known = flags.get((o.user_id, o.entry_id))
+        if known is None:
+            row_feed = o.feed_id if o.feed_id is not None else feed_id
+            flags[o.user_id, o.entry_id] = [row_feed, o.read, o.starred, o.hidden]
+        else:
+            known[1:] = [known[1] or o.read, known[2] or o.starred, known[3] or o.hidden]
+    if flags:
+        rows = list(flags.values())
+        conn.exec_driver_sql(
+            _PG_WRITE_STATES,
+            {
+                "now": UTCDateTime().process_bind_param(now, conn.dialect),  # aware, UTC
+                "user_id": [user_id for user_id, _ in flags],
+                "entry_id": [entry_id for _, entry_id in flags],
+                "feed_id": [row[0] for row in rows],
+                "read": [row[1] for row in rows],
+                "starred": [row[2] for row in rows],
+                "hidden": [row[3] for row in rows],
+            },
+        )
+    labels = [(o.user_id, o.entry_id, label) for o in outcomes for label in o.labels]
+    if labels:
+        conn.exec_driver_sql(
+            _PG_WRITE_LABELS,
+            {
+                "user_id": [row[0] for row in labels],
+                "entry_id": [row[1] for row in labels],
+                "label": [row[2] for row in labels],
+            },
+        )
 
 
 @functools.cache
