@@ -19,6 +19,10 @@ def main() -> int:
         [py, "-m", "ruff", "check", "."],
         [py, "-m", "ruff", "format", "--check", "."],
         [py, "-m", "mypy"],
+        # Bytecode for tidings' modules before the tests, which start many fresh interpreters
+        # (parse processes, CLI runs): where PYTHONDONTWRITEBYTECODE is set, as on our CI
+        # machine, each of them compiled the sources again.
+        [py, "-m", "compileall", "-q", "src"],
         [py, "-m", "pytest", *sys.argv[1:]],
     ]
     for step in steps:
