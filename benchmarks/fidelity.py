@@ -318,8 +318,8 @@ RULES: list[Rule] = [
         ),
         Verdict(
             TIDINGS_RIGHT,
-            'an Atom `type="text"` title is text: a `<p>` in it is shown as written; '
-            "feedparser reads it as markup and drops it",
+            'an Atom `type="text"` title is text: a `<p>` in it (or GitHub\'s `Atomic<T>`) is '
+            "shown as written; feedparser reads it as markup and drops it",
         ),
     ),
     (
