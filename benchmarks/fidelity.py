@@ -402,6 +402,12 @@ BY_FILE: dict[tuple[str, str], Verdict] = {
         'Sky Sports\' "BST" dates (an en-gb feed: British Summer Time, UTC+1): feedparser does not '
         "know the zone and reads the times as UTC, an hour late",
     ),
+    ("rssparser-craigslist.rss", "updated"): Verdict(
+        BOTH,
+        "Craigslist writes each item's one date twice, as dc:date and dcterms:issued (the same "
+        "instant): both take it as published; feedparser also files dc:date as updated, tidings "
+        "leaves updated empty (an update equal to the publication says nothing more)",
+    ),
     ("fprs-entry_author_dc_creator.xml", "author"): Verdict(
         BOTH,
         "an item with both `<author>` and `dc:creator` names two people: tidings takes `<author>`, "
