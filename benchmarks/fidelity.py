@@ -318,8 +318,8 @@ RULES: list[Rule] = [
         ),
         Verdict(
             TIDINGS_RIGHT,
-            'an Atom `type="text"` title is text: a `<p>` in it is shown as written; '
-            "feedparser reads it as markup and drops it",
+            'an Atom `type="text"` title is text: a `<p>` in it (or GitHub\'s `Atomic<T>`) is '
+            "shown as written; feedparser reads it as markup and drops it",
         ),
     ),
     (
@@ -401,6 +401,12 @@ BY_FILE: dict[tuple[str, str], Verdict] = {
         TIDINGS_RIGHT,
         'Sky Sports\' "BST" dates (an en-gb feed: British Summer Time, UTC+1): feedparser does not '
         "know the zone and reads the times as UTC, an hour late",
+    ),
+    ("rssparser-craigslist.rss", "updated"): Verdict(
+        BOTH,
+        "Craigslist writes each item's one date twice, as dc:date and dcterms:issued (the same "
+        "instant): both take it as published; feedparser also files dc:date as updated, tidings "
+        "leaves updated empty (an update equal to the publication says nothing more)",
     ),
     ("fprs-entry_author_dc_creator.xml", "author"): Verdict(
         BOTH,
