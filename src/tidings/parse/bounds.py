@@ -28,7 +28,7 @@ ELLIPSIS = "…"
 
 # The C0 controls but tab, newline and carriage return, and DEL, as single bytes: in UTF-8 they
 # only ever stand for themselves.
-_C0_AND_DEL = tuple(bytes([b]) for b in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F))
+_C0_AND_DEL = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")  # U+0080-U+009F in UTF-8
 # UTF-8 that was read as Latin-1 and encoded again ("Â£" for "£", "Ã©" for "é"): a lead byte
 # 0xC2-0xEF became U+00C2-U+00EF (0xC3 0x82-0xAF once encoded again), its continuation bytes
@@ -40,15 +40,18 @@ def is_clean(text: str) -> bool:
     """Return True when `text` holds none of the unwanted characters.
 
     Checked on the UTF-8 bytes, because every field of every entry goes through here and a
-    pattern over a str costs 3 ns a character: a search for one byte runs at memory speed
-    (0.7 µs for a 60 KB feed), and the C1 controls and the non-characters start with bytes
-    (0xC2, 0xEF) that plain text seldom holds, so the patterns for them rarely run.
+    pattern over a str costs 3 ns a character. The C0 controls are found by deleting them
+    (bytes.translate, one C loop: 0.2 µs for a title, 32 µs for 60 KB) and comparing lengths;
+    a search for each of the 30 bytes in turn cost as much for 60 KB but 6 µs for every short
+    field, and a feed whose fields are scrubbed one by one has hundreds of them. The C1
+    controls and the non-characters start with bytes (0xC2, 0xEF) that plain text seldom
+    holds, so the patterns for them rarely run.
     """
     try:
         raw = text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate
         return False
-    if any(byte in raw for byte in _C0_AND_DEL):
+    if len(raw.translate(None, _C0_AND_DEL)) != len(raw):
         return False
     if b"\xc2" in raw and (_C1_UTF8.search(raw) or (b"\xc3" in raw and _DOUBLE_UTF8.search(raw))):
         return False
