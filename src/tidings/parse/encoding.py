@@ -42,15 +42,18 @@ def decode(data: bytes, content_type: str | None = None) -> Decoded:
     if data[:4] in (b"<\0?\0", b"\0<\0?"):  # UTF-16 without a byte-order mark
         name = "utf-16-le" if data[0] == 0x3C else "utf-16-be"
         return Decoded(data.decode(name, errors="replace"), "utf-16")
-    declared = _declared(data, content_type)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
     else:
-        if declared and _normal(declared[0]) != "utf-8" and not text.isascii():
+        if text.isascii():  # the declarations cannot matter: ASCII reads the same in all of them
+            return Decoded(text, "utf-8")
+        declared = _declared(data, content_type)
+        if declared and _normal(declared[0]) != "utf-8":
             return Decoded(text, "utf-8", (f"declared {declared[0]} but the bytes are UTF-8",))
         return Decoded(text, "utf-8")
+    declared = _declared(data, content_type)
     mostly = _mostly_utf8(data, declared)
     if mostly is not None:
         return mostly
