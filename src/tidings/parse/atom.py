@@ -17,6 +17,7 @@ from tidings.parse.nodes import (
     XML_LANG,
     TagNames,
     base_of,
+    full_text,
     inner_html,
     split_tag,
     text_of,
@@ -169,7 +170,7 @@ def _text_construct(element: etree._Element) -> tuple[str, bool] | None:
     if kind in ("html", "text/html"):
         return inner_html(element), True
     if kind in ("text", "text/plain") or kind.startswith("text/"):
-        return "".join(element.itertext()), False
+        return full_text(element), False  # the text itself when no child: no iterator
     return None  # another media type: base64 data we do not show
 
 

@@ -28,7 +28,7 @@ ELLIPSIS = "…"
 
 # The C0 controls but tab, newline and carriage return, and DEL, as single bytes: in UTF-8 they
 # only ever stand for themselves.
-_C0_AND_DEL = tuple(bytes([b]) for b in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F))
+_C0_AND_DEL = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")  # U+0080-U+009F in UTF-8
 # UTF-8 that was read as Latin-1 and encoded again ("Â£" for "£", "Ã©" for "é"): a lead byte
 # 0xC2-0xEF became U+00C2-U+00EF (0xC3 0x82-0xAF once encoded again), its continuation bytes
@@ -40,16 +40,21 @@ def is_clean(text: str) -> bool:
     """Return True when `text` holds none of the unwanted characters.
 
     Checked on the UTF-8 bytes, because every field of every entry goes through here and a
-    pattern over a str costs 3 ns a character: a search for one byte runs at memory speed
-    (0.7 µs for a 60 KB feed), and the C1 controls and the non-characters start with bytes
-    (0xC2, 0xEF) that plain text seldom holds, so the patterns for them rarely run.
+    pattern over a str costs 3 ns a character. The C0 controls are found by deleting them
+    (bytes.translate, one C loop: 0.2 µs for a title, 32 µs for 60 KB) and comparing lengths;
+    a search for each of the 30 bytes in turn cost as much for 60 KB but 6 µs for every short
+    field, and a feed whose fields are scrubbed one by one has hundreds of them. The C1
+    controls and the non-characters start with bytes (0xC2, 0xEF) that plain text seldom
+    holds, so the patterns for them rarely run.
     """
     try:
         raw = text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate
         return False
-    if any(byte in raw for byte in _C0_AND_DEL):
+    if len(raw.translate(None, _C0_AND_DEL)) != len(raw):
         return False
+    if len(raw) == len(text):
+        return True  # ASCII: none of the other unwanted characters is
     if b"\xc2" in raw and (_C1_UTF8.search(raw) or (b"\xc3" in raw and _DOUBLE_UTF8.search(raw))):
         return False
     return b"\xef" not in raw or (b"\xef\xbf\xbe" not in raw and b"\xef\xbf\xbf" not in raw)
@@ -196,16 +201,21 @@ def _bound_entry(
 ) -> tuple[ParsedEntry, bool]:
     """Return `entry` scrubbed and within the bounds (`entry` itself when it already was), and
     whether its summary or content had to be cut."""
-    texts = [entry.id, entry.link or "", entry.title, entry.author or "", entry.image or ""]
-    texts += entry.categories
+    # The id, links, categories and enclosures, the fields publishers seldom mangle.
+    rest = [entry.id, entry.link or "", entry.image or "", *entry.categories]
     for enclosure in entry.enclosures:
-        texts += (enclosure.url, enclosure.type or "")
+        rest += (enclosure.url, enclosure.type or "")
     summary, content = entry.summary or "", entry.content or ""
     small = (len(summary) + len(content)) * 4 <= max_bytes
     one_lines_fit = len(entry.title) <= max_title and len(entry.author or "") <= max_title
     one_lines_fit = one_lines_fit and all(len(name) <= max_title for name in entry.categories)
-    if small and one_lines_fit and is_clean("".join([*texts, summary, content])):
+    texts = [*rest, entry.title, entry.author or "", summary, content]
+    if small and one_lines_fit and is_clean("".join(texts)):
         return entry, False
+    # One check for all of `rest` when it is clean (scrub would return each field as it is),
+    # instead of one per field: a feed whose titles are mojibake has every entry come here.
+    rest_clean = is_clean("".join(rest))
+    tidy = _unchanged if rest_clean else scrub
     summary, content = scrub(summary), scrub(content)  # before encoding: no lone surrogates
     summary_bytes = len(summary.encode("utf-8"))
     content_bytes = len(content.encode("utf-8"))
@@ -218,20 +228,27 @@ def _bound_entry(
         content_room = max_bytes - summary_room
         new_summary = cut_html(summary, summary_room, mode) if summary else new_summary
         new_content = cut_html(content, content_room, mode) if content else new_content
+    enclosures = entry.enclosures
+    if not rest_clean:
+        enclosures = tuple(
+            Enclosure(scrub(e.url), _scrub_optional(e.type), e.length, e.duration)
+            for e in enclosures
+        )
     bounded = ParsedEntry(
-        scrub(entry.id),
-        _scrub_optional(entry.link),
+        tidy(entry.id),
+        None if entry.link is None else tidy(entry.link),
         cut_line(scrub(entry.title), max_title),
         None if entry.author is None else cut_line(scrub(entry.author), max_title),
         new_summary,
         new_content,
         entry.published,
         entry.updated,
-        tuple(cut_line(scrub(name), max_title) for name in entry.categories),
-        tuple(
-            Enclosure(scrub(e.url), _scrub_optional(e.type), e.length, e.duration)
-            for e in entry.enclosures
-        ),
-        _scrub_optional(entry.image),
+        tuple(cut_line(tidy(name), max_title) for name in entry.categories),
+        enclosures,
+        None if entry.image is None else tidy(entry.image),
     )
     return bounded, was_cut
+
+
+def _unchanged(text: str) -> str:
+    return text

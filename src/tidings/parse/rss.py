@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from lxml import etree
 
 from tidings.clean import html_to_text
@@ -24,6 +26,20 @@ from tidings.parse.options import Options, limit_warning
 from tidings.parse.urls import is_absolute_http, resolve
 
 _names = TagNames(RSS_HOME)
+
+
+class _Channel(NamedTuple):
+    """A channel's own metadata. A NamedTuple, not a ParsedFeed to copy: building a frozen
+    dataclass twice cost 1.5 µs, 3% of reading a small feed."""
+
+    title: str
+    link: str | None
+    description: str | None
+    image: str | None
+    language: str | None
+    ttl: int | None
+    hub: str | None
+    self_url: str | None
 
 
 def parse_rss(root: etree._Element, version: str, options: Options,
@@ -59,7 +75,7 @@ def parse_rss(root: etree._Element, version: str, options: Options,
 
 def _channel(
     channel: etree._Element, root: etree._Element, base: str | None
-) -> tuple[ParsedFeed, list[etree._Element]]:
+) -> tuple[_Channel, list[etree._Element]]:
     """Return the channel's own metadata (no entries) and its <item> elements in document
     order: RSS puts items in the channel, RDF puts them (and the image) beside it.
 
@@ -108,8 +124,7 @@ def _channel(
         if found:
             image = found
             break
-    feed = ParsedFeed(
-        version="",
+    feed = _Channel(
         title=title or "",
         link=link,
         description=description,
