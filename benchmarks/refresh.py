@@ -197,7 +197,7 @@ def _children() -> list[str]:
 
 
 class RssSampler:
-    """Samples the memory (PSS) of this process plus its children every 50 ms (Linux /proc).
+    """Samples the memory (PSS) of this process plus its children every 250 ms (Linux /proc).
 
     ru_maxrss of children is no use here: a child started by fork+exec keeps the high-water
     mark of the parent it was forked from.
@@ -209,7 +209,11 @@ class RssSampler:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        while not self._stop.wait(0.05):
+        # Every 250 ms: reading smaps_rollup walks each process's memory map, and at every 50 ms
+        # the sampler took ~5% of the first refresh's wall from the process it measures (the
+        # GIL, and kernel time on the two cores), more for tidings, whose parse processes it
+        # reads too, than for reader. The peaks read are the same.
+        while not self._stop.wait(0.25):
             total = _pss_kb("self") + sum(_pss_kb(pid) for pid in _children())
             self.peak_total_kb = max(self.peak_total_kb, total)
 
@@ -465,6 +469,15 @@ def main() -> None:
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
+    if not args.run_engine:
+        # tidings' bytecode, as a user's Python caches it after a first run (where
+        # PYTHONDONTWRITEBYTECODE is set, each engine process and parse process compiled the
+        # modules it imports during the first refresh; reader's bytecode pip wrote at install).
+        import compileall
+
+        import tidings
+
+        compileall.compile_dir(Path(tidings.__file__).parent, quiet=1)
     if args.run_engine:  # inside the engine's subprocess
         if args.run_engine == "reader":
             try:
