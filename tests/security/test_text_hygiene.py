@@ -169,3 +169,27 @@ def test_every_field_of_a_json_entry_is_scrubbed() -> None:
 )
 def test_scrub(text: str, expected: str) -> None:
     assert scrub(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("ids", "distinct"),
+    [
+        (["\b", "\x1b"], 2),  # ids of control characters alone: derived ids, one an item
+        (["a\x00", "a"], 2),  # the same id once scrubbed: the two items stay two
+        (["\x85x", "…x"], 2),  # a C1 control read as windows-1252 (U+0085 is "…")
+    ],
+)
+def test_ids_are_scrubbed_before_they_are_made_unique(ids: list[str], distinct: int) -> None:
+    items = [
+        {"id": key, "title": f"item {n}", "content_text": f"text {n}"} for n, key in enumerate(ids)
+    ]
+    feed = parse_feed(
+        json.dumps(
+            {"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": items}
+        ).encode(),
+        "https://example.org/feed.json",
+    )
+    keys = [entry.id for entry in feed.entries]
+    assert len(keys) == distinct
+    assert all(keys) and len(set(keys)) == len(keys)
+    assert all(key == scrub(key) for key in keys)

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from tidings.clean import clean_many, escape_text
 from tidings.model import Enclosure, ParsedEntry
+from tidings.parse.bounds import scrub
 
 
 class Fragment(NamedTuple):
@@ -115,7 +116,11 @@ def finish_entries(
         if isinstance(content, Fragment):
             content = next(cleaned)
         title = draft.title or draft.fallback_title
-        key = draft.id or entry_key(draft.link, title, draft.published, summary)
+        # The id as bounds.py will scrub it, before it is known unique: an id of control
+        # characters alone is no id, and two that differ only by them are one.
+        key = (scrub(draft.id) if draft.id else "") or entry_key(
+            draft.link, title, draft.published, summary
+        )
         # Positional: a frozen dataclass's __init__ costs less so (same order as the fields).
         entries.append(
             ParsedEntry(
