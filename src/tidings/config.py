@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import secrets
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -236,6 +234,8 @@ _KIND_WORDS = {"bool": "true or false", "int": "a whole number", "float": "a num
 
 
 def _read_file(path: Path) -> dict[str, Any]:
+    import tomllib  # here: most commands run without a config file, and start sooner for it
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -296,6 +296,8 @@ def ensure_secret_key(settings: Settings) -> Settings:
         key = ""
     if not key:
         key_file.parent.mkdir(parents=True, exist_ok=True)
+        import secrets  # once, the first time tidings runs in a data directory
+
         key = secrets.token_urlsafe(32)
         # Created with 0600 so other users of the machine cannot forge sessions.
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
