@@ -328,19 +328,19 @@ def execute_many(
     sql, names, fixed = _sqlite_compiled(statement)
     pick = operator.itemgetter(*names)
     stamps: dict[datetime, str] = {}  # the rows mostly share one time: format it once
+
+    def driver_value(value: Any) -> Any:
+        if not isinstance(value, datetime):
+            return value
+        text = stamps.get(value)
+        if text is None:
+            text = stamps[value] = sqlite_text(value)
+        return text
+
     params = []
     for row in rows:
         values = pick(fixed | row if fixed else row)
-        if len(names) == 1:
-            values = (values,)
-        if datetime in map(type, values):  # a check in C: most values are no datetime
-            values = tuple(
-                (stamps.get(v) or stamps.setdefault(v, sqlite_text(v)))
-                if isinstance(v, datetime)
-                else v
-                for v in values
-            )
-        params.append(values)
+        params.append(tuple(map(driver_value, values if len(names) > 1 else (values,))))
     conn.exec_driver_sql(sql, params)
 
 
