@@ -28,7 +28,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from tidings.model import EntryData, Feed, FeedUpdate, FetchLogRecord
 from tidings.plaintext import html_text
-from tidings.rules.engine import NewEntry, RuleBook
+from tidings.rules.engine import NewEntry, RuleBook, Subscriber
 from tidings.store.database import read_transaction, write_transaction
 from tidings.store.rows import FEED_COLUMNS, feed_from_row, fetch_log_from_row
 from tidings.store.schema import (
@@ -436,6 +436,14 @@ class UpdateBatch:
         new keys in one query, the subscribers with rules in two, the outcomes in two writes."""
         from tidings.store.rules import RuleQueries
 
+        subscribers: Sequence[Subscriber] = ()
+        if book.users:
+            if book.views is not None:
+                subscribers = book.views.get(feed.id, [])
+            else:
+                subscribers = RuleQueries.subscribers(self._conn, feed.id, sorted(book.users))
+        if not subscribers and not book.has_site_rules:
+            return  # no reader of this feed has rules: nothing to read back or decide
         data = {d.key: d for d in new}
         rows = self._conn.execute(_NEW_IDS, {"feed_id": feed.id, "keys": list(data)}).all()
         written = []
@@ -453,11 +461,7 @@ class UpdateBatch:
                     sort_at=row.sort_at,
                 )
             )
-        if book.users:
-            if book.views is not None:
-                subscribers = book.views.get(feed.id, [])
-            else:
-                subscribers = RuleQueries.subscribers(self._conn, feed.id, sorted(book.users))
+        if subscribers:
             outcomes = book.outcomes(feed.id, subscribers, written)
             RuleQueries.write_outcomes(self._conn, feed.id, outcomes, now)
         if book.has_site_rules:
