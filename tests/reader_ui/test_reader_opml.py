@@ -10,6 +10,7 @@ from starlette.testclient import TestClient
 
 from reader_ui.helpers import csrf_of
 from tidings.config import Settings
+from tidings.publish.opml import MAX_OPML_BYTES
 from tidings.store import Store
 
 OPML = b"""<?xml version="1.0"?>
@@ -52,6 +53,16 @@ def test_a_bad_file_imports_nothing_and_says_why(
     ann_client: TestClient, ann: int, store: Store
 ) -> None:
     assert "Nothing imported" in _import(ann_client, b"<html>not a list</html>")
+    assert store.reading.subscriptions(ann) == []
+
+
+def test_a_file_over_the_limit_is_refused_whole(
+    ann_client: TestClient, ann: int, store: Store
+) -> None:
+    # A valid list padded past MAX_OPML_BYTES: the one check parse_opml makes for every front end.
+    padded = OPML.replace(b"<body>", b"<body>" + b" " * MAX_OPML_BYTES)
+    page = _import(ann_client, padded)
+    assert "Nothing imported: the file is larger than 5 MB" in page
     assert store.reading.subscriptions(ann) == []
 
 

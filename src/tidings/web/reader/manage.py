@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tidings.errors import UserError
-from tidings.publish.opml import MAX_OPML_BYTES, OPMLError
+from tidings.publish.opml import OPMLError
 from tidings.reading.limits import category_name, feed_url_text, subscription_title
 from tidings.reading.subscribing import subscribe as subscribe_to
 from tidings.reading_model import Subscription
@@ -197,9 +197,7 @@ async def import_subscriptions(request: Request) -> Response:
     form = await checked_form(request, reader.session)
     site = site_of(request)
     try:
-        data = await uploaded_opml(form)
-        if len(data) > MAX_OPML_BYTES:
-            raise ImportProblem(f"The file is over {MAX_OPML_BYTES // 1024} KB.")
+        data = await uploaded_opml(form)  # parse_opml refuses a file over MAX_OPML_BYTES
         done = await run_in_threadpool(
             import_reader_opml, site.store, site.settings, reader.id, data
         )
