@@ -4,14 +4,13 @@ tidings.rules.engine's; this module only reads and writes."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from tidings.errors import InvalidInput
@@ -326,32 +325,8 @@ class RuleQueries:
             return
         if conn.dialect.name == "postgresql":
             _write_outcomes_postgresql(conn, feed_id, outcomes, now)
-            _queue_sends(conn, [o for o in outcomes if o.send], now)
-            return
-        upsert, add_labels = _outcome_statements(conn.dialect.name)
-        states = [
-            {
-                "user_id": o.user_id,
-                "entry_id": o.entry_id,
-                "feed_id": o.feed_id if o.feed_id is not None else feed_id,
-                "read": o.read,
-                "starred": o.starred,
-                "hidden": o.hidden,
-                "read_at": now if o.read else None,
-                "starred_at": now if o.starred else None,
-            }
-            for o in outcomes
-            if o.read or o.starred or o.hidden
-        ]
-        if states:
-            execute_many(conn, upsert, states)
-        labels = [
-            {"user_id": o.user_id, "entry_id": o.entry_id, "label": label}
-            for o in outcomes
-            for label in o.labels
-        ]
-        if labels:
-            execute_many(conn, add_labels, labels)
+        else:
+            _write_outcomes_sqlite(conn, feed_id, outcomes, now)
         _queue_sends(conn, [o for o in outcomes if o.send], now)
 
     @staticmethod
@@ -627,23 +602,51 @@ def _write_outcomes_postgresql(
         )
 
 
-@functools.cache
-def _outcome_statements(dialect: str) -> tuple[Any, Any]:
-    """The upsert of state rows (a flag only ever set) and the insert of labels, built once per
-    dialect: building them each time was most of a feed's cost of writing outcomes."""
-    module = postgresql if dialect == "postgresql" else sqlite
-    insert = module.insert(entry_states)
-    upsert = insert.on_conflict_do_update(
-        index_elements=["user_id", "entry_id"],
-        set_={
-            "read": sa.or_(entry_states.c.read, insert.excluded.read),
-            "starred": sa.or_(entry_states.c.starred, insert.excluded.starred),
-            "hidden": sa.or_(entry_states.c.hidden, insert.excluded.hidden),
-            "read_at": sa.func.coalesce(entry_states.c.read_at, insert.excluded.read_at),
-            "starred_at": sa.func.coalesce(entry_states.c.starred_at, insert.excluded.starred_at),
-        },
-    )
-    return upsert, module.insert(entry_labels).on_conflict_do_nothing()
+# SQLite takes the outcomes through the driver's executemany (`execute_many`), a row each.
+_SQLITE_INSERT_STATES: Final = sqlite.insert(entry_states)
+_SQLITE_UPSERT_STATES: Final = _SQLITE_INSERT_STATES.on_conflict_do_update(
+    index_elements=["user_id", "entry_id"],
+    set_={
+        "read": sa.or_(entry_states.c.read, _SQLITE_INSERT_STATES.excluded.read),
+        "starred": sa.or_(entry_states.c.starred, _SQLITE_INSERT_STATES.excluded.starred),
+        "hidden": sa.or_(entry_states.c.hidden, _SQLITE_INSERT_STATES.excluded.hidden),
+        "read_at": sa.func.coalesce(entry_states.c.read_at, _SQLITE_INSERT_STATES.excluded.read_at),
+        "starred_at": sa.func.coalesce(
+            entry_states.c.starred_at, _SQLITE_INSERT_STATES.excluded.starred_at
+        ),
+    },
+)
+_SQLITE_ADD_LABELS: Final = sqlite.insert(entry_labels).on_conflict_do_nothing()
+
+
+def _write_outcomes_sqlite(
+    conn: Connection, feed_id: int | None, outcomes: Sequence[Outcome], now: datetime
+) -> None:
+    """write_outcomes on SQLite: the state rows upserted (a flag only ever set), the labels
+    added, each table in one executemany."""
+    states = [
+        {
+            "user_id": o.user_id,
+            "entry_id": o.entry_id,
+            "feed_id": o.feed_id if o.feed_id is not None else feed_id,
+            "read": o.read,
+            "starred": o.starred,
+            "hidden": o.hidden,
+            "read_at": now if o.read else None,
+            "starred_at": now if o.starred else None,
+        }
+        for o in outcomes
+        if o.read or o.starred or o.hidden
+    ]
+    if states:
+        execute_many(conn, _SQLITE_UPSERT_STATES, states)
+    labels = [
+        {"user_id": o.user_id, "entry_id": o.entry_id, "label": label}
+        for o in outcomes
+        for label in o.labels
+    ]
+    if labels:
+        execute_many(conn, _SQLITE_ADD_LABELS, labels)
 
 
 def _views(
