@@ -38,6 +38,7 @@ from tidings.store.schema import (
     integration_deliveries,
     integrations,
     rules,
+    sqlite_text,
     subscription_categories,
     subscriptions,
     user_categories,
@@ -617,36 +618,44 @@ _SQLITE_UPSERT_STATES: Final = _SQLITE_INSERT_STATES.on_conflict_do_update(
     },
 )
 _SQLITE_ADD_LABELS: Final = sqlite.insert(entry_labels).on_conflict_do_nothing()
+# The order the upsert binds its values in (execute_many checks it).
+_SQLITE_STATE_COLUMNS: Final = (
+    "user_id",
+    "entry_id",
+    "read",
+    "starred",
+    "read_at",
+    "starred_at",
+    "feed_id",
+    "hidden",
+)
 
 
 def _write_outcomes_sqlite(
     conn: Connection, feed_id: int | None, outcomes: Sequence[Outcome], now: datetime
 ) -> None:
     """write_outcomes on SQLite: the state rows upserted (a flag only ever set), the labels
-    added, each table in one executemany."""
+    added, each table in one executemany of rows built as the driver takes them."""
+    stamp = sqlite_text(now)
     states = [
-        {
-            "user_id": o.user_id,
-            "entry_id": o.entry_id,
-            "feed_id": o.feed_id if o.feed_id is not None else feed_id,
-            "read": o.read,
-            "starred": o.starred,
-            "hidden": o.hidden,
-            "read_at": now if o.read else None,
-            "starred_at": now if o.starred else None,
-        }
+        (
+            o.user_id,
+            o.entry_id,
+            o.read,
+            o.starred,
+            stamp if o.read else None,
+            stamp if o.starred else None,
+            o.feed_id if o.feed_id is not None else feed_id,
+            o.hidden,
+        )
         for o in outcomes
         if o.read or o.starred or o.hidden
     ]
     if states:
-        execute_many(conn, _SQLITE_UPSERT_STATES, states)
-    labels = [
-        {"user_id": o.user_id, "entry_id": o.entry_id, "label": label}
-        for o in outcomes
-        for label in o.labels
-    ]
+        execute_many(conn, _SQLITE_UPSERT_STATES, _SQLITE_STATE_COLUMNS, states)
+    labels = [(o.user_id, o.entry_id, label) for o in outcomes for label in o.labels]
     if labels:
-        execute_many(conn, _SQLITE_ADD_LABELS, labels)
+        execute_many(conn, _SQLITE_ADD_LABELS, ("user_id", "entry_id", "label"), labels)
 
 
 def _views(
