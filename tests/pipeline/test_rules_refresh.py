@@ -3,14 +3,16 @@ real Refresher over a loopback feed; ids never line up across tables (decoys fir
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 from pipeline_support import Doc, FeedServer, Item, make_settings, refresh, rss
 
 from support.decoys import make_decoys
 from tidings.reading.filters import EntryFilter
-from tidings.rules.model import RuleDraft, checked_rule
+from tidings.rules.model import Rule, RuleDraft, checked_rule
 from tidings.store import Store
 from tidings.store.schema import entry_labels
 
@@ -146,3 +148,54 @@ def test_only_a_feed_whose_readers_have_rules_has_its_new_ids_given_back(
     assert sorted(inserts) == [False, True]  # Ann's feed only: Bob has no rules
     assert "Big SALE today" not in titles(store, ann)
     assert titles(store, bob) == sorted(TITLES)
+
+
+def test_the_rules_are_read_while_the_feeds_are_fetched(
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading and compiling the rules (a quarter of a second for 2,000) delays no fetch: only
+    the writer waits for them. Here they can be read only once the feed has been served, which
+    never happens when they are read first."""
+    make_decoys(store)
+    ann = store.users.add("ann", "x").id
+    items = [Item(f"g{i}", t, NOW - timedelta(minutes=i)) for i, t in enumerate(TITLES)]
+    feed_server.routes["/feed"] = Doc(rss(items))
+    store.reading.subscribe(ann, store.feeds.add(feed_server.url("/feed")).url)
+    add_rule(store, ann, RuleDraft("no sales", "title:/sale/i", actions=("block",)))
+    enabled = store.rules.enabled
+
+    def after_the_fetch() -> list[Rule]:
+        deadline = time.monotonic() + 10
+        while not feed_server.served["/feed"]:
+            if time.monotonic() > deadline:
+                raise AssertionError("the rules were read before the feed was fetched")
+            time.sleep(0.01)
+        return enabled()
+
+    monkeypatch.setattr(store.rules, "enabled", after_the_fetch)
+
+    summary = refresh(store, make_settings())
+
+    assert summary.new_entries == 5
+    assert "Big SALE today" not in titles(store, ann)
+
+
+def test_rules_that_cannot_be_read_stop_the_round_and_nothing_is_written_without_them(
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_decoys(store)
+    ann = store.users.add("ann", "x").id
+    items = [Item(f"g{i}", t, NOW - timedelta(minutes=i)) for i, t in enumerate(TITLES)]
+    feed_server.routes["/feed"] = Doc(rss(items))
+    store.reading.subscribe(ann, store.feeds.add(feed_server.url("/feed")).url)
+    add_rule(store, ann, RuleDraft("no sales", "title:/sale/i", actions=("block",)))
+
+    def unreadable() -> list[Rule]:
+        raise RuntimeError("the rules table is unreadable")
+
+    monkeypatch.setattr(store.rules, "enabled", unreadable)
+
+    with pytest.raises(RuntimeError, match="unreadable"):
+        refresh(store, make_settings())
+
+    assert titles(store, ann) == []  # not written: the blocked entry would have shown
