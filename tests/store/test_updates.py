@@ -362,3 +362,17 @@ def test_a_check_is_stored_the_same_through_the_driver(
         updates, "_execute", lambda conn, statement, values: conn.execute(statement, values)
     )
     assert write("https://e.org/types") == through_driver
+
+
+def test_execute_many_takes_rows_only_in_the_order_the_statement_binds() -> None:
+    # The rules' outcomes are written as tuples (updates.execute_many): a tuple read in another
+    # order than the statement's would store a read flag as a star without any error.
+    engine = sa.create_engine("sqlite://")
+    table = sa.Table("t", sa.MetaData(), sa.Column("a", sa.Integer), sa.Column("b", sa.Text))
+    table.create(engine)
+    with engine.begin() as conn:
+        updates.execute_many(conn, table.insert(), ("a", "b"), [(1, "x"), (2, "y")])
+        with pytest.raises(ValueError, match="binds"):
+            updates.execute_many(conn, table.insert(), ("b", "a"), [("z", 3)])
+        assert conn.execute(sa.select(table.c.a, table.c.b)).all() == [(1, "x"), (2, "y")]
+    engine.dispose()
