@@ -150,18 +150,24 @@ def test_only_a_feed_whose_readers_have_rules_has_its_new_ids_given_back(
     assert titles(store, bob) == sorted(TITLES)
 
 
-def test_the_rules_are_read_while_the_feeds_are_fetched(
-    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Reading and compiling the rules (a quarter of a second for 2,000) delays no fetch: only
-    the writer waits for them. Here they can be read only once the feed has been served, which
-    never happens when they are read first."""
+def reader_of_one_feed_with_a_rule(store: Store, feed_server: FeedServer) -> int:
+    """Ann, who subscribes to /feed (the five TITLES) and blocks titles with "sale"; her id."""
     make_decoys(store)
     ann = store.users.add("ann", "x").id
     items = [Item(f"g{i}", t, NOW - timedelta(minutes=i)) for i, t in enumerate(TITLES)]
     feed_server.routes["/feed"] = Doc(rss(items))
     store.reading.subscribe(ann, store.feeds.add(feed_server.url("/feed")).url)
     add_rule(store, ann, RuleDraft("no sales", "title:/sale/i", actions=("block",)))
+    return ann
+
+
+def test_the_rules_are_read_while_the_feeds_are_fetched(
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading and compiling the rules (a quarter of a second for 2,000) delays no fetch: only
+    the writer waits for them. Here they can be read only once the feed has been served, which
+    never happens when they are read first."""
+    ann = reader_of_one_feed_with_a_rule(store, feed_server)
     enabled = store.rules.enabled
 
     def after_the_fetch() -> list[Rule]:
@@ -183,12 +189,7 @@ def test_the_rules_are_read_while_the_feeds_are_fetched(
 def test_rules_that_cannot_be_read_stop_the_round_and_nothing_is_written_without_them(
     store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    make_decoys(store)
-    ann = store.users.add("ann", "x").id
-    items = [Item(f"g{i}", t, NOW - timedelta(minutes=i)) for i, t in enumerate(TITLES)]
-    feed_server.routes["/feed"] = Doc(rss(items))
-    store.reading.subscribe(ann, store.feeds.add(feed_server.url("/feed")).url)
-    add_rule(store, ann, RuleDraft("no sales", "title:/sale/i", actions=("block",)))
+    ann = reader_of_one_feed_with_a_rule(store, feed_server)
 
     def unreadable() -> list[Rule]:
         raise RuntimeError("the rules table is unreadable")
