@@ -16,7 +16,7 @@ from typing import TypeVar
 _Record = TypeVar("_Record")
 
 
-def _direct_init(cls: type[_Record]) -> type[_Record]:
+def direct_init(cls: type[_Record]) -> type[_Record]:
     """Give a frozen, slotted dataclass an `__init__` that stores each field through its slot's
     descriptor, and return the class.
 
@@ -47,7 +47,7 @@ def _direct_init(cls: type[_Record]) -> type[_Record]:
 # --- parsing: bytes -> ParsedFeed -------------------------------------------------------------
 
 
-@_direct_init
+@direct_init
 @dataclass(frozen=True, slots=True)
 class Enclosure:
     """A file attached to an entry (podcast audio, an image, a video)."""
@@ -58,7 +58,7 @@ class Enclosure:
     duration: int | None = None  # seconds (itunes:duration, media:content's duration)
 
 
-@_direct_init
+@direct_init
 @dataclass(frozen=True, slots=True)
 class ParsedEntry:
     """One item of a feed as the parser understood it; HTML is already cleaned."""
@@ -76,7 +76,7 @@ class ParsedEntry:
     image: str | None = None
 
 
-@_direct_init
+@direct_init
 @dataclass(frozen=True, slots=True)
 class ParsedFeed:
     """A whole feed document: its metadata and its entries in document order."""
