@@ -29,7 +29,8 @@ def direct_init(cls: type[_Record]) -> type[_Record]:
     namespace: dict[str, object] = {}
     params = []
     for f in fields(cls):  # type: ignore[arg-type]
-        assert f.default_factory is MISSING and f.init and not f.kw_only  # not handled here
+        if f.default_factory is not MISSING or not f.init or f.kw_only:
+            raise TypeError(f"direct_init does not handle {cls.__name__}.{f.name}'s kind of field")
         namespace[f"_set_{f.name}"] = cls.__dict__[f.name].__set__
         if f.default is MISSING:
             params.append(f.name)
