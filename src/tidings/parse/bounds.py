@@ -217,11 +217,15 @@ def _bound_entry(
     rest_clean = is_clean("".join(rest))
     tidy = _unchanged if rest_clean else scrub
     summary, content = scrub(summary), scrub(content)  # before encoding: no lone surrogates
-    summary_bytes = len(summary.encode("utf-8"))
-    content_bytes = len(content.encode("utf-8"))
     new_summary = None if entry.summary is None else summary
     new_content = None if entry.content is None else content
-    was_cut = summary_bytes + content_bytes > max_bytes
+    # Scrubbing never lengthens a text (one character for one, or none), so a `small` entry
+    # still fits: its bytes are not counted (a mojibake feed's entries all come here).
+    was_cut = False
+    if not small:
+        summary_bytes = len(summary.encode("utf-8"))
+        content_bytes = len(content.encode("utf-8"))
+        was_cut = summary_bytes + content_bytes > max_bytes
     if was_cut:
         # The summary keeps at most half when the content needs the rest.
         summary_room = min(summary_bytes, max(max_bytes - content_bytes, max_bytes // 2))

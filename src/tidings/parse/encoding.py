@@ -6,6 +6,8 @@ import codecs
 import re
 from dataclasses import dataclass
 
+from tidings.model import direct_init
+
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -19,6 +21,7 @@ _CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.I)
 _LATIN1_LABELS = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii"}
 
 
+@direct_init
 @dataclass(frozen=True, slots=True)
 class Decoded:
     text: str

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tidings.model import direct_init
 
+
+@direct_init
 @dataclass(frozen=True, slots=True)
 class Options:
     url: str | None = None  # where the document came from: the last resort for relative URLs

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from tidings.model import direct_init
 from tidings.parse.errors import FeedParseError
 
 _PARSER_OPTIONS = {
@@ -65,6 +66,7 @@ _CLOSING_ENTRY = re.compile(r"</(?:[\w.-]+:)?(?:item|entry)\s*>")
 _CLOSING_ROOT = re.compile(r"</(?:[\w.-]+:)?(?:rss|RDF|feed|channel)\s*>")
 
 
+@direct_init
 @dataclass(frozen=True, slots=True)
 class XmlDocument:
     root: etree._Element
