@@ -18,6 +18,7 @@ from typing import Any
 
 import re2
 
+from tidings.model import direct_init
 from tidings.rules.matcher import (
     EntryFacts,
     Matcher,
@@ -30,6 +31,7 @@ from tidings.rules.model import Rule
 from tidings.search_query import SearchQuery
 
 
+@direct_init
 @dataclass(frozen=True, slots=True)
 class NewEntry:
     """A new entry as the refresher wrote it: its id and the text the rules read."""
@@ -53,6 +55,7 @@ class Subscriber:
     category_ids: frozenset[int] = frozenset()
 
 
+@direct_init
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What the user's rules did to one entry."""

@@ -25,12 +25,14 @@ from datetime import UTC, datetime, time
 from functools import lru_cache
 from typing import Final
 
+from tidings.model import direct_init
 from tidings.rules.regex import compiled
 from tidings.search_query import SearchQuery, TextTerm
 
 _TOKEN = re.compile(r"[^\W_]+")
 
 
+@direct_init
 @dataclass(frozen=True, slots=True)
 class EntryFacts:
     """What a query can ask of one entry, as one user sees it.
