@@ -3,6 +3,7 @@ real Refresher over a loopback feed; ids never line up across tables (decoys fir
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -12,6 +13,7 @@ from pipeline_support import Doc, FeedServer, Item, make_settings, refresh, rss
 
 from support.decoys import make_decoys
 from tidings.reading.filters import EntryFilter
+from tidings.refresh.run import Refresher
 from tidings.rules.model import Rule, RuleDraft, checked_rule
 from tidings.store import Store
 from tidings.store.schema import entry_labels
@@ -200,3 +202,37 @@ def test_rules_that_cannot_be_read_stop_the_round_and_nothing_is_written_without
         refresh(store, make_settings())
 
     assert titles(store, ann) == []  # not written: the blocked entry would have shown
+
+
+def test_a_push_after_the_rules_could_not_be_read_reads_them_again(
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ann = reader_of_one_feed_with_a_rule(store, feed_server)
+    feed = store.feeds.find_by_url(feed_server.url("/feed"))
+    assert feed is not None
+    feed_id = feed.id
+    enabled = store.rules.enabled
+    failures = [RuntimeError("the rules table is unreadable")]
+
+    def once_unreadable() -> list[Rule]:
+        if failures:
+            raise failures.pop()
+        return enabled()
+
+    monkeypatch.setattr(store.rules, "enabled", once_unreadable)
+    items = [Item(f"g{i}", t, NOW - timedelta(minutes=i)) for i, t in enumerate(TITLES)]
+
+    async def push_twice() -> tuple[str, int]:
+        async with Refresher(store, make_settings()) as refresher:
+            try:
+                await refresher.deliver(feed_id, rss(items[:2]), "application/rss+xml")
+                first = "written"
+            except RuntimeError as exc:
+                first = str(exc)
+            return first, await refresher.deliver(feed_id, rss(items), "application/rss+xml")
+
+    first, new = asyncio.run(push_twice())
+
+    assert first == "the rules table is unreadable"  # nothing written without the rules
+    assert new == 5
+    assert "Big SALE today" not in titles(store, ann)

@@ -345,7 +345,14 @@ class Refresher:
         """
         if not self._entered:
             raise RuntimeError("use `async with Refresher(...)`")
-        if self._rules is None and self._rules_loading is None:
+        loading = self._rules_loading
+        failed = (
+            loading is not None
+            and loading.done()
+            and (loading.cancelled() or loading.exception() is not None)
+        )
+        if (self._rules is None and loading is None) or failed:
+            # None read yet, or the last reading failed: a push between rounds reads them again.
             self._rules_loading = asyncio.ensure_future(self._in_db(self._load_rules))
         feed = await self._in_db(self.store.feeds.get, feed_id)
         headers = {"content-type": content_type} if content_type else {}
