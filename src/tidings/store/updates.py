@@ -328,8 +328,8 @@ def execute_many(
     """Run a hot statement on SQLite once per row of `rows`, in one executemany of the driver:
     each row a tuple of the values of `columns`, in that order, as the driver takes them
     (datetimes as `sqlite_text` gives them). SQLAlchemy's own executemany processed each row's
-    parameters in Python (34 us a row of the rules' outcomes); a dict a row, read back in the
-    statement's order, was still half of writing them."""
+    parameters in Python (34 us a row of the rules' outcomes), and a dict a row read back in the
+    statement's order still an eighth of writing them."""
     assert conn.dialect.name == "sqlite" and isinstance(statement, sa.ClauseElement)
     sql, names, fixed = _sqlite_compiled(statement)
     if names != columns or fixed:
