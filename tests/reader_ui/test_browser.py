@@ -12,7 +12,15 @@ from collections.abc import Iterator
 import pytest
 
 from reader_ui.helpers import PASSWORD, add_entries, user
-from support.browser import ARTIFACTS, PHONE, chromium, new_page, require_chromium, sign_in
+from support.browser import (
+    ARTIFACTS,
+    PHONE,
+    chromium,
+    keys_ready,
+    new_page,
+    require_chromium,
+    sign_in,
+)
 from support.fixtures import live_store as live_store
 from support.live_server import LiveServer, serving
 from tidings.config import Settings
@@ -91,9 +99,11 @@ def test_a_reader_reads_with_the_keyboard(live: LiveServer, live_store: Store) -
         page.keyboard.press("o")
         expect(page.get_by_role("heading", name="Garden news 2")).to_be_visible()
         expect(page.get_by_text("Full text 2: tomatoes grow in gardens.")).to_be_visible()
+        keys_ready(page)
         page.screenshot(path=ARTIFACTS / "reader-entry.png", full_page=True)
         page.keyboard.press("j")
         expect(page.get_by_role("heading", name="Garden news 3")).to_be_visible()
+        keys_ready(page)
         page.keyboard.press("m")  # back to unread
         expect(page.get_by_role("button", name="Mark read")).to_be_visible()
         read = {e.entry.title for e in store.reading.entries(ann, status="read")}

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from reader_ui.helpers import PASSWORD, add_entries, user
-from support.browser import ARTIFACTS, chromium, new_page, require_chromium, sign_in
+from support.browser import ARTIFACTS, chromium, keys_ready, new_page, require_chromium, sign_in
 from support.fixtures import live_store as live_store
 from support.live_server import LiveServer, serving
 from tidings.config import Settings
@@ -91,19 +91,24 @@ def test_follow_keys_and_no_sideways_scrolling(live: LiveServer, live_store: Sto
         page.keyboard.press("j")
         expect(page).to_have_url(re.compile(r"before="))
         expect(items.first).not_to_have_text(re.compile("Garden news 0$"))
+        keys_ready(page)
         page.keyboard.press("j")
         expect(items.first).to_have_class(has("current"))
         # n and p: older and newer pages; g s starred, g u unread.
         page.keyboard.press("n")
         expect(page).to_have_url(re.compile(r"before="))
+        keys_ready(page)
         page.keyboard.press("p")
         expect(page).to_have_url(first_page)
+        keys_ready(page)
         page.keyboard.press("g")
         page.keyboard.press("s")
         expect(page).to_have_url(re.compile(r"show=starred"))
+        keys_ready(page)
         page.keyboard.press("g")
         page.keyboard.press("u")
         expect(page).to_have_url(live.url + "/reader")
+        keys_ready(page)
         page.keyboard.press("g")
         page.keyboard.press("f")
         expect(page).to_have_url(live.url + "/reader/subscriptions")

@@ -10,7 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from reader_ui.helpers import PASSWORD, post, user
-from support.browser import chromium, new_page, require_chromium, sign_in
+from support.browser import chromium, keys_ready, new_page, require_chromium, sign_in
 from support.entries import apply_check
 from support.fixtures import live_store as live_store
 from support.live_server import LiveServer, serving, serving_pages
@@ -108,6 +108,7 @@ def test_key_d_fetches_the_full_article(live_store: Store, origin: str) -> None:
         page = new_page(browser, problems, viewport={"width": 1200, "height": 900})
         sign_in(page, live.url + f"/login?next=/reader/entries/{entry_id}", "ann", PASSWORD)
         expect(page.locator(".entry-body")).to_contain_text("Teaser")
+        keys_ready(page)
         page.keyboard.press("?")
         expect(page.get_by_role("dialog")).to_contain_text("fetch the full article")
         page.keyboard.press("Escape")
