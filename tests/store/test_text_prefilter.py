@@ -1,8 +1,9 @@
-"""On SQLite a positive title:/content:/… term is tested by LIKE in C before the Python
-function that decides (store.search._like_prefilter): the LIKE must never refuse an entry the
-term matches. Characters where that could go wrong: KELVIN SIGN (a "k" to RE2), LONG S (an
-"s"), "İ" (lowered to "i" and a dot), LIKE's own % and _ and the escape character. Each query
-is checked against the in-memory matcher on both databases."""
+"""A positive title:/content:/… term is tested by LIKE before what decides it
+(store.search._like_prefilter): on SQLite before the Python function, on PostgreSQL before a
+pattern's ARE (ILIKE when it ignores case). The LIKE must never refuse an entry the term
+matches. Characters where that could go wrong: KELVIN SIGN (a "k" to RE2), LONG S (an "s"),
+"İ" (lowered to "i" and a dot), LIKE's own % and _ and the escape character. Each query is
+checked against the in-memory matcher on both databases."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from tidings.model import EntryData
 from tidings.reading.filters import EntryFilter
 from tidings.rules.matcher import EntryFacts, compile_matcher
 from tidings.search_query import parse_query
-from tidings.store import Store
+from tidings.store import Store, search
 
 NOW = datetime(2026, 12, 4, 12, tzinfo=UTC)
 TITLES = [
@@ -87,3 +88,15 @@ def test_sql_agrees_with_the_matcher(world: tuple[Store, int, dict[int, str]], t
     )
     assert expected, f"{text} should match something here"
     assert sorted(store.reading.entry_ids(ann, EntryFilter(search=query))) == expected
+
+
+@pytest.mark.parametrize("text", [*QUERIES, "title:/Big/", "title:/SALE/i", "title:/case and/"])
+def test_the_prefilter_changes_nothing(
+    world: tuple[Store, int, dict[int, str]], text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On each database, against its own folding: the same entries with and without LIKEs."""
+    store, ann, _ = world
+    query = parse_query(text, require_terms=False)
+    with_likes = store.reading.entry_ids(ann, EntryFilter(search=query))
+    monkeypatch.setattr(search, "_like_prefilter", lambda *_: None)
+    assert store.reading.entry_ids(ann, EntryFilter(search=query)) == with_likes

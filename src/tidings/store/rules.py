@@ -18,7 +18,7 @@ from tidings.reading_model import UserEntry
 from tidings.rules.engine import Outcome, Subscriber
 from tidings.rules.model import MAX_RULES_PER_USER, Action, Rule, RuleDraft, Scope
 from tidings.search_query import SearchQuery
-from tidings.store.database import read_transaction, write_transaction
+from tidings.store.database import plan_for_values, read_transaction, write_transaction
 from tidings.store.errors import LimitReached, NotFound
 from tidings.store.reading.visibility import (
     STATE_COLUMNS,
@@ -379,6 +379,7 @@ class RuleQueries:
             )
 
         with read_transaction(self._engine) as conn:
+            plan_for_values(conn)
             rows: Sequence[Row] = []
             # First the user's newest PREVIEW_WINDOW entries: when more than PREVIEW_COUNT of
             # them match, those are the newest matches of all. Else the whole query runs.
@@ -420,6 +421,13 @@ class RuleQueries:
                 if dialect == "postgresql" and query.has_full_text:
                     # As the search does: over the index's matches only.
                     found = found.where(pg_bitmap_scans_over_feeds(conn, user_id, query))
+                elif dialect == "postgresql":
+                    # Every row's text is matched: let PostgreSQL share the scan among its
+                    # parallel workers (as many as max_parallel_workers_per_gather allows). Its
+                    # cost model prices a pattern match as a comparison, so it judged the
+                    # workers not worth starting: 100,000 titles, 100 -> 70 ms on two cores.
+                    conn.exec_driver_sql("SET LOCAL parallel_setup_cost = 0")
+                    conn.exec_driver_sql("SET LOCAL parallel_tuple_cost = 0")
                 rows = conn.execute(found).all()
             capped = len(rows) > PREVIEW_COUNT
             rows = rows[:PREVIEW_COUNT]
@@ -484,6 +492,7 @@ class RuleQueries:
         blocks = keep or "block" in rule.actions
         now = now or datetime.now(UTC)
         with write_transaction(self._engine) as conn:
+            plan_for_values(conn)
             found = conn.execute(query).all()
             if rule.scope == "site":
                 self.withhold(conn, [row.id for row in found])

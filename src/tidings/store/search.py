@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection, Engine
 from tidings.reading_model import SearchHit
 from tidings.rules.matcher import literal_pieces
 from tidings.search_query import SearchQuery, TextTerm, parse_search_query
-from tidings.store.database import read_transaction
+from tidings.store.database import plan_for_values, read_transaction
 from tidings.store.reading.visibility import (
     STATE_COLUMNS,
     entries_with_state,
@@ -225,10 +225,7 @@ class SearchQueries:
         offset: int,
     ) -> list[SearchHit]:
         tsquery = _pg_tsquery(parsed)
-        # psycopg prepares a statement run 5 times on a connection, and PostgreSQL may then
-        # switch to a generic plan, blind to the words (every one-word search has the same SQL):
-        # a plan for a rare word used for a common one is hundreds of ms. Plan each search.
-        conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+        plan_for_values(conn)  # every one-word search has the same SQL
         # The user's newest CANDIDATES matches (GIN index for specific terms; for very common
         # ones PostgreSQL walks entries by id, newest first, and stops at the limit), then
         # ts_rank for those only: it is computed outside the subquery, after the LIMIT.
@@ -419,13 +416,22 @@ _TEXT_COLUMNS["any"] = _TEXT_COLUMNS["text"] + _TEXT_COLUMNS["author"] + _TEXT_C
 _LIKE_WILDCARDS: Final = str.maketrans(dict.fromkeys("ikIKsS", "_"))
 
 
-def _like_prefilter(text: sa.ColumnElement[Any], piece: str) -> sa.ColumnElement[bool] | None:
-    """A LIKE that every row containing the ASCII `piece` (any case) passes, or None for a
-    piece with other characters: SQLite tests it in C, before calling a Python function."""
+def _like_prefilter(
+    text: sa.ColumnElement[Any], piece: str, dialect: str, ignore_case: bool
+) -> sa.ColumnElement[bool] | None:
+    """A LIKE that every row containing the ASCII `piece` passes (in any case when
+    `ignore_case`), or None for a piece with other characters. SQLite's LIKE ignores ASCII case
+    and runs in C, before a Python function is called; on PostgreSQL a LIKE (ILIKE) costs a
+    fraction of a regular expression's match (100,000 titles: 20 ms against 80)."""
     if not piece.isascii():
         return None
     escaped = piece.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return text.like(f"%{escaped.translate(_LIKE_WILDCARDS)}%", escape="\\")
+    if dialect == "postgresql" and not ignore_case:
+        return text.like(f"%{escaped}%", escape="\\")
+    wildcarded = f"%{escaped.translate(_LIKE_WILDCARDS)}%"
+    if dialect == "postgresql":
+        return text.ilike(wildcarded, escape="\\")
+    return text.like(wildcarded, escape="\\")
 
 
 def _text_condition(term: TextTerm, dialect: str) -> sa.ColumnElement[bool]:
@@ -434,15 +440,23 @@ def _text_condition(term: TextTerm, dialect: str) -> sa.ColumnElement[bool]:
     (store.database registers them), each behind LIKEs of the strings any match contains (a
     regular expression's literal pieces, the word itself) when the term is positive: 100,000
     titles cost 0.5 s through Python, a few ms through LIKE; on PostgreSQL with strpos/lower
-    and the pattern's ARE."""
+    and the pattern's ARE, the latter behind the same LIKEs (ILIKE when it ignores case).
+    PostgreSQL tests a row's conditions of equal cost in the order written: the LIKE first."""
     found: list[sa.ColumnElement[bool]] = []
+    # A negated term has no prefilter: a row its LIKE refuses is one the term takes. On
+    # PostgreSQL a word's strpos(lower()) is already as cheap as a LIKE.
+    if term.negated or (dialect == "postgresql" and term.regex is None):
+        pieces = []
+    else:
+        pieces = literal_pieces(term.regex.pattern) if term.regex else [term.value]
+    ignore_case = term.regex is None or term.regex.ignore_case
     for column in _TEXT_COLUMNS[term.field]:
         text = sa.func.coalesce(column, "")
-        if dialect == "sqlite" and not term.negated:
-            pieces = literal_pieces(term.regex.pattern) if term.regex else [term.value]
-            likes = [like for p in pieces if (like := _like_prefilter(text, p)) is not None]
-        else:
-            likes = []
+        likes = [
+            like
+            for p in pieces
+            if (like := _like_prefilter(text, p, dialect, ignore_case)) is not None
+        ]
         if term.regex is not None and dialect == "sqlite":
             found.append(
                 sa.and_(
@@ -453,9 +467,10 @@ def _text_condition(term: TextTerm, dialect: str) -> sa.ColumnElement[bool]:
             )
         elif term.regex is not None:
             operator = "~*" if term.regex.ignore_case else "~"
-            found.append(
-                text.op(operator, is_comparison=True)(sa.literal(term.regex.postgres, sa.Text))
+            matches = text.op(operator, is_comparison=True)(
+                sa.literal(term.regex.postgres, sa.Text)
             )
+            found.append(sa.and_(*likes, matches))
         elif dialect == "sqlite":
             found.append(sa.and_(*likes, sa.func.tidings_contains(text, term.value) == 1))
         else:
@@ -534,9 +549,7 @@ def count_unread_matches(conn: Connection, user_id: int, parsed: SearchQuery, ca
         source = source.join(_fts, _fts.c.rowid == entries.c.id)
         conditions += [_FTS.op("MATCH")(fts5_match(parsed)), *_filters(user_id, parsed, dialect)]
     else:
-        if dialect == "postgresql":
-            # As in a search: a plan for this query's words, not a generic one (_postgresql).
-            conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+        plan_for_values(conn)
         conditions += match_conditions(user_id, parsed, dialect)
     capped = sa.select(entries.c.id).select_from(source).where(*conditions).limit(cap).subquery()
     return int(conn.execute(sa.select(sa.func.count()).select_from(capped)).scalar_one())

@@ -6,7 +6,8 @@ alone: a search is one more condition of the same query, so counts and pages agr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,7 +25,7 @@ from tidings.reading_model import (
 # so importing search first (as `tidings.store` no longer does for it) meets this file while
 # search is half-initialized. The name is looked up when a list is built.
 from tidings.store import search
-from tidings.store.database import read_transaction
+from tidings.store.database import plan_for_values, read_transaction
 from tidings.store.errors import NotFound
 from tidings.store.reading.visibility import (
     MAX_LIMIT,
@@ -50,6 +51,15 @@ class EntryListQueries:
     """
 
     _engine: Engine
+
+    @contextmanager
+    def _read(self, where: EntryFilter) -> Iterator[Connection]:
+        """A read transaction for a list with `where`: one with a search is planned for its
+        words (database.plan_for_values)."""
+        with read_transaction(self._engine) as conn:
+            if where.search is not None:
+                plan_for_values(conn)
+            yield conn
 
     def entries(
         self,
@@ -93,7 +103,7 @@ class EntryListQueries:
                 .offset(max(0, offset))
             )
 
-        with read_transaction(self._engine) as conn:
+        with self._read(where) as conn:
             rows = None
             everything = where.feed_id is None and where.category_id is None
             if conn.dialect.name == "sqlite" and everything and where.search is None:
@@ -136,7 +146,7 @@ class EntryListQueries:
         query = (
             sa.select(sa.func.count()).select_from(user_entries_from(user_id)).where(*conditions)
         )
-        with read_transaction(self._engine) as conn:
+        with self._read(where) as conn:
             return int(conn.execute(query).scalar_one())
 
     def entries_by_id(
@@ -171,7 +181,7 @@ class EntryListQueries:
             .order_by(order)
             .limit(max(0, min(limit, MAX_LIMIT)))
         )
-        with read_transaction(self._engine) as conn:
+        with self._read(where) as conn:
             rows = conn.execute(query).all()
         return [user_entry_from_row(row) for row in rows]
 
@@ -193,7 +203,7 @@ class EntryListQueries:
             .where(*conditions)
             .order_by(entries.c.id)
         )
-        with read_transaction(self._engine) as conn:
+        with self._read(where) as conn:
             return [int(i) for i in conn.execute(query).scalars()]
 
 
