@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from reader_ui.helpers import PASSWORD, add_entries, user
-from support.browser import chromium, new_page, require_chromium, sign_in
+from support.browser import chromium, keys_ready, new_page, require_chromium, sign_in
 from support.fixtures import live_store as live_store
 from support.live_server import LiveServer, serving
 from tidings.config import Settings
@@ -39,6 +39,7 @@ def test_the_phone_drawer(live: LiveServer, live_store: Store) -> None:
     with chromium() as browser:
         page = new_page(browser, problems, **PHONE)
         sign_in(page, live.url + "/login", "ann", PASSWORD)
+        keys_ready(page)  # the drawer's opener works once reader.js has run
         side = page.locator("#sidebar")
         opener = page.get_by_role("link", name="Feeds, categories, search")
         # Closed: the sidebar is below the list, out of the first screen.
