@@ -421,8 +421,8 @@ def _like_prefilter(
 ) -> sa.ColumnElement[bool] | None:
     """A LIKE that every row containing the ASCII `piece` passes (in any case when
     `ignore_case`), or None for a piece with other characters. SQLite's LIKE ignores ASCII case
-    and runs in C, before a Python function is called; on PostgreSQL a LIKE (ILIKE) costs a
-    fraction of a regular expression's match (100,000 titles: 20 ms against 80)."""
+    and runs in C, before a Python function is called; on PostgreSQL a LIKE or ILIKE costs less
+    than a pattern's ARE (100,000 titles, beyond reading them: 20, 60 and 80 ms)."""
     if not piece.isascii():
         return None
     escaped = piece.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
