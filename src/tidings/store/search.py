@@ -450,8 +450,14 @@ def _text_condition(term: TextTerm, dialect: str) -> sa.ColumnElement[bool]:
     else:
         pieces = literal_pieces(term.regex.pattern) if term.regex else [term.value]
     ignore_case = term.regex is None or term.regex.ignore_case
+    # A missing field is "" to the matcher. On PostgreSQL a positive term reads the column
+    # itself when "" cannot match it (NULL and "" then both fail): its statistics tell the
+    # planner how many rows a pattern keeps. Through coalesce() it guessed 10 of 100,000 for
+    # one that kept half and joined the subscriptions to each: 2 s for a page of a list.
+    bare = dialect == "postgresql" and not term.negated
+    bare = bare and (term.regex.search("") is False if term.regex else term.value != "")
     for column in _TEXT_COLUMNS[term.field]:
-        text = sa.func.coalesce(column, "")
+        text = column if bare else sa.func.coalesce(column, "")
         likes = [
             like
             for p in pieces
