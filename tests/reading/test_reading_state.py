@@ -7,7 +7,9 @@ from datetime import timedelta
 import pytest
 
 from reading.world import NOW, World, data
+from tidings.reading.filters import EntryFilter
 from tidings.reading_model import Cursor
+from tidings.search_query import parse_query
 from tidings.store import Conflict, NotFound, Store
 from tidings.store.reading import listing as reading_module
 
@@ -220,6 +222,64 @@ def test_the_time_window_gives_the_same_pages(
     assert any(expected) and not any(
         e.entry.feed_id == other for e in store.reading.entries(world.ann, status="all", limit=500)
     )
+
+
+SEARCHES = ["harbour", "title:/harb/i", "-budget", "title:/^Zebra/", "report -harbour", "none"]
+
+
+@pytest.mark.parametrize("window", [4, 9, 20])
+def test_the_time_window_gives_the_same_pages_of_a_search(
+    world: World, monkeypatch: pytest.MonkeyPatch, window: int
+) -> None:
+    """A list with a search also looks in the window first on SQLite (its words looked up entry
+    by entry there): every page must be the one the plain query gives."""
+    store = world.store
+    mine = [world.feed(world.ann, f"https://e.org/{n}") for n in range(3)]
+    other = world.feed(world.bob, "https://e.org/bob")
+    words = ["Harbour", "Budget", "Zebra", "Harbour"]
+    for n, feed in enumerate([*mine, other]):
+        world.refresh(
+            feed,
+            [
+                data(f"{n}-{k}", f"{words[(n + k) % 4]} report {k}", days_ago=(k % 5) + n / 10)
+                for k in range(9)
+            ],
+        )
+
+    def pages() -> list[list[int]]:
+        found = []
+        for text in SEARCHES:
+            query = parse_query(text, require_terms=False)
+            for status in ("unread", "all"):
+                for order in ("newest", "oldest"):
+                    for limit, offset in ((3, 0), (3, 3), (50, 0)):
+                        where = EntryFilter(status, search=query)  # type: ignore[arg-type]
+                        listed = store.reading.entries(
+                            world.ann,
+                            where,
+                            order=order,  # type: ignore[arg-type]
+                            limit=limit,
+                            offset=offset,
+                        )
+                        found.append([e.id for e in listed])
+        return found
+
+    monkeypatch.setattr(reading_module, "WINDOW", 10**9)
+    expected = pages()
+    answered: list[bool] = []
+    real = reading_module._page_in_window
+
+    def counted(*args: object) -> object:
+        rows = real(*args)  # type: ignore[arg-type]
+        answered.append(rows is not None)
+        return rows
+
+    monkeypatch.setattr(reading_module, "_page_in_window", counted)
+    monkeypatch.setattr(reading_module, "WINDOW", window)
+    assert pages() == expected
+    assert any(expected) and not all(expected)  # some searches match, "none" does not
+    if store.engine.dialect.name == "sqlite":
+        assert any(answered) and not all(answered)
 
 
 def test_mark_all_read_sweeps_only_what_was_seen(world: World) -> None:

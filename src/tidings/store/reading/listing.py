@@ -6,6 +6,7 @@ alone: a search is one more condition of the same query, so counts and pages agr
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -92,7 +93,11 @@ class EntryListQueries:
         else:
             in_order = (entries.c.sort_at.asc(), entries.c.id.asc())
 
-        def page(source: sa.FromClause, *also: sa.ColumnElement[bool]) -> sa.Select[Any]:
+        def page(
+            source: sa.FromClause,
+            *also: sa.ColumnElement[bool],
+            conditions: list[sa.ColumnElement[bool]] = conditions,
+        ) -> sa.Select[Any]:
             """The page of entries of `source` (with their state) that pass the filters."""
             return (
                 sa.select(entries, *STATE_COLUMNS)
@@ -106,10 +111,18 @@ class EntryListQueries:
         with self._read(where) as conn:
             rows = None
             everything = where.feed_id is None and where.category_id is None
-            if conn.dialect.name == "sqlite" and everything and where.search is None:
-                # The cursors alone also bound the time window (_page_in_window).
+            if conn.dialect.name == "sqlite" and everything:
+                # The cursors alone also bound the time window (_page_in_window). A search's
+                # words are looked up entry by entry there (`fts_lookup`): the window holds
+                # WINDOW entries, a common word's matches are most of the table. A search
+                # whose newest matches fill a page is then read from the window: a pattern
+                # matched by most entries, 510 -> 4 ms for 100 of 100,000.
+                in_window = page
+                if where.search is not None:
+                    looked_up = filter_conditions(user_id, where, "sqlite", fts_lookup=True)
+                    in_window = functools.partial(page, conditions=looked_up)
                 cursors = cursor_conditions(where)
-                rows = _page_in_window(conn, user_id, page, order, cursors, limit)
+                rows = _page_in_window(conn, user_id, in_window, order, cursors, limit)
             if rows is None:
                 rows = conn.execute(page(user_entries_from(user_id))).all()
         return [user_entry_from_row(row) for row in rows]
@@ -208,10 +221,11 @@ class EntryListQueries:
 
 
 def filter_conditions(
-    user_id: int, where: EntryFilter, dialect: str
+    user_id: int, where: EntryFilter, dialect: str, *, fts_lookup: bool = False
 ) -> list[sa.ColumnElement[bool]]:
     """The EntryFilter as conditions on user_entries_from(user_id), for `dialect` ("sqlite",
-    "postgresql"): the one place a list's filter becomes SQL."""
+    "postgresql"): the one place a list's filter becomes SQL. `fts_lookup`: see
+    search.match_conditions (for a walk over a bounded number of entries)."""
     conditions: list[sa.ColumnElement[bool]] = []
     if where.status == "unread":
         conditions.append(unread_in(user_id, dialect))  # a blocked entry is read: not here
@@ -228,7 +242,7 @@ def filter_conditions(
     if where.category_id is not None:
         conditions.append(entries.c.feed_id.in_(category_feed_ids(user_id, where.category_id)))
     if where.search is not None:
-        conditions += search.match_conditions(user_id, where.search, dialect)
+        conditions += search.match_conditions(user_id, where.search, dialect, fts_lookup=fts_lookup)
     if where.label is not None:
         conditions.append(search.label_condition(user_id, where.label))
     if where.ids is not None:
