@@ -74,6 +74,7 @@ PREVIEW_QUERIES = [
     "content:school -title:river",
     "author:/^Author [0-3]$/",
     "title:/zebra crossing/i",  # matches nothing: every entry is read
+    "title:/zebra|walrus/i",  # the same, an alternation
 ]
 
 

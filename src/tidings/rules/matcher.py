@@ -227,6 +227,24 @@ def literal_pieces(pattern: str) -> list[str]:
     return pieces
 
 
+def literal_alternatives(pattern: str) -> list[list[str]]:
+    """For each branch of `pattern`'s top-level alternation (the pattern itself when it has
+    none; a pattern that is one group, `(a|b)` or `(?:a|b)`, is looked into), the strings every
+    match of that branch contains (`literal_pieces`): a match contains all of one branch's.
+    None at all when a branch gives none, or the pattern is not simple enough to tell."""
+    inner = pattern
+    for opener in ("(?:", "("):
+        body = pattern[len(opener) : -1]
+        group = pattern.startswith(opener) and pattern.endswith(")") and "(" not in body
+        if group and not body.startswith("?"):  # not (?i:…), (?P<name>…): another syntax
+            inner = body  # no ")" inside either: a "(" would have to open it
+            break
+    if any(c in inner for c in "[(){\\"):
+        return []
+    branches = [literal_pieces(branch) for branch in inner.split("|")]
+    return branches if all(branches) else []
+
+
 # Where a needle must be found: a short field's text, or "all" of them joined (full-text words,
 # content:, any:, a bare /regex/). A needle is filed under its place, so `title:/council budget/`
 # asks only the title for "council budget": in a long article most phrases are somewhere, in a

@@ -32,7 +32,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Engine
 
 from tidings.reading_model import SearchHit
-from tidings.rules.matcher import literal_pieces
+from tidings.rules.matcher import literal_alternatives
 from tidings.search_query import SearchQuery, TextTerm, parse_search_query
 from tidings.store.database import plan_for_values, read_transaction
 from tidings.store.reading.visibility import (
@@ -434,6 +434,24 @@ def _like_prefilter(
     return text.like(wildcarded, escape="\\")
 
 
+def _prefilter(
+    text: sa.ColumnElement[Any], branches: list[list[str]], dialect: str, ignore_case: bool
+) -> list[sa.ColumnElement[bool]]:
+    """The LIKEs a row's `text` must pass to match a term whose matches all contain every
+    string of one of `branches` (literal_alternatives): the branch's LIKEs, or for several an
+    OR of each one's; none when a branch has no ASCII string to look for (it would let every
+    row through)."""
+    likes = []
+    for branch in branches:
+        made = [_like_prefilter(text, piece, dialect, ignore_case) for piece in branch]
+        likes.append([like for like in made if like is not None])
+    if not likes or not all(likes):
+        return []
+    if len(likes) == 1:
+        return likes[0]
+    return [sa.or_(*(sa.and_(*branch) for branch in likes))]
+
+
 def _text_condition(term: TextTerm, dialect: str) -> sa.ColumnElement[bool]:
     """A title:/content:/author:/url:/regex term as SQL, matching what
     tidings.rules.matcher matches: on SQLite through the same Python functions
@@ -445,10 +463,15 @@ def _text_condition(term: TextTerm, dialect: str) -> sa.ColumnElement[bool]:
     found: list[sa.ColumnElement[bool]] = []
     # A negated term has no prefilter: a row its LIKE refuses is one the term takes. On
     # PostgreSQL a word's strpos(lower()) is already as cheap as a LIKE.
-    if term.negated or (dialect == "postgresql" and term.regex is None):
-        pieces = []
-    else:
-        pieces = literal_pieces(term.regex.pattern) if term.regex else [term.value]
+    branches: list[list[str]] = []
+    if not term.negated and term.regex is not None:
+        branches = literal_alternatives(term.regex.pattern)
+    elif not term.negated and dialect == "sqlite":
+        branches = [[term.value]]
+    if dialect == "postgresql" and len(branches) > 1:
+        # PostgreSQL tests the cheapest condition first, and prices an OR of LIKEs above a
+        # pattern: there the LIKEs would only add work.
+        branches = []
     ignore_case = term.regex is None or term.regex.ignore_case
     # A missing field is "" to the matcher. On PostgreSQL a positive term reads the column
     # itself when "" cannot match it (NULL and "" then both fail): its statistics tell the
@@ -458,11 +481,7 @@ def _text_condition(term: TextTerm, dialect: str) -> sa.ColumnElement[bool]:
     bare = bare and (term.regex.search("") is False if term.regex else term.value != "")
     for column in _TEXT_COLUMNS[term.field]:
         text = column if bare else sa.func.coalesce(column, "")
-        likes = [
-            like
-            for p in pieces
-            if (like := _like_prefilter(text, p, dialect, ignore_case)) is not None
-        ]
+        likes = _prefilter(text, branches, dialect, ignore_case)
         if term.regex is not None and dialect == "sqlite":
             found.append(
                 sa.and_(
