@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -150,6 +151,27 @@ def test_listing_order_cursor_and_paging(world: World) -> None:
         store.reading.entries(world.ann, status="new")  # type: ignore[arg-type]
 
 
+def _with_and_without_window(
+    monkeypatch: pytest.MonkeyPatch, pages: Callable[[], list[list[int]]], window: int
+) -> tuple[list[list[int]], list[bool]]:
+    """`pages()` by the plain query (no window), checked equal to `pages()` with a window of
+    `window` entries; gives back the former and, for each list, whether the window answered."""
+    monkeypatch.setattr(reading_module, "WINDOW", 10**9)  # never a window: the plain query
+    expected = pages()
+    answered: list[bool] = []
+    real = reading_module._page_in_window
+
+    def counted(*args: object) -> object:
+        rows = real(*args)  # type: ignore[arg-type]
+        answered.append(rows is not None)
+        return rows
+
+    monkeypatch.setattr(reading_module, "_page_in_window", counted)
+    monkeypatch.setattr(reading_module, "WINDOW", window)
+    assert pages() == expected
+    return expected, answered
+
+
 @pytest.mark.parametrize("window", [1, 4, 9, 1000])
 def test_the_time_window_gives_the_same_pages(
     world: World, monkeypatch: pytest.MonkeyPatch, window: int
@@ -201,19 +223,7 @@ def test_the_time_window_gives_the_same_pages(
                         )
         return found
 
-    monkeypatch.setattr(reading_module, "WINDOW", 10**9)  # never a window: the plain query
-    expected = pages()
-    answered: list[bool] = []
-    real = reading_module._page_in_window
-
-    def counted(*args: object) -> object:
-        rows = real(*args)  # type: ignore[arg-type]
-        answered.append(rows is not None)
-        return rows
-
-    monkeypatch.setattr(reading_module, "_page_in_window", counted)
-    monkeypatch.setattr(reading_module, "WINDOW", window)
-    assert pages() == expected
+    expected, answered = _with_and_without_window(monkeypatch, pages, window)
     if store.engine.dialect.name == "sqlite":
         if window == 1000:  # more than all 36 entries: no window, the plain query every time
             assert not any(answered)
@@ -264,19 +274,7 @@ def test_the_time_window_gives_the_same_pages_of_a_search(
                         found.append([e.id for e in listed])
         return found
 
-    monkeypatch.setattr(reading_module, "WINDOW", 10**9)
-    expected = pages()
-    answered: list[bool] = []
-    real = reading_module._page_in_window
-
-    def counted(*args: object) -> object:
-        rows = real(*args)  # type: ignore[arg-type]
-        answered.append(rows is not None)
-        return rows
-
-    monkeypatch.setattr(reading_module, "_page_in_window", counted)
-    monkeypatch.setattr(reading_module, "WINDOW", window)
-    assert pages() == expected
+    expected, answered = _with_and_without_window(monkeypatch, pages, window)
     assert any(expected) and not all(expected)  # some searches match, "none" does not
     if store.engine.dialect.name == "sqlite":
         assert any(answered) and not all(answered)
