@@ -26,6 +26,8 @@ from tidings.store import Store
 NOW = datetime(2026, 12, 4, 12, tzinfo=UTC)
 RUNS = 12  # prepared at the 6th run; a generic plan may be chosen from the 11th
 TEXT = 'budget "city plan" title:/zebra|harbour/i -author:/^Nobody$/'
+# What marks a statement with the query's conditions: its pattern, its words.
+_QUERY_OPERATORS = (" ~* ", " @@ ", "strpos(")
 
 WaysIn = Callable[[Store, int, SearchQuery], object]
 
@@ -93,6 +95,3 @@ def test_each_run_is_planned_for_its_words(pg_store: Store, way_in: str) -> None
     carrying = [row for row in prepared if any(op in row.statement for op in _QUERY_OPERATORS)]
     assert any(row.custom_plans >= RUNS - 5 for row in carrying), "nothing ran prepared"
     assert [row.statement for row in carrying if row.generic_plans] == []
-
-
-_QUERY_OPERATORS = (" ~* ", " @@ ", "strpos(")

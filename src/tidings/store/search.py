@@ -476,9 +476,9 @@ def _text_condition(term: TextTerm, dialect: str) -> sa.ColumnElement[bool]:
     # A missing field is "" to the matcher. On PostgreSQL a positive term reads the column
     # itself when "" cannot match it (NULL and "" then both fail): its statistics tell the
     # planner how many rows a pattern keeps. Through coalesce() it guessed 10 of 100,000 for
-    # one that kept half and joined the subscriptions to each: 2 s for a page of a list.
+    # one that kept 73,692 and joined the subscriptions to each: 13.5 s for a page of 100.
     bare = dialect == "postgresql" and not term.negated
-    bare = bare and (term.regex.search("") is False if term.regex else term.value != "")
+    bare = bare and not (term.regex.search("") if term.regex else term.value == "")
     for column in _TEXT_COLUMNS[term.field]:
         text = column if bare else sa.func.coalesce(column, "")
         likes = _prefilter(text, branches, dialect, ignore_case)
