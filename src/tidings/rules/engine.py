@@ -23,8 +23,8 @@ from tidings.rules.matcher import (
     EntryFacts,
     Matcher,
     compile_matcher,
-    needle_key,
-    needle_texts,
+    needle_pattern,
+    needle_text,
     needles,
 )
 from tidings.rules.model import Rule
@@ -156,28 +156,19 @@ class RuleBook:
                 continue
             if not self._by_user.setdefault(rule.user_id, _UserRules()).add(compiled):
                 self._by_anchor.setdefault(compiled.anchor or "", []).append(compiled)
-        # The needles of every rule in one RE2 set per place (the title, the content...): one
-        # scan of each of an entry's texts says which it has, however many rules there are.
-        by_place: dict[str, list[str]] = {}
-        for key in sorted(all_needles):
-            place, _, needle = key.partition("\x00")
-            by_place.setdefault(place, []).append(needle)
-        self._sets = [
-            (place, [needle_key(place, n) for n in found], needle_set(found))
-            for place, found in by_place.items()
-        ]
+        # The needles of every rule in one RE2 set: one scan of an entry's texts says which it
+        # has, however many rules there are.
+        self._keys = sorted(all_needles)
+        self._needles = needle_set([needle_pattern(key) for key in self._keys])
 
     def _present(self, entry: NewEntry) -> set[str]:
         """The rules' needles (keys) found in the entry's texts."""
-        if not self._sets:
+        if self._needles is None:
             return set()
-        texts = needle_texts(
+        text = needle_text(
             entry.title, entry.summary_text, entry.content_text, entry.author, entry.url
         )
-        present: set[str] = set()
-        for place, keys, found in self._sets:
-            present.update(map(keys.__getitem__, found.Match(texts[place].encode()) or ()))
-        return present
+        return set(map(self._keys.__getitem__, self._needles.Match(text.encode()) or ()))
 
     @property
     def users(self) -> frozenset[int]:
@@ -198,8 +189,9 @@ class RuleBook:
 
         The work follows the rules an entry can match, not users × entries: per entry, the
         anchors of its needles give the users' anchored rules at once (a dict lookup each), and
-        only the subscribers with such a rule, or with rules looked at for every entry of this
-        feed, are decided."""
+        only the subscribers with such a rule are decided, or with rules looked at for every
+        entry of this feed: always when one of those has no needle or keeps only, else when
+        the entry has one of their anchors."""
         cache: dict[tuple[str, int], bool] = {}  # (query, entry id) -> matched
         results: list[Outcome] = []
         mine = {s.user_id: s for s in subscribers if s.user_id in self._by_user}
@@ -208,6 +200,16 @@ class RuleBook:
             for user_id, subscriber in mine.items()
             if (rules := self._by_user[user_id].for_feed(feed_id, subscriber))
         }
+        # A user whose every-entry rules all need a needle, and none keeps only, has nothing
+        # done to an entry without one of their anchors: they are found by anchor, as `hits`.
+        ungated: set[int] = set()
+        gated: dict[str, set[int]] = {}
+        for user_id, rules in every_entry.items():
+            if any(c.anchor is None or "keep" in c.rule.actions for c in rules):
+                ungated.add(user_id)
+            else:
+                for compiled in rules:
+                    gated.setdefault(compiled.anchor or "", set()).add(user_id)
         for entry in new:
             found = self._present(entry)
             hits: dict[int, list[_Compiled]] = {}
@@ -215,10 +217,11 @@ class RuleBook:
                 for compiled in self._by_anchor[anchor]:
                     if compiled.rule.user_id in mine:
                         hits.setdefault(compiled.rule.user_id, []).append(compiled)
-            if not hits and not every_entry:
-                continue
-            shared = _facts(feed_id, _NOBODY, entry)  # what a shared query reads
-            for user_id in hits.keys() | every_entry.keys():
+            deciding = hits.keys() | ungated
+            for anchor in found & gated.keys():
+                deciding |= gated[anchor]
+            shared: list[EntryFacts] = []  # what a shared query reads, made when one does
+            for user_id in deciding:
                 always, hit = every_entry.get(user_id, []), hits.get(user_id, [])
                 # The usual case, one rule or only the feed's, needs no sorting.
                 if not hit:
@@ -227,7 +230,7 @@ class RuleBook:
                     rules = hit
                 else:
                     rules = _in_order(always + hit)
-                outcome = _decide(mine[user_id], rules, entry, shared, cache, found)
+                outcome = _decide(mine[user_id], feed_id, rules, entry, shared, cache, found)
                 if outcome is not None:
                     results.append(outcome)
         return results
@@ -244,7 +247,13 @@ class RuleBook:
             for entry in new
             if (
                 outcome := _decide(
-                    site, self._site, entry, _facts(feed_id, site, entry), {}, self._present(entry)
+                    site,
+                    feed_id,
+                    self._site,
+                    entry,
+                    [_facts(feed_id, site, entry)],
+                    {},
+                    self._present(entry),
                 )
             )
             is not None
@@ -252,17 +261,16 @@ class RuleBook:
         ]
 
 
-def needle_set(strings: Sequence[str]) -> Any:
-    """A compiled RE2 set of the strings as literals (None for none). Case matters: needles
-    and the texts they are looked for in are both folded, and a case-sensitive set scans
-    about 20% faster."""
-    if not strings:
+def needle_set(patterns: Sequence[str]) -> Any:
+    """A compiled RE2 set of the patterns (None for none). Case matters: needles and the texts
+    they are looked for in are both folded, and a case-sensitive set scans about 20% faster."""
+    if not patterns:
         return None
     options = re2.Options()
     options.log_errors = False
     found = re2.Set.SearchSet(options)
-    for string in strings:
-        found.Add(re2.escape(string))
+    for pattern in patterns:
+        found.Add(pattern)
     found.Compile()
     return found
 
@@ -298,15 +306,18 @@ def _facts(
 
 def _decide(
     subscriber: Subscriber,
+    feed_id: int,
     rules: Sequence[_Compiled],
     entry: NewEntry,
-    shared: EntryFacts,
+    shared: list[EntryFacts],
     cache: dict[tuple[str, int], bool],
     present: set[str],
 ) -> Outcome | None:
     """Apply `rules` in order to one entry for `subscriber`; None when none of them did
     anything. A later rule sees what earlier ones did (labels added, read, starred): the user's
-    facts are made only for a rule whose query reads them; a shared one reads `shared`."""
+    facts are made only for a rule whose query reads them; a shared one reads `shared`, the
+    entry's facts for every user, made by the first rule that reads them (most entries reach
+    no rule past its needles)."""
     read = starred = hidden = send = False
     labels: list[str] = []
     for compiled in rules:
@@ -315,9 +326,13 @@ def _decide(
         elif compiled.shared:
             key = (compiled.rule.query, entry.entry_id)
             known = cache.get(key)
-            matched = cache[key] = compiled.matcher(shared) if known is None else known
+            if known is None:
+                if not shared:
+                    shared.append(_facts(feed_id, _NOBODY, entry))
+                known = cache[key] = compiled.matcher(shared[0])
+            matched = known
         else:
-            facts = _facts(shared.feed_id, subscriber, entry, read, starred, labels)
+            facts = _facts(feed_id, subscriber, entry, read, starred, labels)
             matched = compiled.matcher(facts)
         actions = compiled.rule.actions
         if "keep" in actions:
