@@ -10,7 +10,7 @@ from itertools import count
 
 import pytest
 
-from tidings.rules.engine import NewEntry, Outcome, RuleBook, Subscriber
+from tidings.rules.engine import NewEntry, Outcome, RuleBook, Subscriber, needle_chunks
 from tidings.rules.matcher import EntryFacts, compile_matcher
 from tidings.rules.model import Rule
 
@@ -221,3 +221,39 @@ def test_random_rules_do_what_the_plain_way_does() -> None:
         assert got == reference(rules, FEED, subscribers, new), [r.query for r in rules]
         checked += bool(got)
     assert checked > 50
+
+
+def test_needles_past_what_one_re2_set_holds_are_all_found() -> None:
+    """RE2 compiles no set of more than about 90,000 characters: 600 rules of 200-character
+    phrases (120,000) once stopped every refresh. Each needle is still found."""
+    rng = random.Random(3)
+    phrases = [
+        " ".join("".join(rng.choices("abcdefghij", k=9)) for _ in range(20))[:200]
+        for _ in range(600)
+    ]
+    rules = [rule(ANN, f'title:"{p}"', "star", position=n) for n, p in enumerate(phrases)]
+    book = RuleBook(rules)
+    for n in (0, 299, 599):
+        assert book.outcomes(FEED, SUBSCRIBERS, [entry(700 + n, phrases[n].upper())]) == [
+            Outcome(ANN, 700 + n, starred=True)
+        ]
+
+
+@pytest.mark.parametrize(
+    ("lengths", "expected"),
+    [
+        ([], []),
+        ([5], [1]),
+        ([10_000, 10_000, 1], [2, 1]),  # 20,000 characters fill a set
+        ([10_000, 9_999, 1], [3]),
+        ([3] * 2_500, [1_000, 1_000, 500]),  # and so do 1,000 needles
+        ([15_000, 15_000, 15_000], [1, 1, 1]),
+    ],
+)
+def test_needles_are_chunked_by_characters_and_count(
+    lengths: list[int], expected: list[int]
+) -> None:
+    strings = ["x" * length for length in lengths]
+    chunks = needle_chunks(strings)
+    assert [len(chunk) for chunk in chunks] == expected
+    assert [s for chunk in chunks for s in chunk] == strings  # all of them, in order

@@ -25,8 +25,6 @@ from datetime import UTC, datetime, time
 from functools import lru_cache
 from typing import Final
 
-import re2
-
 from tidings.model import direct_init
 from tidings.rules.regex import compiled
 from tidings.search_query import SearchQuery, TextTerm
@@ -250,37 +248,21 @@ def literal_alternatives(pattern: str) -> list[list[str]]:
 # Where a needle must be found: a short field's text, or "all" of them joined (full-text words,
 # content:, any:, a bare /regex/). A needle is filed under its place, so `title:/council budget/`
 # asks only the title for "council budget": in a long article most phrases are somewhere, in a
-# title few are. The content has no place of its own: it is most of "all".
+# title few are. The content has no place of its own: it is most of "all", and each place is
+# one more scan of its text.
 _NEEDLE_PLACE: Final = {"title": "title", "author": "author", "url": "url"}
-# The texts of every place are one string (`needle_text`), so that an entry is scanned once for
-# the needles of all places (four scans of each place's text cost 2 µs more an entry): "all",
-# the fields joined by newlines, with each short field between the marker of its place and a
-# NUL. A place's needle is found after its marker and before the next NUL (`needle_pattern`).
-_PLACE_MARK: Final = {"title": "\x01", "author": "\x02", "url": "\x03"}
-_LAYOUT: Final = "\x01%s\x00\n%s\n%s\n\x02%s\x00\n\x03%s\x00"
 
 
-def needle_text(title: str, summary_text: str, content_text: str, author: str, url: str) -> str:
-    """Return the entry's texts folded as one string, each place's text where
-    `needle_pattern` looks for its needles.
-
-    A NUL in a field would end its place early, so NULs are taken out (a needle holds no
-    control character, see `needles`: none is lost). A place's marker in a field is left: it
-    can only make a needle seem present, which costs an evaluation, never a match."""
-    parts: tuple[str, ...] = (title, summary_text, content_text, author, url)
-    if "\x00" in "".join(parts):  # the parser scrubs control characters: rare
-        parts = tuple(part.replace("\x00", "") for part in parts)
-    return fold(_LAYOUT % parts)
-
-
-def needle_pattern(key: str) -> str:
-    """Return the RE2 pattern that finds the needle `key` in its place of `needle_text`."""
-    place, _, needle = key.partition("\x00")
-    literal: str = re2.escape(needle)
-    mark = _PLACE_MARK.get(place)
-    if mark is None:  # "all": anywhere (a needle holds no newline, so it stays in one field)
-        return literal
-    return f"\\x{ord(mark):02x}[^\\x00]*{literal}"
+def needle_texts(
+    title: str, summary_text: str, content_text: str, author: str, url: str
+) -> dict[str, str]:
+    """Return each place's folded text, keyed as `needles` keys its needles' places."""
+    return {
+        "title": fold(title),
+        "author": fold(author),
+        "url": fold(url),
+        "all": fold("\n".join((title, summary_text, content_text, author, url))),
+    }
 
 
 def needle_key(place: str, needle: str) -> str:
@@ -290,11 +272,9 @@ def needle_key(place: str, needle: str) -> str:
 
 def needles(query: SearchQuery) -> frozenset[str]:
     """Return the needles of `query`: keys (`needle_key`) of folded strings that the text of a
-    place of an entry (`needle_text`) must contain for `query` to match it, all of them: a
+    place of an entry (`needle_texts`) must contain for `query` to match it, all of them: a
     cheap necessary condition the rules engine tests for many rules at once before evaluating
-    any. Empty when the query gives none (then it is always evaluated). A string with a control
-    character (a newline in a pattern, say) is no needle: `needle_text` separates the places
-    with them. Fewer needles only mean more evaluations."""
+    any. Empty when the query gives none (then it is always evaluated)."""
     found: set[str] = set()
     for term in query.positive_terms:
         found.update(needle_key("all", t) for t in tokens(term) if len(t) >= 3)
@@ -306,7 +286,5 @@ def needles(query: SearchQuery) -> frozenset[str]:
             pieces = [fold(text_term.value)]
         else:
             pieces = [fold(piece) for piece in literal_pieces(text_term.regex.pattern)]
-        found.update(
-            needle_key(place, piece) for piece in pieces if piece.strip() and piece.isprintable()
-        )
+        found.update(needle_key(place, piece) for piece in pieces if piece.strip())
     return frozenset(found)
