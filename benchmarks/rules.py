@@ -21,6 +21,11 @@
    queries. Goal: p50 under 100 ms on both databases.
 3. The same queries as a list's search (a saved search's page, the Miniflux API's `search=`):
    the p50 of the newest 100 matches and of counting them, on the same entries.
+4. The needle scan on real text: the generated feeds use 34 words, on which RE2's automaton
+   stays small; over the entries of the real-world parse corpus (tests/data/corpus), the time
+   an entry to find which of 2,000 or 15,000 needles (words and word pairs of those entries, as
+   rules' words would be) its text holds, in one RE2 set and in the sets the RuleBook makes
+   (`engine.needle_chunks`).
 
 Each refresh runs `--repeat` times (default 3), the rule counts in turn, and the medians are
 shown: one run of each was too noisy to compare on a 2-core machine.
@@ -284,6 +289,51 @@ def list_times(store: Store, user_id: int, query_text: str, runs: int) -> tuple[
     return statistics.median(pages) * 1000, statistics.median(counts) * 1000, total
 
 
+def needle_scan_times(count: int) -> tuple[int, float | None, float]:
+    """(entries, µs an entry with one RE2 set or None when RE2 compiles none, µs an entry with
+    the RuleBook's sets) to find which of `count` needles each corpus entry holds. The second
+    pass over the entries is timed: the automata are built as they scan."""
+    from fidelity import corpus_files
+
+    from tidings.parse import FeedParseError, parse_feed
+    from tidings.plaintext import html_text
+    from tidings.rules.engine import needle_chunks, needle_set
+    from tidings.rules.matcher import fold, tokens
+
+    texts = []
+    for path in corpus_files():
+        try:
+            parsed = parse_feed(path.read_bytes(), "https://corpus.example/feed")
+        except FeedParseError:
+            continue
+        for e in parsed.entries:
+            parts = (e.title, html_text(e.summary or ""), html_text(e.content or ""), e.author)
+            texts.append(fold("\n".join(part or "" for part in parts)).encode())
+    words = [t for text in texts for t in tokens(text.decode()) if len(t) >= 3]
+    rng = random.Random(2)
+    chosen: set[str] = set()
+    while len(chosen) < count:
+        at = rng.randrange(len(words) - 1)
+        chosen.add(words[at] if rng.random() < 0.6 else f"{words[at]} {words[at + 1]}")
+    needles = sorted(chosen)
+
+    def timed(sets: list[Any]) -> float:
+        for text in texts:  # warm
+            for found in sets:
+                found.Match(text)
+        started = time.perf_counter()
+        for text in texts:
+            for found in sets:
+                found.Match(text)
+        return (time.perf_counter() - started) / len(texts) * 1e6
+
+    try:
+        one: float | None = timed([needle_set(needles)])
+    except Exception:  # re2.error: "failed to compile Set"
+        one = None
+    return len(texts), one, timed([needle_set(chunk) for chunk in needle_chunks(needles)])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=1000)
@@ -382,6 +432,14 @@ def main() -> None:
     print("|---|---|---:|---:|---:|")
     for database, text, page, count, total in lists:
         print(f"| {database} | `{text}` | {page:.1f} | {count:.0f} | {total} |")
+
+    print()
+    print("| needles | corpus entries | one RE2 set, µs an entry | the RuleBook's sets |")
+    print("|---:|---:|---:|---:|")
+    for count in (2_000, 15_000):
+        entries_, one, chunked = needle_scan_times(count)
+        shown = "does not compile" if one is None else f"{one:.1f}"
+        print(f"| {count:,} | {entries_:,} | {shown} | {chunked:.1f} |", flush=True)
 
 
 if __name__ == "__main__":
