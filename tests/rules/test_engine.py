@@ -224,16 +224,18 @@ def test_random_rules_do_what_the_plain_way_does() -> None:
 
 
 def test_needles_past_what_one_re2_set_holds_are_all_found() -> None:
-    """RE2 compiles no set of more than about 90,000 characters: 600 rules of 200-character
-    phrases (120,000) once stopped every refresh. Each needle is still found."""
+    """RE2 compiles no set past a size (about 90,000 characters with its default memory): 600
+    rules of 200-character phrases once stopped every refresh. 1,200 (240,000 characters, two
+    of the engine's sets) build, and each needle is still found."""
     rng = random.Random(3)
     phrases = [
         " ".join("".join(rng.choices("abcdefghij", k=9)) for _ in range(20))[:200]
-        for _ in range(600)
+        for _ in range(1_200)
     ]
     rules = [rule(ANN, f'title:"{p}"', "star", position=n) for n, p in enumerate(phrases)]
     book = RuleBook(rules)
-    for n in (0, 299, 599):
+    assert len(needle_chunks(sorted(p.lower() for p in phrases))) == 2
+    for n in (0, 599, 1_199):
         assert book.outcomes(FEED, SUBSCRIBERS, [entry(700 + n, phrases[n].upper())]) == [
             Outcome(ANN, 700 + n, starred=True)
         ]
@@ -244,10 +246,10 @@ def test_needles_past_what_one_re2_set_holds_are_all_found() -> None:
     [
         ([], []),
         ([5], [1]),
-        ([10_000, 10_000, 1], [2, 1]),  # 20,000 characters fill a set
-        ([10_000, 9_999, 1], [3]),
-        ([3] * 2_500, [1_000, 1_000, 500]),  # and so do 1,000 needles
-        ([15_000, 15_000, 15_000], [1, 1, 1]),
+        ([100_000, 100_000, 1], [2, 1]),  # 200,000 characters fill a set
+        ([100_000, 99_999, 1], [3]),
+        ([3] * 7_000, [3_000, 3_000, 1_000]),  # and so do 3,000 needles
+        ([150_000, 150_000, 150_000], [1, 1, 1]),
     ],
 )
 def test_needles_are_chunked_by_characters_and_count(

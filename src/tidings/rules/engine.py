@@ -271,13 +271,16 @@ class RuleBook:
         ]
 
 
-# RE2 refuses to compile a set of more than about 90,000 characters of patterns with its default
-# memory (8,000 needles of 10 characters compile, 10,000 do not): one user's 500 rules of long
-# phrases would have stopped every refresh. And a large set's automaton outgrows its cache: for
-# 2,000 needles taken from real feeds' text, one set scanned an entry in 48 µs, two sets of
-# 1,000 in 8.5 µs together. So a set holds at most this many characters and needles.
-_SET_CHARACTERS: Final = 20_000
-_SET_NEEDLES: Final = 1_000
+# RE2 refuses to compile a set past a size its memory budget sets: with the default 8 MB,
+# about 90,000 characters of patterns (8,000 needles of 10 characters compile, 10,000 do not), so
+# two users' 600 rules of long phrases stopped every refresh. And on real text a set's automaton,
+# built as it scans, outgrows a small budget: for 2,000 needles drawn from the real-world corpus
+# one set scanned an entry in 40 µs with 8 MB, 5.3 µs with 64 MB (benchmarks/rules.py's fourth
+# table). So each set gets 64 MB (taken as the automaton grows: 15,000 needles added 30 MB) and
+# holds at most a third of what compiles with it (600,000 characters do).
+_SET_MEMORY: Final = 64 << 20
+_SET_CHARACTERS: Final = 200_000
+_SET_NEEDLES: Final = 3_000
 
 
 def needle_chunks(strings: Sequence[str]) -> list[list[str]]:
@@ -302,6 +305,7 @@ def needle_set(strings: Sequence[str]) -> Any:
         return None
     options = re2.Options()
     options.log_errors = False
+    options.max_mem = _SET_MEMORY
     found = re2.Set.SearchSet(options)
     for string in strings:
         found.Add(re2.escape(string))
