@@ -275,11 +275,11 @@ class RuleBook:
 # about 90,000 characters of patterns (8,000 needles of 10 characters compile, 10,000 do not), so
 # two users' 600 rules of long phrases stopped every refresh. And on real text a set's automaton,
 # built as it scans, outgrows a small budget: for 2,000 needles drawn from the real-world corpus
-# one set scanned an entry in 40 µs with 8 MB, 5.3 µs with 64 MB (benchmarks/rules.py's fourth
-# table). So each set gets 64 MB (taken as the automaton grows: 15,000 needles added 30 MB) and
-# holds at most a third of what compiles with it (600,000 characters do).
-_SET_MEMORY: Final = 64 << 20
-_SET_CHARACTERS: Final = 200_000
+# one set scanned an entry in 40 µs with 8 MB, 6 µs with 16 MB or more (benchmarks/rules.py's
+# fourth table). So each set gets 32 MB (taken as the automaton grows: 15,000 needles added
+# 40 MB to the process) and holds at most a third of what compiles with it (310,000 characters).
+_SET_MEMORY: Final = 32 << 20
+_SET_CHARACTERS: Final = 100_000
 _SET_NEEDLES: Final = 3_000
 
 
