@@ -16,7 +16,7 @@ from tidings.reading.filters import EntryFilter
 from tidings.refresh.run import Refresher
 from tidings.rules.model import Rule, RuleDraft, checked_rule
 from tidings.store import Store
-from tidings.store.schema import entry_labels
+from tidings.store.schema import entry_labels, rules
 
 NOW = datetime.now(UTC)
 TITLES = [
@@ -236,3 +236,24 @@ def test_a_push_after_the_rules_could_not_be_read_reads_them_again(
     assert first == "the rules table is unreadable"  # nothing written without the rules
     assert new == 5
     assert "Big SALE today" not in titles(store, ann)
+
+
+def test_a_stored_rule_that_no_longer_compiles_is_left_out_and_the_others_apply(
+    store: Store, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A query is checked when stored; one a later version reads otherwise (here written
+    around the checks) stops nobody's refresh: it is left out, with a warning, and the rest
+    of the rules act."""
+    ann = reader_of_one_feed_with_a_rule(store, feed_server)  # decoys first
+    add_rule(store, ann, RuleDraft("digests", "title:digest", actions=("star",)))
+    with store.engine.begin() as conn:
+        conn.execute(sa.update(rules).where(rules.c.name == "digests").values(query="title:/(/"))
+    broken_id = next(r.id for r in store.rules.enabled() if r.name == "digests")
+
+    with caplog.at_level("WARNING", logger="tidings.refresh.run"):
+        summary = refresh(store, make_settings())
+
+    assert summary.new_entries == 5
+    assert "Big SALE today" not in titles(store, ann)  # the other rule acted
+    assert titles(store, ann, starred=True) == []
+    assert f"rule {broken_id} of user {ann} is left out" in caplog.text

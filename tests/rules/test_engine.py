@@ -259,3 +259,10 @@ def test_needles_are_chunked_by_characters_and_count(
     chunks = needle_chunks(strings)
     assert [len(chunk) for chunk in chunks] == expected
     assert [s for chunk in chunks for s in chunk] == strings  # all of them, in order
+
+
+def test_a_rule_whose_query_no_longer_compiles_is_left_out() -> None:
+    broken = rule(ANN, "title:/(/", "block")  # stored around the checks, or read otherwise now
+    book = RuleBook([broken, rule(BOB, "sale", "star")])
+    assert [(r.id, "/(/" in why) for r, why in book.broken] == [(broken.id, True)]
+    assert book.outcomes(FEED, SUBSCRIBERS, ENTRIES) == [Outcome(BOB, 502, starred=True)]

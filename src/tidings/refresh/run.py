@@ -198,6 +198,10 @@ class Refresher:
         """The enabled rules, compiled, and the subscriptions of their owners: read once a round
         (a rule or a subscription added meanwhile counts from the next round on)."""
         book = RuleBook(self.store.rules.enabled())
+        for rule, why in book.broken:
+            log.warning(
+                "rule %s of user %s is left out of this round: %s", rule.id, rule.user_id, why
+            )
         book.views = self.store.rules.subscriber_views(sorted(book.users)) if book.users else {}
         return book
 

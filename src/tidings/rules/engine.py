@@ -18,6 +18,7 @@ from typing import Any, Final
 
 import re2
 
+from tidings.errors import UserError
 from tidings.model import direct_init
 from tidings.rules.matcher import (
     EntryFacts,
@@ -142,14 +143,24 @@ class RuleBook:
         # lookup per needle an entry has finds them, however many users there are.
         self._by_anchor: dict[str, list[_Compiled]] = {}
         self._site: list[_Compiled] = []
+        # Rules whose query no longer compiles, and why: left out (see below).
+        self.broken: list[tuple[Rule, str]] = []
         all_needles: set[str] = set()
         for rule in sorted(rules, key=lambda r: (r.user_id, r.position, r.id)):
             if not rule.enabled:
                 continue
-            parsed = rule.parsed
+            try:
+                parsed = rule.parsed
+                matcher = compile_matcher(parsed)
+            except UserError as error:
+                # Queries are checked when stored; one that a later version reads otherwise, or
+                # a row written around the checks, must not stop every user's refresh (the
+                # round stops when the book cannot be made): that rule alone is left out.
+                self.broken.append((rule, str(error)))
+                continue
             found = needles(parsed)
             anchor = max(sorted(found), key=len) if found else None
-            compiled = _Compiled(rule, compile_matcher(parsed), _is_shared(parsed), found, anchor)
+            compiled = _Compiled(rule, matcher, _is_shared(parsed), found, anchor)
             all_needles |= found
             if rule.scope == "site":
                 self._site.append(compiled)
