@@ -326,6 +326,22 @@ CASES = [
         b"{not json",
     ),
     case(
+        "a lone surrogate in the body",  # JSON can escape one; no database can store it
+        "POST",
+        "/v1/categories",
+        400,
+        "the request body is not valid JSON",
+        b'{"title": "a\\ud800b"}',
+    ),
+    case(
+        "a surrogate as UTF-8 bytes in the body",  # json.loads would pass it on
+        "POST",
+        "/v1/categories",
+        400,
+        "the request body is not valid JSON",
+        b'{"title": "a\xed\xa0\x80b"}',
+    ),
+    case(
         "body not an object",
         "POST",
         "/v1/categories",
@@ -415,3 +431,12 @@ def test_miniflux_admin_status_and_message(
 def test_wrong_credentials_are_miniflux_401(client: TestClient, world: World) -> None:
     reply = client.get("/v1/me", headers={"X-Auth-Token": "nope"})
     assert (reply.status_code, reply.json()) == (401, {"error_message": "access unauthorized"})
+
+
+def test_an_escaped_surrogate_pair_is_one_character(client: TestClient, world: World) -> None:
+    """The check for lone surrogates lets a pair through: JSON escapes an emoji as two."""
+    reply = client.post(
+        "/v1/categories", headers=world.alice.headers, content=b'{"title": "news \\ud83d\\ude00"}'
+    )
+    assert reply.status_code == 201
+    assert reply.json()["title"] == "news \U0001f600"
