@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import lxml.html
+import sqlalchemy as sa
 
 from reader_ui.helpers import add_entries, post, sign_in
 from tidings.store import Store
+from tidings.store.schema import rules
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient
@@ -124,3 +126,26 @@ def test_the_preview_fragment(ann_client: TestClient, store: Store, ann: int) ->
         ann_client, "/reader/rules", {"query": "/(/"}, headers={"Accept": "text/html-fragment"}
     )
     assert "not a valid regular expression" in bad.text
+
+
+def test_a_stored_rule_that_no_longer_compiles_says_so(
+    ann_client: TestClient, store: Store, ann: int
+) -> None:
+    """A query checked when saved but read otherwise now (here written around the checks): its
+    pages and "apply" say why, never a server error; the refresher leaves it out."""
+    subscribe(store, ann, "https://one.example/feed")
+    saved = post(
+        ann_client,
+        "/reader/rules",
+        {"query": "title:garden", "action": "block", "do": "save", "enabled": "on"},
+    )
+    assert saved.status_code == 303
+    (rule,) = store.rules.of_user(ann)
+    with store.engine.begin() as conn:
+        conn.execute(sa.update(rules).where(rules.c.id == rule.id).values(query="title:/(/"))
+
+    assert ann_client.get("/reader/rules").status_code == 200
+    assert ann_client.get(f"/reader/rules/{rule.id}").status_code == 200
+    assert post(ann_client, f"/reader/rules/{rule.id}/apply").status_code == 303
+    listing = ann_client.get("/reader/rules").text
+    assert f"The rule {rule.name} cannot be applied" in listing

@@ -191,7 +191,10 @@ async def rule_operation(request: Request) -> Response:
             store.rules.set_enabled(reader.id, rule.id, operation == "enable")
             return f"{operation.capitalize()}d the rule {rule.name}."
         if operation == "apply":
-            count = store.rules.apply(reader.id, rule)
+            try:
+                count = store.rules.apply(reader.id, rule)
+            except UserError as exc:  # a stored query a later version reads otherwise
+                return f"The rule {rule.name} cannot be applied: {exc}. Edit its query."
             entries = "entry" if count == 1 else "entries"
             return f"Applied the rule {rule.name} to {count} stored {entries}."
         raise HTTPException(404)
