@@ -131,8 +131,9 @@ def test_the_preview_fragment(ann_client: TestClient, store: Store, ann: int) ->
 def test_a_stored_rule_that_no_longer_compiles_says_so(
     ann_client: TestClient, store: Store, ann: int
 ) -> None:
-    """A query checked when saved but read otherwise now (here written around the checks): its
-    pages and "apply" say why, never a server error; the refresher leaves it out."""
+    """A query checked when saved but read otherwise now (here written around the checks): the
+    list and the rule's page say it is left out and why, "apply" says why, never a server
+    error; the refresher leaves it out (tests/pipeline/test_rules_refresh.py)."""
     subscribe(store, ann, "https://one.example/feed")
     saved = post(
         ann_client,
@@ -144,8 +145,13 @@ def test_a_stored_rule_that_no_longer_compiles_says_so(
     with store.engine.begin() as conn:
         conn.execute(sa.update(rules).where(rules.c.id == rule.id).values(query="title:/(/"))
 
-    assert ann_client.get("/reader/rules").status_code == 200
-    assert ann_client.get(f"/reader/rules/{rule.id}").status_code == 200
+    listing = ann_client.get("/reader/rules")
+    assert listing.status_code == 200
+    assert "This rule is left out until its query is edited" in listing.text
+    page = ann_client.get(f"/reader/rules/{rule.id}")
+    assert page.status_code == 200
+    error = lxml.html.fromstring(page.text).get_element_by_id("rule-error").text_content()
+    assert "left out until its query is edited: /(/ is not a valid regular expression" in error
     assert post(ann_client, f"/reader/rules/{rule.id}/apply").status_code == 303
-    listing = ann_client.get("/reader/rules").text
-    assert f"The rule {rule.name} cannot be applied" in listing
+    listing = ann_client.get("/reader/rules")
+    assert f"The rule {rule.name} cannot be applied" in listing.text

@@ -18,7 +18,15 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from tidings.errors import UserError
-from tidings.rules.model import ACTIONS, Action, Rule, RuleDraft, Scope, checked_rule
+from tidings.rules.model import (
+    ACTIONS,
+    Action,
+    Rule,
+    RuleDraft,
+    Scope,
+    checked_rule,
+    query_problem,
+)
 from tidings.search_query import parse_query
 from tidings.store import NotFound
 from tidings.store.rules import RulePreview
@@ -74,6 +82,9 @@ def _page(
 ) -> Response:
     store = site_of(request).store
     side = sidebar(store, reader.id)
+    rules = store.rules.of_user(reader.id) if rule is None else []
+    if rule is not None and not error and draft is None:
+        error = _left_out(query_problem(rule))
     if draft is None and rule is not None:
         draft = RuleDraft(
             rule.name,
@@ -91,7 +102,8 @@ def _page(
         status=status,
         title=f"Rule: {rule.name}" if rule else "Rules",
         side=side,
-        rules=store.rules.of_user(reader.id) if rule is None else [],
+        rules=rules,
+        left_out={r.id: why for r in rules if (why := _left_out(query_problem(r)))},
         rule=rule,
         draft=draft or RuleDraft("", ""),
         preview=preview,
@@ -99,6 +111,13 @@ def _page(
         actions=ACTIONS,
         is_admin=reader.user.is_admin,
     )
+
+
+def _left_out(problem: str | None) -> str:
+    """The sentence for a stored rule whose query cannot be read now ("" when it can)."""
+    if problem is None:
+        return ""
+    return f"This rule is left out until its query is edited: {problem}"
 
 
 def _fragment(request: Request, reader: Reader, draft: RuleDraft) -> Response:
