@@ -16,6 +16,7 @@ from support.live_server import serving, serving_pages
 from tidings.accounts import create_user
 from tidings.config import Settings, load_settings
 from tidings.refresh.run import Refresher
+from tidings.rules.model import MAX_RULES_PER_USER
 from tidings.store import Store
 from tidings.web.app import create_app
 
@@ -163,6 +164,12 @@ def test_block_and_keep_lists_through_the_official_client(
     ]
     with pytest.raises(miniflux.ClientError):
         client.update_user(user.id, keep_filter_entry_rules="EntryTag=x")
+    # A filter is a rule a line, within a reader's limit of rules like any other.
+    too_many = "\n".join(f"EntryTitle=word{n}" for n in range(MAX_RULES_PER_USER + 1))
+    with pytest.raises(miniflux.ClientError, match=f"at most {MAX_RULES_PER_USER} rules") as no:
+        client.update_user(user.id, block_filter_entry_rules=too_many)
+    assert no.value.status_code == 400
+    assert len(live_store.rules.of_user(user.id)) == 2  # nothing replaced
 
 
 def test_crawler_and_scraper_rules_through_the_official_client(

@@ -466,9 +466,10 @@ def user_update(call: Call) -> Response:
                 raise ApiError(400, str(exc)) from None
     if password is not None:
         check_new_password(password)
-        call.store.users.set_password_hash(user.id, hash_password(password))
-    for kind, drafts in filters.items():
+    for kind, drafts in filters.items():  # LimitReached: a 400, the password left as it was
         call.store.rules.replace_named(user.id, PREFIX + kind, None, drafts)
+    if password is not None:
+        call.store.users.set_password_hash(user.id, hash_password(password))
     return JSONReply(user_json(user, _filter_rules(call.store, user.id)), status_code=201)
 
 

@@ -212,16 +212,22 @@ class RuleQueries:
     ) -> None:
         """Replace the user's rules called `name` (of the feed `scope_id`, or over all feeds when
         None) with `drafts`, checked and put last: how the Miniflux API's filter settings are
-        kept (tidings.rules.miniflux). NotFound when the feed is not the user's."""
+        kept (tidings.rules.miniflux). NotFound when the feed is not the user's; LimitReached,
+        and nothing replaced, when the user would have more than MAX_RULES_PER_USER rules (a
+        filter of thousands of lines once went past the limit `add` keeps)."""
         now = now or datetime.now(UTC)
         scope = rules.c.scope_id == scope_id if scope_id is not None else rules.c.scope == "all"
         with write_transaction(self._engine) as conn:
             conn.execute(
                 rules.delete().where(rules.c.user_id == user_id, rules.c.name == name, scope)
             )
-            last = conn.execute(
-                sa.select(sa.func.max(rules.c.position)).where(rules.c.user_id == user_id)
-            ).scalar_one()
+            count, last = conn.execute(
+                sa.select(sa.func.count(), sa.func.max(rules.c.position)).where(
+                    rules.c.user_id == user_id
+                )
+            ).one()
+            if count + len(drafts) > MAX_RULES_PER_USER:
+                raise LimitReached(f"a reader has at most {MAX_RULES_PER_USER} rules")
             for n, draft in enumerate(drafts, start=1):
                 self._check_scope(conn, user_id, draft)
                 conn.execute(
