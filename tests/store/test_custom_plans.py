@@ -15,8 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from support.decoys import make_decoys
-from support.entries import apply_check
+from support.decoys import reader_of_one_feed
 from tidings.model import EntryData
 from tidings.reading.filters import EntryFilter
 from tidings.rules.model import RuleDraft, checked_rule
@@ -56,9 +55,6 @@ def pg_store(postgresql_url_clean: str) -> Iterator[Store]:
 
 
 def _world(store: Store) -> int:
-    make_decoys(store)
-    ann = store.users.add("ann", "x").id
-    feed = store.feeds.add("https://city.example/feed")
     items = tuple(
         EntryData(
             key=str(i),
@@ -70,8 +66,7 @@ def _world(store: Store) -> int:
         )
         for i in range(30)
     )
-    apply_check(store, feed.id, items, now=NOW, fetched=None)
-    store.reading.subscribe(ann, feed.url)
+    ann, _ = reader_of_one_feed(store, "https://city.example/feed", items, now=NOW)
     store.rules.add(ann, checked_rule(RuleDraft("city", TEXT, actions=("star",)), is_admin=False))
     store.saved_searches.create(ann, "city", TEXT)
     return ann

@@ -9,8 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from support.decoys import make_decoys
-from support.entries import apply_check
+from support.decoys import reader_of_one_feed
 from tidings.model import EntryData
 from tidings.reading.filters import EntryFilter
 from tidings.rules.matcher import EntryFacts, compile_matcher
@@ -43,9 +42,6 @@ QUERIES = [
 
 @pytest.fixture
 def world(store: Store) -> tuple[Store, int, dict[int, tuple[str, str]]]:
-    make_decoys(store)
-    ann = store.users.add("ann", "x").id
-    feed = store.feeds.add("https://site.example/feed")
     items = tuple(
         EntryData(
             key=str(i),
@@ -57,9 +53,8 @@ def world(store: Store) -> tuple[Store, int, dict[int, tuple[str, str]]]:
         )
         for i, (author, link) in enumerate(FIELDS)
     )
-    apply_check(store, feed.id, items, now=NOW, fetched=None)
-    store.reading.subscribe(ann, feed.url)
-    found = store.entries.newest(feed_id=feed.id, limit=20)
+    ann, feed_id = reader_of_one_feed(store, "https://site.example/feed", items, now=NOW)
+    found = store.entries.newest(feed_id=feed_id, limit=20)
     assert sum(e.author is None for e in found) >= 2 and sum(e.link is None for e in found) >= 2
     return store, ann, {e.id: (e.author or "", e.link or "") for e in found}
 

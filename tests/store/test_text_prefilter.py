@@ -11,8 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from support.decoys import make_decoys
-from support.entries import apply_check
+from support.decoys import reader_of_one_feed
 from tidings.model import EntryData
 from tidings.reading.filters import EntryFilter
 from tidings.rules.matcher import EntryFacts, compile_matcher
@@ -52,9 +51,6 @@ QUERIES = [
 
 @pytest.fixture
 def world(store: Store) -> tuple[Store, int, dict[int, str]]:
-    make_decoys(store)
-    ann = store.users.add("ann", "x").id
-    feed = store.feeds.add("https://odd.example/feed")
     items = tuple(
         EntryData(
             key=str(i),
@@ -65,9 +61,8 @@ def world(store: Store) -> tuple[Store, int, dict[int, str]]:
         )
         for i, title in enumerate(TITLES)
     )
-    apply_check(store, feed.id, items, now=NOW, fetched=None)
-    store.reading.subscribe(ann, feed.url)
-    titles = {e.id: e.title or "" for e in store.entries.newest(feed_id=feed.id, limit=20)}
+    ann, feed_id = reader_of_one_feed(store, "https://odd.example/feed", items, now=NOW)
+    titles = {e.id: e.title or "" for e in store.entries.newest(feed_id=feed_id, limit=20)}
     return store, ann, titles
 
 

@@ -62,3 +62,16 @@ def make_decoys(store: Store) -> None:
         EntryData(key=f"decoy-{n}", title=f"Decoy {n}", content_hash=f"d{n}") for n in range(50)
     )
     apply_check(store, first_feed, items, now=NOW, fetched=None)
+
+
+def reader_of_one_feed(
+    store: Store, url: str, items: tuple[EntryData, ...], *, now: datetime
+) -> tuple[int, int]:
+    """Decoys first, then Ann subscribed to the feed at `url` holding `items` (written as one
+    check at `now`): (Ann's id, the feed's id)."""
+    make_decoys(store)
+    ann = store.users.add("ann", "x").id
+    feed = store.feeds.add(url)
+    apply_check(store, feed.id, items, now=now, fetched=None)
+    store.reading.subscribe(ann, feed.url)
+    return ann, feed.id
