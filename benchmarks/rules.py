@@ -60,6 +60,7 @@ from tidings.config import load_settings  # noqa: E402
 from tidings.model import EntryData, FeedUpdate  # noqa: E402
 from tidings.reading.filters import EntryFilter  # noqa: E402
 from tidings.refresh.run import Refresher  # noqa: E402
+from tidings.rules.engine import compiled_query  # noqa: E402
 from tidings.rules.model import RuleDraft, checked_rule  # noqa: E402
 from tidings.search_query import parse_query  # noqa: E402
 from tidings.store import Store  # noqa: E402
@@ -186,6 +187,9 @@ def refresh_once(
     store.migrate()
     prepare(store, urls, users_, rules_, mix)
     settings = load_settings(environ={}, allow_private_networks=True, data_dir=workdir)
+    # Every refresh compiles its rules as a new server's first round does: the queries compiled
+    # by an earlier refresh of this process are forgotten (a server's later rounds reuse them).
+    compiled_query.cache_clear()
 
     async def run() -> int:
         async with Refresher(store, settings) as refresher:

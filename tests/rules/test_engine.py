@@ -266,3 +266,19 @@ def test_a_rule_whose_query_no_longer_compiles_is_left_out() -> None:
     book = RuleBook([broken, rule(BOB, "sale", "star")])
     assert [(r.id, "/(/" in why) for r, why in book.broken] == [(broken.id, True)]
     assert book.outcomes(FEED, SUBSCRIBERS, ENTRIES) == [Outcome(BOB, 502, starred=True)]
+
+
+def test_a_query_is_compiled_once_for_every_rule_and_round_that_has_it() -> None:
+    # The refresher makes a RuleBook every round: the same stored query, of one user or of two,
+    # in this round or the next, gets the same compiled matcher; each rule keeps its own actions.
+    first = RuleBook([rule(ANN, "sale", "star"), rule(BOB, "sale", "read")])
+    again = RuleBook([rule(ANN, "sale", "star")])
+    matchers = {id(c.matcher) for book in (first, again) for c in book._by_anchor["all\x00sale"]}
+    assert len(matchers) == 1
+    assert set(first.outcomes(FEED, SUBSCRIBERS, ENTRIES)) == {
+        Outcome(ANN, 502, starred=True),
+        Outcome(BOB, 502, read=True),
+    }
+    # A query that cannot be read is not remembered as one: it is reported every round.
+    for _ in range(2):
+        assert len(RuleBook([rule(ANN, "title:/(/", "block")]).broken) == 1

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Final
 
 import re2
@@ -29,7 +30,7 @@ from tidings.rules.matcher import (
     needles,
 )
 from tidings.rules.model import Rule
-from tidings.search_query import SearchQuery
+from tidings.search_query import SearchQuery, parse_query
 
 
 @direct_init
@@ -46,6 +47,7 @@ class NewEntry:
     sort_at: datetime | None
 
 
+@direct_init
 @dataclass(frozen=True, slots=True)
 class Subscriber:
     """One user's view of the feed whose entries are new."""
@@ -114,6 +116,19 @@ class _UserRules:
         return found
 
 
+@lru_cache(maxsize=8192)
+def compiled_query(query: str) -> tuple[Matcher, bool, frozenset[str], str | None]:
+    """Return a stored query's matcher, whether it is shared (`_is_shared`), its needles and its
+    anchor (the longest needle); UserError when it cannot be read. Cached: the refresher builds
+    a RuleBook every round from the same rules, and parsing and compiling were two thirds of
+    building one (0.1 s of CPU for 2,000 rules); a matcher is a pure function, so one serves
+    every rule with that query."""
+    parsed = parse_query(query, require_terms=False)
+    found = needles(parsed)
+    anchor = max(sorted(found), key=len) if found else None
+    return compile_matcher(parsed), _is_shared(parsed), found, anchor
+
+
 def _in_order(rules: list[_Compiled]) -> list[_Compiled]:
     return sorted(rules, key=lambda c: (c.rule.position, c.rule.id))
 
@@ -150,17 +165,15 @@ class RuleBook:
             if not rule.enabled:
                 continue
             try:
-                parsed = rule.parsed
-                matcher = compile_matcher(parsed)
+                query = compiled_query(rule.query)
             except UserError as error:
                 # Queries are checked when stored; one that a later version reads otherwise, or
                 # a row written around the checks, must not stop every user's refresh (the
                 # round stops when the book cannot be made): that rule alone is left out.
                 self.broken.append((rule, str(error)))
                 continue
-            found = needles(parsed)
-            anchor = max(sorted(found), key=len) if found else None
-            compiled = _Compiled(rule, matcher, _is_shared(parsed), found, anchor)
+            compiled = _Compiled(rule, *query)
+            found = compiled.needles
             all_needles |= found
             if rule.scope == "site":
                 self._site.append(compiled)
