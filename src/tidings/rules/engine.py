@@ -201,7 +201,9 @@ class RuleBook:
         )
         present: set[str] = set()
         for place, keys, found in self._sets:
-            present.update(map(keys.__getitem__, found.Match(texts[place].encode()) or ()))
+            hits = found.Match(texts[place].encode())
+            if hits:  # most scans find none of a place's needles
+                present.update([keys[i] for i in hits])
         return present
 
     @property
