@@ -13,7 +13,14 @@ from collections.abc import Iterator
 import pytest
 
 from reader_ui.helpers import PASSWORD, add_entries, user
-from support.browser import ARTIFACTS, chromium, new_page, require_chromium, sign_in
+from support.browser import (
+    ARTIFACTS,
+    chromium,
+    new_page,
+    require_chromium,
+    sign_in,
+    wait_until,
+)
 from support.fixtures import live_store as live_store
 from support.live_server import LiveServer, serving
 from tidings.config import Settings
@@ -115,7 +122,7 @@ def test_list_scans_and_density_switches(
         page.screenshot(path=ARTIFACTS / f"entry-{width}.png")
         page.evaluate("document.querySelector('.entry-body').innerHTML += '<p>long</p>'.repeat(80)")
         page.mouse.wheel(0, 2000)
-        page.wait_for_function("window.scrollY > 500")
+        wait_until(page, "window.scrollY > 500")
         top = bar.bounding_box()
         assert top is not None
         if width == 390:

@@ -17,7 +17,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from reader_ui.helpers import PASSWORD, post, user
-from support.browser import chromium, keys_ready, new_page, require_chromium, sign_in
+from support.browser import chromium, keys_ready, new_page, require_chromium, sign_in, wait_until
 from support.decoys import make_decoys
 from support.entries import apply_check
 from support.fixtures import live_store as live_store
@@ -164,7 +164,7 @@ def test_the_player_plays_saves_and_resumes(live_store: Store, origin: str) -> N
         expect(audio).to_have_attribute("data-position", "0")
         audio.evaluate("a => { a.muted = true; return a.play(); }")
         playing = "() => { const a = document.querySelector('audio'); return a.currentTime > 2; }"
-        page.wait_for_function(playing, timeout=15_000)
+        wait_until(page, playing, timeout=15)
         audio.evaluate("a => a.pause()")  # a pause saves the place
         saved = live_store.media_progressions.of_entries
         _poll(lambda: saved(ann, [entry_id]).get(entry_id, {}).get(0, 0) >= 2, "the saved place")

@@ -7,6 +7,7 @@ to test-artifacts/ at the top of the repository.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -97,4 +98,16 @@ def keys_ready(page: Page) -> None:
     """Wait until the page's scripts have run (the load event; reader.js marks <html> with
     `has-keys`), so a key pressed next is heard: the text shows before deferred scripts run."""
     page.wait_for_load_state("load")
-    page.wait_for_function("document.documentElement.classList.contains('has-keys')")
+    wait_until(page, "document.documentElement.classList.contains('has-keys')")
+
+
+def wait_until(page: Page, expression: str, timeout: float = 10.0) -> None:
+    """Return once the JavaScript `expression` (or function) is true in `page`, polled from here
+    with a deadline; AssertionError after `timeout` seconds. Not `page.wait_for_function`: it
+    polls inside the page with `new Function`, which tidings' Content-Security-Policy (no
+    'unsafe-eval') refuses whenever the first check is false, so it failed on a slow machine."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout:g} s: {expression}")
+        page.wait_for_timeout(25)
