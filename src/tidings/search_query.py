@@ -129,6 +129,10 @@ def parse_query(text: str, *, require_terms: bool) -> SearchQuery:
     phrase (`require_terms`: a search) or no condition at all (a rule)."""
     if len(text) > MAX_QUERY_LENGTH:
         raise SearchQueryError(f"the search is too long (at most {MAX_QUERY_LENGTH} characters)")
+    if "\x00" in text:
+        # SQLite's full-text MATCH stops reading at one ("unterminated string") and PostgreSQL
+        # takes none in text: every front end's search, rule and preview failed on it.
+        raise SearchQueryError("a search cannot hold a NUL character")
     words: list[str] = []
     phrases: list[str] = []
     excluded: list[str] = []

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
 from starlette.responses import Response
 
 from tidings.store.icons import StoredIcon
+
+NUL_PARAMETER = "a parameter holds a NUL character"
 
 MAX_ID = 2**63 - 1  # ids are signed 64-bit on both databases
 MAX_OFFSET = 1_000_000_000
@@ -25,6 +29,24 @@ class ApiError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+def form_pairs(request: Request, body: bytes) -> list[tuple[str, str]]:
+    """Return the query's parameters, then those of the body unless it is multipart (Google
+    Reader's and Fever's clients send either); ApiError 400 when one holds NUL."""
+    pairs = list(request.query_params.multi_items())
+    if body and "multipart/" not in request.headers.get("content-type", ""):
+        pairs += parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+    refuse_nul(pairs)
+    return pairs
+
+
+def refuse_nul(pairs: Iterable[tuple[str, object]]) -> None:
+    """ApiError 400 when a parameter's name or text value holds NUL: none takes one, and
+    PostgreSQL stores or compares no NUL in text (a Google Reader label named so was a 500)."""
+    for key, value in pairs:
+        if "\x00" in key or (isinstance(value, str) and "\x00" in value):
+            raise ApiError(400, NUL_PARAMETER)
 
 
 def parse_id(text: str | None, what: str = "id", *, status: int = 404) -> int:

@@ -12,14 +12,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from tidings.api.auth import fever_user
-from tidings.api.common import MAX_ID, ApiError, JSONReply, from_unix, icon_data, in_thread, unix
+from tidings.api.common import (
+    MAX_ID,
+    ApiError,
+    JSONReply,
+    form_pairs,
+    from_unix,
+    icon_data,
+    in_thread,
+    refuse_nul,
+    unix,
+)
 from tidings.api.endpoint import Protocol, serve
 from tidings.app.context import services_of
 from tidings.model import User
@@ -194,16 +203,14 @@ def answer(call: Call) -> dict[str, Any]:
 
 def _params(request: Request, body: bytes) -> dict[str, str]:
     """The query's and the form's parameters (Fever clients send either)."""
-    params = dict(request.query_params.multi_items())
-    if body and "multipart/" not in request.headers.get("content-type", ""):
-        params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
-    return params
+    return dict(form_pairs(request, body))
 
 
 async def _user(request: Request, body: bytes) -> User | None:
     params = _params(request, body)
     if body and "multipart/" in request.headers.get("content-type", ""):
         form = await request.form()
+        refuse_nul(form.multi_items())
         params.update({k: v for k, v in form.multi_items() if isinstance(v, str)})
     request.state.fever_params = params
     if "api" not in params:

@@ -16,14 +16,21 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from tidings.api.auth import greader_auth_header, greader_login, greader_user
-from tidings.api.common import MAX_ID, ApiError, JSONReply, from_unix, in_thread, parse_int
+from tidings.api.common import (
+    MAX_ID,
+    ApiError,
+    JSONReply,
+    form_pairs,
+    from_unix,
+    in_thread,
+    parse_int,
+)
 from tidings.api.endpoint import Protocol, serve
 from tidings.app.context import Services, services_of
 from tidings.app.signin_limits import TooManyAttempts
@@ -156,11 +163,7 @@ class Call:
 
 def _params(request: Request, body: bytes) -> dict[str, list[str]]:
     params: dict[str, list[str]] = {}
-    pairs = list(request.query_params.multi_items())
-    content_type = request.headers.get("content-type", "")
-    if body and "multipart/" not in content_type:
-        pairs += parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
-    for key, value in pairs:
+    for key, value in form_pairs(request, body):
         params.setdefault(key, []).append(value)
     return params
 
@@ -215,7 +218,10 @@ async def client_login(request: Request) -> Response:
     body = await request.body()
     if len(body) > MAX_BODY:
         return text("Request body too large\n", 413)
-    params = _params(request, body)
+    try:
+        params = _params(request, body)
+    except ApiError as refused:
+        return text(f"Error=BadRequest\n{refused.message}\n", refused.status)
     name = (params.get("Email") or [""])[0]
     password = (params.get("Passwd") or [""])[0]
     if not name or not password:

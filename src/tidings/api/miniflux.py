@@ -269,6 +269,24 @@ def user_json(user: User, rules: list[Rule] | None = None) -> dict[str, Any]:
 # A surrogate escaped in JSON ("\\ud800") or written as UTF-8 bytes (which json.loads passes):
 # only a body with one of these is checked whole.
 _MAY_HOLD_SURROGATE = re.compile(rb"\\[uU][dD][89a-fA-F]|\xed[\xa0-\xbf]")
+# NUL escaped in JSON (raw control characters are not JSON): only such a body is walked.
+_MAY_HOLD_NUL = re.compile(rb"\\[uU]0000")
+
+
+def _holds_nul(data: object) -> bool:
+    """Return True when a string of the decoded JSON `data`, a key or a value, holds NUL."""
+    stack: list[object] = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            stack += value.keys()
+            stack += value.values()
+        elif isinstance(value, list):
+            stack += value
+    return False
 
 
 @dataclass(slots=True)
@@ -306,6 +324,9 @@ class Call:
                 json.dumps(data, ensure_ascii=False).encode("utf-8")
         except (ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
             raise ApiError(400, "the request body is not valid JSON") from None
+        if _MAY_HOLD_NUL.search(self.body or b"") and _holds_nul(data):
+            # No field takes one, and PostgreSQL stores none in text (the insert raised).
+            raise ApiError(400, "the request body holds a NUL character (\\u0000)")
         if not isinstance(data, dict):
             raise ApiError(400, "the request body must be a JSON object")
         return data

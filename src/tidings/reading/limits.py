@@ -8,6 +8,8 @@ front ends show as it is.
 
 from __future__ import annotations
 
+import re
+
 from tidings.errors import InvalidInput
 
 MAX_CATEGORY_NAME = 100
@@ -19,9 +21,15 @@ MAX_LABEL_LENGTH = 100
 MAX_LABELS_PER_USER = 1000
 
 
+# Control characters (C0, DEL, C1) that are not white space: none belongs in a name (an escape
+# sequence would reach a terminal), and PostgreSQL stores no NUL. White space ones (tab, line
+# breaks, NEL...) are made one space with the rest.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+
+
 def one_line(text: str) -> str:
-    """The text with its runs of white space made one space, trimmed."""
-    return " ".join(text.split())
+    """The text without control characters, its runs of white space made one space, trimmed."""
+    return " ".join(_CONTROLS.sub("", text).split())
 
 
 def category_name(text: str) -> str:

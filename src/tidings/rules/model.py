@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Literal, get_args
 
 from tidings.errors import InvalidInput, UserError
-from tidings.reading.limits import label_name
+from tidings.reading.limits import label_name, one_line
 from tidings.search_query import SearchQuery, parse_query
 
 Scope = Literal["all", "feed", "category", "site"]
@@ -82,7 +82,7 @@ def checked_rule(draft: RuleDraft, *, is_admin: bool) -> RuleDraft:
     """The draft with its name and labels trimmed; InvalidInput (a message for the person) when
     the query is malformed, no action is chosen, the scope needs an id it lacks, the site scope is
     asked by a non-administrator or with an action publishing cannot do, or a limit is passed."""
-    name = " ".join(draft.name.split()) or draft.query.strip()[:MAX_NAME_LENGTH]
+    name = one_line(draft.name) or draft.query.strip()[:MAX_NAME_LENGTH]
     if len(name) > MAX_NAME_LENGTH:
         raise InvalidInput(f"a rule's name has at most {MAX_NAME_LENGTH} characters")
     parse_query(draft.query, require_terms=False)  # SearchQueryError is an InvalidInput's kin

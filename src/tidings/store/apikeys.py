@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from tidings.errors import InvalidInput
 from tidings.model import User
+from tidings.reading.limits import key_name
 from tidings.store.database import read_transaction, write_transaction
 from tidings.store.errors import NotFound
 from tidings.store.rows import user_from_row
@@ -43,9 +43,7 @@ class ApiKeyQueries:
 
     def create(self, user_id: int, name: str) -> tuple[ApiKey, str]:
         """A new key for the user and its token, which is shown once and never stored."""
-        name = name.strip()
-        if not name:
-            raise InvalidInput("an API key needs a name")
+        name = key_name(name)
         token = new_token()
         with write_transaction(self._engine) as conn:
             row = conn.execute(

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from tidings.errors import InvalidInput
+from tidings.reading.limits import one_line
 from tidings.store.database import read_transaction, write_transaction
 from tidings.store.errors import Conflict, LimitReached, NotFound
 from tidings.store.schema import integration_deliveries, integrations
@@ -82,7 +83,7 @@ class IntegrationQueries:
     def create(self, user_id: int, kind: str, name: str, config: str) -> StoredIntegration:
         """Return the user's new (enabled) integration; InvalidInput, Conflict on a taken
         name, LimitReached at MAX_INTEGRATIONS."""
-        name = " ".join(name.split())
+        name = one_line(name)
         if not name or len(name) > MAX_NAME:
             raise InvalidInput(f"an integration needs a name of 1 to {MAX_NAME} characters")
         if len(config) > MAX_CONFIG:

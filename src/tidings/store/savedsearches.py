@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from tidings.errors import InvalidInput
+from tidings.reading.limits import one_line
 from tidings.search_query import parse_search_query
 from tidings.store.database import read_transaction, write_transaction
 from tidings.store.errors import Conflict, LimitReached, NotFound
@@ -61,7 +62,7 @@ _COLUMNS = (
 def _clean(name: str, query: str) -> tuple[str, str]:
     """The name and query stripped and checked; InvalidInput (or SearchQueryError, a
     ValueError) when either is empty, too long or malformed."""
-    name, query = " ".join(name.split()), query.strip()
+    name, query = one_line(name), query.strip()
     if not name or len(name) > MAX_NAME:
         raise InvalidInput(f"a saved search needs a name of 1 to {MAX_NAME} characters")
     if not query:

@@ -36,6 +36,7 @@ from tidings.web.cleanpath import CleanPathMiddleware
 from tidings.web.errors import http_error, server_error, sign_in_required
 from tidings.web.guards import SignInRequired
 from tidings.web.identity import IdentityMiddleware
+from tidings.web.nulguard import NulGuardMiddleware
 from tidings.web.pagecache import PageCache
 from tidings.web.reader import reader_routes
 from tidings.web.rendering import Templates
@@ -123,6 +124,7 @@ def create_app(
         middleware=[
             Middleware(CleanPathMiddleware),
             Middleware(SecurityHeadersMiddleware),
+            Middleware(NulGuardMiddleware),
             Middleware(GZipMiddleware, minimum_size=1000),
             Middleware(IdentityMiddleware),
         ],

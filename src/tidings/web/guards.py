@@ -70,6 +70,9 @@ async def checked_form(request: Request, session: Session) -> FormData:
         raise HTTPException(
             403, "The form has expired or did not come from this site. Reload it and try again."
         )
+    if any("\x00" in k or (isinstance(v, str) and "\x00" in v) for k, v in form.multi_items()):
+        # No field takes one, and PostgreSQL stores none in text (the write raised).
+        raise HTTPException(400, "The form holds a NUL character; remove it and send it again.")
     return form
 
 

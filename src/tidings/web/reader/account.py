@@ -17,6 +17,8 @@ from tidings.accounts import (
     hash_password,
 )
 from tidings.app.signin_limits import TooManyAttempts
+from tidings.errors import InvalidInput
+from tidings.reading.limits import key_name
 from tidings.store import NotFound
 from tidings.web.guards import checked_form, client_address
 from tidings.web.reader.common import Reader, back_to, path_number, private_page, require_user
@@ -24,7 +26,6 @@ from tidings.web.sessions import save_session
 from tidings.web.site import site_of
 
 MAX_PASSWORD = 1000
-MAX_KEY_NAME = 100
 ACCOUNT = "/account"
 KEYS = "/account/keys"
 USERS = "/account/users"
@@ -143,9 +144,10 @@ async def create_key(request: Request) -> Response:
     reader = await require_user(request)
     form = await checked_form(request, reader.session)
     store = site_of(request).store
-    name = " ".join(str(form.get("name", "")).split())
-    if not name or len(name) > MAX_KEY_NAME:
-        error = f"A key needs a name of 1 to {MAX_KEY_NAME} characters."
+    try:
+        name = key_name(str(form.get("name", "")))
+    except InvalidInput as refused:
+        error = str(refused)
         return await run_in_threadpool(lambda: _keys_page(request, reader, error=error))
     key, token = await run_in_threadpool(store.api_keys.create, reader.id, name)
     return await run_in_threadpool(
