@@ -7,8 +7,9 @@
 - Fever: `api_key` = md5("name:API password"), looked up in `users.fever_key`.
 
 Every check goes through `site.limiter.attempt` (tidings.app.signin_limits), the limiter of the
-web sign-in form too: a password is limited per name and address, a token per address, counted
-before it is checked, and a refused attempt costs no hash.
+web sign-in form too: a password (and a Fever key, made of one) is limited per name and
+address, counted before it is checked, and a refused attempt costs no hash; a wrong API key or
+Google Reader token counts against its address, a valid one is never refused (`checked_token`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,27 @@ async def checked(
     return user
 
 
+async def checked_token(
+    request: Request, check: Callable[[], Awaitable[User | None]]
+) -> User | None:
+    """The user an unguessable token names (an API key: 256 random bits; a Google Reader token:
+    an HMAC-SHA256), or None; TooManyAttempts for a wrong one from a limited address.
+
+    A valid token is never refused: nobody guesses one, so refusing it only locked its owner's
+    apps out for 15 minutes when something else behind the same address (a household's NAT, a
+    misconfigured app) had sent five wrong ones. A wrong token still counts as a failure of its
+    address and, while the address is limited, is answered 429; it is checked first, which is
+    one hash lookup, not argon2. The Fever key is no such token (md5 of a name and a password, so a guessed password
+    is a guessed key): it stays behind `checked`, refused unchecked while its address is
+    limited."""
+    user = await check()
+    if user is None:
+        limiter = services_of(request).limiter
+        async with limiter.attempt(client_address(request), None) as attempt:
+            attempt.result(False)
+    return user
+
+
 def basic_credentials(header: str) -> tuple[str, str] | None:
     """(name, password) of an `Authorization: Basic …` header, or None when malformed."""
     scheme, _, value = header.partition(" ")
@@ -63,7 +85,7 @@ async def miniflux_user(request: Request) -> User | None:
     if token is not None:
         if not token:
             return None
-        return await checked(request, None, lambda: in_thread(store.api_keys.authenticate, token))
+        return await checked_token(request, lambda: in_thread(store.api_keys.authenticate, token))
     credentials = basic_credentials(request.headers.get("authorization", ""))
     if credentials is None:
         return None
@@ -123,7 +145,7 @@ async def greader_user(request: Request) -> User | None:
         expected = _signature(site.settings.secret_key, secret[0].id, secret[1])
         return secret[0] if hmac.compare_digest(expected, signature) else None
 
-    return await checked(request, None, check)
+    return await checked_token(request, check)
 
 
 async def fever_user(request: Request, api_key: str) -> User | None:

@@ -19,7 +19,9 @@ Why this shape:
   capped too (`per_account`, against guessing from many addresses), but an address that has
   signed in as that name since the process started is exempt from that cap.
 - Credentials that carry no name (an API key, a Google Reader token, a Fever key) are limited
-  per address (name None): `per_pair` wrong ones stop that address's token checks.
+  per address (name None): `per_pair` wrong ones stop that address's Fever key checks, and
+  make its wrong tokens 429s; a valid API key or Google Reader token is let in all the same
+  (`tidings.api.auth.checked_token`: nobody guesses one).
 
 The state is in memory, per server process: with `serve --workers N` each process counts alone.
 """
