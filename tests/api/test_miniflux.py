@@ -411,3 +411,25 @@ def test_a_valid_token_gets_in_from_an_address_limited_by_wrong_ones(
     # A Fever key is md5 of a name and a password: refused unchecked while the address is limited.
     key = fever_key("alice", API_PASSWORD)
     assert client.post("/fever/?api", data={"api_key": key}).json()["auth"] == 0
+
+
+def test_an_admins_key_cannot_set_the_admins_own_password(
+    client: TestClient, world: World, store: Store
+) -> None:
+    admin = create_user(store, "root", "root password", is_admin=True)
+    key = store.api_keys.create(admin.id, "an app")[1]
+    h = {"X-Auth-Token": key}
+    refused = client.put(f"/v1/users/{admin.id}", headers=h, json={"password": "taken over!"})
+    assert refused.status_code == 403
+    assert refused.json() == {
+        "error_message": "change your own password on the web, where the current one is asked"
+    }
+    assert client.get("/v1/me", headers=basic("root", "root password")).status_code == 200
+    assert client.get("/v1/me", headers=basic("root", "taken over!")).status_code == 401
+    # Their own filters they may set; another user's password they may (an admin's power).
+    own = client.put(
+        f"/v1/users/{admin.id}", headers=h, json={"block_filter_entry_rules": "EntryTitle=casino"}
+    )
+    assert own.status_code == 201
+    other = client.put(f"/v1/users/{world.bob.id}", headers=h, json={"password": "new bob pass"})
+    assert other.status_code == 201

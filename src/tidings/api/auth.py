@@ -52,9 +52,9 @@ async def checked_token(
     apps out for 15 minutes when something else behind the same address (a household's NAT, a
     misconfigured app) had sent five wrong ones. A wrong token still counts as a failure of its
     address and, while the address is limited, is answered 429; it is checked first, which is
-    one hash lookup, not argon2. The Fever key is no such token (md5 of a name and a password, so a guessed password
-    is a guessed key): it stays behind `checked`, refused unchecked while its address is
-    limited."""
+    one hash lookup, not argon2. The Fever key is no such token (md5 of a name and a password,
+    so a guessed password is a guessed key): it stays behind `checked`, refused unchecked while
+    its address is limited."""
     user = await check()
     if user is None:
         limiter = services_of(request).limiter

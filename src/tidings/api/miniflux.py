@@ -91,6 +91,7 @@ ORDERS = (
 # status and some show the text.
 UNAUTHORIZED = "access unauthorized"  # internal/http/response/json
 FORBIDDEN = "access forbidden"
+ON_THE_WEB = "change your own password on the web, where the current one is asked"
 NOT_FOUND = "resource not found"
 FEED_EXISTS = "This feed already exists."  # internal/locale/translations/en_US.json
 CATEGORY_EXISTS = "This category already exists."
@@ -477,6 +478,10 @@ def user_update(call: Call) -> Response:
     if is_admin is not None and is_admin != user.is_admin:
         raise ApiError(400, "changing the admin flag is not supported")
     password = _text(data, "password")
+    if password is not None and user.id == call.uid:
+        # An API key (handed to an app) must not become the web password: the web asks for
+        # the current one first. An admin sets other users' passwords here, not their own.
+        raise ApiError(403, ON_THE_WEB)
     filters: dict[UserList, list[RuleDraft]] = {}
     for kind in ("block_filter", "keep_filter"):
         text = _text(data, f"{kind}_entry_rules")
