@@ -310,8 +310,11 @@ class Call:
     def path_id(self, name: str) -> int:
         """The id in the path; an id that cannot be one is a 404, as Miniflux (its zero id finds
         nothing)."""
+        text = self.request.path_params.get(name)
         try:
-            return parse_id(self.request.path_params.get(name), name)
+            if text is None or text != text.strip():  # digits only, as Miniflux's router
+                raise ApiError(404, NOT_FOUND)
+            return parse_id(text, name)
         except ApiError:
             raise ApiError(404, NOT_FOUND) from None
 
