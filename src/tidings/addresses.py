@@ -132,6 +132,8 @@ def parse_ipv4_loosely(host: str) -> ipaddress.IPv4Address | None:
 
 def _parse_ipv4_part(part: str) -> int | None:
     lowered = part.lower()
+    if not lowered.isascii():  # int() reads other scripts' digits; an address has none
+        return None
     try:
         if lowered.startswith("0x"):
             return int(lowered[2:] or "0", 16)

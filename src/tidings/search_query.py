@@ -36,6 +36,7 @@ from datetime import date
 from typing import Literal, cast
 
 from tidings.errors import UserError
+from tidings.numerals import whole_number
 from tidings.reading.limits import MAX_LABEL_LENGTH
 from tidings.rules.regex import Regex, RegexError, regex
 
@@ -205,7 +206,9 @@ def parse_query(text: str, *, require_terms: bool) -> SearchQuery:
                     raise SearchQueryError(f"a label has at most {MAX_LABEL_LENGTH} characters")
                 (without_labels if negated else labels).append(value)
             elif name == "feed":
-                feeds.append(int(value) if value.isdigit() else value)
+                # An id (a number no id passes is a title, which no feed has), else a title.
+                number = whole_number(value)
+                feeds.append(value if number is None else number)
             elif name == "category":
                 categories.append(value)
             elif name == "is":

@@ -124,7 +124,7 @@ def test_invalid_values_keep_what_was_typed(admin_client: TestClient, store: Sto
     assert field.get("value") == "lots" and field.get("aria-invalid") == "true"
     assert "items_in_source_listing-error" in field.get("aria-describedby")
     assert store.site_settings.get_all() == {}
-    for items in ("0", "101", "-1", "2.5"):
+    for items in ("0", "101", "-1", "2.5", "\u00b2", "9" * 5000):  # ² is a digit to isdigit()
         again = post_form(admin_client, HERE, {**VALID, "items_in_source_listing": items})
         assert "Enter a whole number from 1 to 100." in again.text, items
         assert f'value="{items}"' in again.text

@@ -18,6 +18,7 @@ from tidings.api.common import ApiError
 from tidings.app.signin_limits import TooManyAttempts
 from tidings.errors import UserError
 from tidings.model import User
+from tidings.numerals import whole_number
 from tidings.store import Conflict, NotFound
 
 Refuse = Callable[[int, str], Response]
@@ -49,7 +50,8 @@ class Protocol:
 async def capped_body(request: Request, limit: int) -> bytes:
     """The request's body; BodyTooLarge as soon as it passes `limit` bytes (never read whole)."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    announced = whole_number(declared)
+    if announced is not None and announced > limit:
         raise BodyTooLarge
     chunks: list[bytes] = []
     size = 0

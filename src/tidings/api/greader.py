@@ -36,6 +36,7 @@ from tidings.app.context import Services, services_of
 from tidings.app.signin_limits import TooManyAttempts
 from tidings.errors import UserError
 from tidings.model import User
+from tidings.numerals import whole_number
 from tidings.reading.filters import EntryFilter
 from tidings.reading.subscribing import AlreadySubscribed, subscribe
 from tidings.reading_model import Cursor, Order, Status, Subscription, UserCategory, UserEntry
@@ -68,7 +69,7 @@ def parse_item_id(text: str) -> int:
             if not 0 < len(hex_part) <= 16:
                 raise ValueError
             number = int(hex_part, 16)
-        elif value.startswith("-") and value[1:].isdigit() and len(value) <= 20:
+        elif value.isascii() and value.startswith("-") and value[1:].isdigit() and len(value) <= 20:
             number = int(value) + 2**64
         elif value.isascii() and value.isdigit() and len(value) <= 20:
             number = int(value)
@@ -146,7 +147,7 @@ class Call:
         """The user's feed of a `feed/<id>` or `feed/<url>` stream; NotFound otherwise."""
         ref = stream[len("feed/") :] if stream.startswith("feed/") else stream
         for sub in self.subscriptions():
-            if (ref.isdigit() and sub.feed_id == int(ref)) or sub.url == ref:
+            if sub.feed_id == whole_number(ref) or sub.url == ref:
                 return sub.feed_id
         raise NotFound(f"no subscription to {stream}")
 
@@ -499,11 +500,11 @@ def stream_query(call: Call, stream: str) -> Query:
 
 def _continuation(text_value: str) -> Cursor:
     stamp, sep, entry = text_value.partition("-")
-    if not sep or not stamp.isdigit() or not entry.isdigit() or len(stamp) > 17:
+    micros, entry_id = whole_number(stamp, 10**17 - 1), whole_number(entry)
+    if not sep or micros is None or entry_id is None:
         raise ApiError(400, "c is not a continuation this server gave")
-    micros = int(stamp)
     moment = from_unix(micros // 1_000_000, "c").replace(microsecond=micros % 1_000_000)
-    return Cursor(moment, min(int(entry), MAX_ID))
+    return Cursor(moment, entry_id)
 
 
 def _time(call: Call, name: str) -> datetime | None:

@@ -38,6 +38,7 @@ from tidings.fetch.http1 import Pool
 from tidings.fetch.proxy import Proxies, proxies_from
 from tidings.fetch.urls import Target, join, target_of
 from tidings.model import FeedToFetch, FetchResult
+from tidings.numerals import whole_number
 
 DEFAULT_USER_AGENT: Final = (
     f"tidings/{__version__} (+https://github.com/tidings-aggregator/tidings)"
@@ -492,10 +493,10 @@ async def _read_body(
     `wait()` is awaited before reading on.
     """
     too_large = f"The feed is larger than the {_size(limit)} limit."
-    declared = headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    declared = whole_number(headers.get("content-length", ""))
+    if declared is not None and declared > limit:
         raise _Failure(too_large, status, headers)
-    if on_large is not None and declared.isdigit() and int(declared) > on_large[0]:
+    if on_large is not None and declared is not None and declared > on_large[0]:
         await on_large[1]()
         on_large = None
     encoding = headers.get("content-encoding", "identity").strip().lower()

@@ -7,6 +7,7 @@ from lxml import etree
 from tidings.clean import html_to_text
 from tidings.durations import parse_duration
 from tidings.model import Enclosure
+from tidings.numerals import whole_number
 from tidings.parse.entries import EntryDraft
 from tidings.parse.nodes import TagNames, text_of
 from tidings.parse.urls import resolve
@@ -85,5 +86,4 @@ def to_int(value: str | None) -> int | None:
     """Return `value` as a non-negative int, or None when it is not one."""
     if not value:
         return None
-    value = value.strip()
-    return int(value) if value.isdigit() and len(value) < 19 else None
+    return whole_number(value.strip())

@@ -15,6 +15,7 @@ from itertools import pairwise
 from typing import Final
 
 from tidings.intervals import DAY, HOUR, MINUTE, WEEK
+from tidings.numerals import whole_number
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +102,9 @@ def retry_after(headers: Mapping[str, str], now: datetime) -> int | None:
     value = headers.get("retry-after", "").strip()
     if not value:
         return None
-    if value.isdigit():
-        return int(value)
+    seconds = whole_number(value)
+    if seconds is not None:
+        return seconds
     when = parse_http_date(value)
     if when is None:
         return None
@@ -121,8 +123,9 @@ def cache_hint(headers: Mapping[str, str], ttl_minutes: int | None, now: datetim
     directives = _cache_control(headers.get("cache-control", ""))
     if "no-cache" not in directives and "no-store" not in directives:
         max_age = directives.get("max-age")
-        if max_age is not None and max_age.isdigit():
-            hints.append(int(max_age))
+        seconds = whole_number(max_age)
+        if seconds is not None:
+            hints.append(seconds)
         elif max_age is None:
             expires = parse_http_date(headers.get("expires"))
             if expires is not None:

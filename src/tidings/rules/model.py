@@ -78,6 +78,15 @@ def query_problem(rule: Rule) -> str | None:
     return None
 
 
+def check_scope(draft: RuleDraft) -> None:
+    """InvalidInput when the draft's scope is unknown, or is a feed or category without one
+    (the rules page's preview checks this much before it previews)."""
+    if draft.scope not in SCOPES:
+        raise InvalidInput(f"a rule's scope is one of {', '.join(SCOPES)}")
+    if draft.scope in ("feed", "category") and draft.scope_id is None:
+        raise InvalidInput(f"choose the {draft.scope} the rule is for")
+
+
 def checked_rule(draft: RuleDraft, *, is_admin: bool) -> RuleDraft:
     """The draft with its name and labels trimmed; InvalidInput (a message for the person) when
     the query is malformed, no action is chosen, the scope needs an id it lacks, the site scope is
@@ -86,10 +95,7 @@ def checked_rule(draft: RuleDraft, *, is_admin: bool) -> RuleDraft:
     if len(name) > MAX_NAME_LENGTH:
         raise InvalidInput(f"a rule's name has at most {MAX_NAME_LENGTH} characters")
     parse_query(draft.query, require_terms=False)  # SearchQueryError is an InvalidInput's kin
-    if draft.scope not in SCOPES:
-        raise InvalidInput(f"a rule's scope is one of {', '.join(SCOPES)}")
-    if draft.scope in ("feed", "category") and draft.scope_id is None:
-        raise InvalidInput(f"choose the {draft.scope} the rule is for")
+    check_scope(draft)
     actions = tuple(dict.fromkeys(draft.actions))
     if not actions:
         raise InvalidInput("choose at least one action")

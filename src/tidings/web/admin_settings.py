@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from tidings.config import ConfigError, Settings
 from tidings.intervals import DAY, HOUR, MINUTE, WEEK, format_refresh, parse_refresh
+from tidings.numerals import whole_number
 from tidings.site_settings import EDITABLE, check_site_setting
 from tidings.web.adminkit import admin_page, redirect_after_post
 from tidings.web.guards import checked_form, require_admin
@@ -107,8 +108,9 @@ class Choices:
         known = {value for value, _ in refresh}
         for settings in in_use:
             value = refresh_value(settings.default_refresh)
-            if value not in known and value.isdigit():
-                refresh.append((value, f"Every {format_refresh(int(value))}"))
+            minutes = whole_number(value)
+            if value not in known and minutes is not None:
+                refresh.append((value, f"Every {format_refresh(minutes)}"))
                 known.add(value)
         return cls(
             ALLOWED_HTML_OPTIONS,
@@ -154,8 +156,8 @@ class SettingsForm:
         for name, message in messages.items():
             if self.values[name] not in choices.values(name):
                 self.errors[name] = message
-        items = self.values["items_in_source_listing"]
-        if not (items.isdigit() and 1 <= int(items) <= MAX_ITEMS_IN_LISTING):
+        items = whole_number(self.values["items_in_source_listing"], MAX_ITEMS_IN_LISTING)
+        if not items:
             self.errors["items_in_source_listing"] = (
                 f"Enter a whole number from 1 to {MAX_ITEMS_IN_LISTING}."
             )

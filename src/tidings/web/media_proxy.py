@@ -21,6 +21,7 @@ from starlette.routing import Route
 from tidings.fetch import Fetcher
 from tidings.fetch.stream import StreamError, Upstream, byte_range, open_stream
 from tidings.media import ProxySigner, sniff_image
+from tidings.numerals import whole_number
 from tidings.web.icons import SVG_POLICY
 from tidings.web.site import site_of
 
@@ -46,7 +47,7 @@ def _file_size(status: int, headers: Mapping[str, str]) -> int | None:
         found = _TOTAL.fullmatch(headers.get("content-range", "").strip())
         return int(found.group(1)) if found else None
     length = headers.get("content-length", "")
-    return int(length) if length.isdigit() else None
+    return whole_number(length)
 
 
 async def _first_bytes(chunks: AsyncIterator[bytes]) -> bytes:

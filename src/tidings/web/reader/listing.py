@@ -21,6 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tidings.errors import InvalidInput
+from tidings.numerals import whole_number
 from tidings.reading.enclosures import positions_of
 from tidings.reading.limits import MAX_LABEL_LENGTH, label_name
 from tidings.reading_model import Status, UserEntry
@@ -193,9 +194,10 @@ def _context_of(request: Request) -> tuple[Scope, Show]:
         raw = request.query_params.get(name)
         if raw is None:
             return None
-        if not raw.isdigit() or not 0 < int(raw) < 2**63:
+        number = whole_number(raw)
+        if not number:
             raise HTTPException(400, f"{name}= takes an id.")
-        return int(raw)
+        return number
 
     label = request.query_params.get("label")
     scope = Scope(number("feed"), number("category"), None if label is None else label_of(label))

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tidings.errors import UserError
+from tidings.numerals import whole_number
 from tidings.publish.opml import OPMLError
 from tidings.reading.limits import category_name, feed_url_text, subscription_title
 from tidings.reading.subscribing import subscribe as subscribe_to
@@ -150,7 +151,7 @@ async def update_subscription(request: Request) -> Response:
     def work() -> str:
         own = {c.id: c.name for c in store.reading.categories(reader.id)}
         picked = [str(v) for v in form.getlist("category")]
-        chosen = [own[int(v)] for v in picked if v.isdigit() and int(v) in own]
+        chosen = [own[n] for v in picked if (n := whole_number(v)) is not None and n in own]
         names = chosen + _names(str(form.get("new_categories", "")))
         articles: dict[str, Any] = {"crawler": form.get("crawler") == "on"}
         typed = form.get("scraper_rules")

@@ -18,12 +18,14 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from tidings.errors import UserError
+from tidings.numerals import whole_number
 from tidings.rules.model import (
     ACTIONS,
     Action,
     Rule,
     RuleDraft,
     Scope,
+    check_scope,
     checked_rule,
     query_problem,
 )
@@ -49,7 +51,7 @@ def draft_from(form: FormData) -> RuleDraft:
     """The rule the form describes, unchecked."""
     scope_text = str(form.get("scope", "all"))
     kind, _, number = scope_text.partition(":")
-    scope_id = int(number) if number.isdigit() else None
+    scope_id = whole_number(number)
     labels = [part for part in str(form.get("labels", "")).split(",") if part.strip()]
     return RuleDraft(
         name=str(form.get("name", "")),
@@ -63,6 +65,7 @@ def draft_from(form: FormData) -> RuleDraft:
 
 
 def _preview(request: Request, reader: Reader, draft: RuleDraft) -> RulePreview:
+    check_scope(draft)
     query = parse_query(draft.query, require_terms=False)
     negate = "keep" in draft.actions
     return site_of(request).store.rules.preview(
