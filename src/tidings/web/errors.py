@@ -6,7 +6,7 @@ import logging
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
 from tidings.web.guards import SignInRequired
 from tidings.web.security import add_security_headers
@@ -71,4 +71,18 @@ async def sign_in_required(request: Request, exc: Exception) -> Response:
 async def server_error(request: Request, exc: Exception) -> Response:
     # The traceback goes to the log, for the operator; the reader sees one calm sentence.
     log.error("error serving %s %s", request.method, request.url.path, exc_info=exc)
+    path = request.url.path
+    if path.startswith(_PLAIN_API_PATHS):
+        # A client app reads the answer, not a person: in its API's kind, not the site's page.
+        if path.startswith("/v1/"):
+            response: Response = JSONResponse({"error_message": "internal server error"}, 500)
+        else:
+            response = PlainTextResponse("Internal Server Error\n", 500)
+        response.headers["Cache-Control"] = "no-store"
+        add_security_headers(response.headers)
+        return response
     return error_page(request, 500, "The error was logged. Please try again later.")
+
+
+# The client APIs' paths (Miniflux, Google Reader, Fever), whose server errors are no page.
+_PLAIN_API_PATHS = ("/v1/", "/reader/api/", "/accounts/ClientLogin", "/fever")
