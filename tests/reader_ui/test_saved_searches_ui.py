@@ -74,6 +74,10 @@ def test_save_a_search_see_it_in_the_sidebar_read_it_as_a_feed_delete_it(
     assert bad.status_code == 303
     flashed = ann_client.get(bad.headers["location"]).text
     assert "Not saved" in flashed
+    # A search too long to be one is refused, and the way back does not carry it.
+    huge = post(ann_client, "/reader/search/save", {"q": "a" * 100_000, "name": "Huge"})
+    assert (huge.status_code, huge.headers["location"]) == (303, "/reader/search")
+    assert "too long" in ann_client.get(huge.headers["location"]).text
     assert [name for name, _, _ in _sidebar(ann_client)] == ["Tomatoes"]
     # Bob can neither see nor delete Ann's saved search.
     [mine] = store.saved_searches.of_user(ann)

@@ -203,6 +203,10 @@ async def search_feed(request: Request) -> Response:
 
 
 def _search_url(text: str) -> str:
+    """The search's results page; the empty search's for a search too long to be one (a form
+    sent 100 KB of it, and came back as a 100 KB Location)."""
+    if len(text) > MAX_QUERY_LENGTH:
+        return SEARCH
     return f"{SEARCH}?{urlencode({'q': text})}"
 
 
