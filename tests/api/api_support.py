@@ -5,12 +5,16 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from support.decoys import make_decoys
 from support.entries import apply_check
 from tidings.accounts import create_user
 from tidings.model import EntryData
 from tidings.store import Store
+
+if TYPE_CHECKING:  # conftest loads this before pytest filters starlette.testclient's warning
+    from starlette.testclient import TestClient
 
 PASSWORD = "login password 1"
 API_PASSWORD = "api password 1"
@@ -20,6 +24,12 @@ NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 def basic(name: str, password: str) -> dict[str, str]:
     token = base64.b64encode(f"{name}:{password}".encode()).decode()
     return {"Authorization": f"Basic {token}"}
+
+
+def greader_headers(client: TestClient, name: str) -> dict[str, str]:
+    """The Google Reader `Authorization` header of a ClientLogin with `name`'s API password."""
+    text = client.post("/accounts/ClientLogin", data={"Email": name, "Passwd": API_PASSWORD}).text
+    return {"Authorization": "GoogleLogin auth=" + text.split("Auth=")[1].split()[0]}
 
 
 @dataclass

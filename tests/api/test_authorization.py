@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from api_support import API_PASSWORD, World
+from api_support import API_PASSWORD, World, greader_headers
 from starlette.testclient import TestClient
 
 from tidings.store import Store
@@ -71,11 +71,6 @@ def test_miniflux_matrix(client: TestClient, world: World, store: Store) -> None
     )
     assert cats.json() == {"error_message": "invalid category ID"}
     assert bob_snapshot(store, world) == before
-
-
-def greader_headers(client: TestClient, name: str) -> dict[str, str]:
-    text = client.post("/accounts/ClientLogin", data={"Email": name, "Passwd": API_PASSWORD}).text
-    return {"Authorization": "GoogleLogin auth=" + text.split("Auth=")[1].strip()}
 
 
 def test_greader_matrix(client: TestClient, world: World, store: Store) -> None:

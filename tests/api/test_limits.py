@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from api_support import API_PASSWORD, PASSWORD, World
+from api_support import PASSWORD, World, greader_headers
 from starlette.testclient import TestClient
 
 from support.forms import csrf_of, sign_in
@@ -19,12 +19,6 @@ LONG_NAME = "c" * (MAX_CATEGORY_NAME + 1)
 LONG_TITLE = "t" * (MAX_SUBSCRIPTION_TITLE + 1)
 NAME_RULE = f"A category name has at most {MAX_CATEGORY_NAME} characters."
 TITLE_RULE = f"A title has at most {MAX_SUBSCRIPTION_TITLE} characters."
-
-
-def _greader(client: TestClient) -> dict[str, str]:
-    login = client.post("/accounts/ClientLogin", data={"Email": "alice", "Passwd": API_PASSWORD})
-    auth = next(line[5:] for line in login.text.splitlines() if line.startswith("Auth="))
-    return {"Authorization": f"GoogleLogin auth={auth}"}
 
 
 def _web(client: TestClient, path: str, data: dict[str, str]) -> str:
@@ -74,7 +68,7 @@ ATTEMPTS: list[tuple[str, Attempt, str]] = [
             c.post(
                 "/reader/api/0/rename-tag",
                 data={"s": "user/-/label/alice news", "dest": f"user/-/label/{LONG_NAME}"},
-                headers=_greader(c),
+                headers=greader_headers(c, "alice"),
             ).text
         ),
         NAME_RULE,
@@ -85,7 +79,7 @@ ATTEMPTS: list[tuple[str, Attempt, str]] = [
             c.post(
                 "/reader/api/0/subscription/edit",
                 data={"ac": "edit", "s": f"feed/{w.alice.feeds[0]}", "t": LONG_TITLE},
-                headers=_greader(c),
+                headers=greader_headers(c, "alice"),
             ).text
         ),
         TITLE_RULE,

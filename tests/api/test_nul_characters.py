@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from api_support import API_PASSWORD, PASSWORD, World
+from api_support import API_PASSWORD, PASSWORD, World, greader_headers
 from starlette.testclient import TestClient
 
 from support.forms import csrf_of, sign_in
@@ -20,12 +20,6 @@ from tidings.store.apipasswords import fever_key
 
 ADDRESS = "the address holds a NUL character"
 PARAMETER = "a parameter holds a NUL character"
-
-
-def _greader(client: TestClient) -> dict[str, str]:
-    login = client.post("/accounts/ClientLogin", data={"Email": "alice", "Passwd": API_PASSWORD})
-    auth = next(line[5:] for line in login.text.splitlines() if line.startswith("Auth="))
-    return {"Authorization": f"GoogleLogin auth={auth}"}
 
 
 def _state(store: Store, world: World) -> Any:
@@ -49,7 +43,7 @@ def test_a_nul_in_a_path_is_a_400(client: TestClient, world: World) -> None:
     reply = client.get("/v1/feeds/1%00", headers=world.alice.headers)
     assert (reply.status_code, reply.json()) == (400, {"error_message": ADDRESS})
     stream = client.get(
-        "/reader/api/0/stream/contents/user/-/label/a%00b", headers=_greader(client)
+        "/reader/api/0/stream/contents/user/-/label/a%00b", headers=greader_headers(client, "alice")
     )
     assert (stream.status_code, stream.text) == (400, ADDRESS + "\n")
 
@@ -105,7 +99,7 @@ def test_google_reader_forms_with_nul_are_a_400(
     renamed = client.post(
         "/reader/api/0/rename-tag",
         data={"s": "user/-/label/alice news", "dest": "user/-/label/local\x00news"},
-        headers=_greader(client),
+        headers=greader_headers(client, "alice"),
     )
     assert renamed.status_code == 400
     login = client.post("/accounts/ClientLogin", data={"Email": "ali\x00ce", "Passwd": "x"})

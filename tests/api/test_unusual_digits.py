@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from api_support import API_PASSWORD, PASSWORD, World
+from api_support import PASSWORD, World, greader_headers
 from starlette.testclient import TestClient
 
 from support.forms import csrf_of, sign_in
@@ -17,12 +17,6 @@ from tidings.refresh.schedule import cache_hint, retry_after
 
 SUPERSCRIPT = "\u00b2"
 HUGE = "99999999999999999999"
-
-
-def _greader(client: TestClient) -> dict[str, str]:
-    login = client.post("/accounts/ClientLogin", data={"Email": "alice", "Passwd": API_PASSWORD})
-    auth = next(line[5:] for line in login.text.splitlines() if line.startswith("Auth="))
-    return {"Authorization": f"GoogleLogin auth={auth}"}
 
 
 @pytest.mark.parametrize("query", [f"feed:{SUPERSCRIPT}", f"feed:{HUGE}", f"feed:1 feed:{HUGE}"])
@@ -50,7 +44,7 @@ def test_a_rule_scope_no_id_can_be_says_so(
 
 
 def test_google_reader_streams_of_no_id_are_empty(client: TestClient, world: World) -> None:
-    headers = _greader(client)
+    headers = greader_headers(client, "alice")
     contents = client.get("/reader/api/0/stream/contents/feed/%C2%B2", headers=headers)
     ids = client.get("/reader/api/0/stream/items/ids", params={"s": "feed/²"}, headers=headers)
     edit = client.post(
