@@ -35,5 +35,5 @@ def test_client_apis_answer_a_server_error_in_their_own_kind(
         500,
         {"error_message": "internal server error"},
     )
-    assert (greader.status_code, greader.text) == (500, "Internal Server Error\n")
+    assert (greader.status_code, greader.text) == (500, "internal server error\n")
     assert "the database went away" not in miniflux.text + greader.text

@@ -13,11 +13,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tidings.numerals import MAX_ID as MAX_ID  # re-exported: the APIs' bound on ids
+from tidings.numerals import whole_number
 from tidings.store.icons import StoredIcon
 
 NUL_PARAMETER = "a parameter holds a NUL character"
 
-MAX_ID = 2**63 - 1  # ids are signed 64-bit on both databases
 MAX_OFFSET = 1_000_000_000
 T = TypeVar("T")
 
@@ -51,11 +52,8 @@ def refuse_nul(pairs: Iterable[tuple[str, object]]) -> None:
 
 def parse_id(text: str | None, what: str = "id", *, status: int = 404) -> int:
     """A database id from text: decimal digits, 1 to 2^63-1; else ApiError(`status`)."""
-    value = (text or "").strip()
-    if not value.isascii() or not value.isdigit() or len(value) > 19:
-        raise ApiError(status, f"{what} must be a positive integer")
-    number = int(value)
-    if not 1 <= number <= MAX_ID:
+    number = whole_number((text or "").strip())
+    if not number:  # None, or 0
         raise ApiError(status, f"{what} must be a positive integer")
     return number
 

@@ -129,6 +129,16 @@ def compiled_query(query: str) -> tuple[Matcher, bool, frozenset[str], str | Non
     return compile_matcher(parsed), _is_shared(parsed), found, anchor
 
 
+def query_problem(rule: Rule) -> str | None:
+    """Return why the refresher leaves the stored rule out (its query cannot be compiled now:
+    checked when saved, a later version may read it otherwise), or None when it can."""
+    try:
+        compiled_query(rule.query)
+    except UserError as error:
+        return str(error)
+    return None
+
+
 def _in_order(rules: list[_Compiled]) -> list[_Compiled]:
     return sorted(rules, key=lambda c: (c.rule.position, c.rule.id))
 

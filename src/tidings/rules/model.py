@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, get_args
 
-from tidings.errors import InvalidInput, UserError
+from tidings.errors import InvalidInput
 from tidings.reading.limits import label_name, one_line
 from tidings.search_query import SearchQuery, parse_query
 
@@ -66,16 +66,6 @@ class Rule:
     def parsed(self) -> SearchQuery:
         """The rule's query, parsed (it was checked when stored)."""
         return parse_query(self.query, require_terms=False)
-
-
-def query_problem(rule: Rule) -> str | None:
-    """Return why the stored rule's query cannot be read now (the refresher leaves such a rule
-    out), or None when it can. Checked when saved; a later version may read it otherwise."""
-    try:
-        parse_query(rule.query, require_terms=False)
-    except UserError as error:
-        return str(error)
-    return None
 
 
 def check_scope(draft: RuleDraft) -> None:

@@ -71,18 +71,27 @@ async def sign_in_required(request: Request, exc: Exception) -> Response:
 async def server_error(request: Request, exc: Exception) -> Response:
     # The traceback goes to the log, for the operator; the reader sees one calm sentence.
     log.error("error serving %s %s", request.method, request.url.path, exc_info=exc)
-    path = request.url.path
-    if path.startswith(_PLAIN_API_PATHS):
-        # A client app reads the answer, not a person: in its API's kind, not the site's page.
-        if path.startswith("/v1/"):
-            response: Response = JSONResponse({"error_message": "internal server error"}, 500)
-        else:
-            response = PlainTextResponse("Internal Server Error\n", 500)
-        response.headers["Cache-Control"] = "no-store"
-        add_security_headers(response.headers)
-        return response
-    return error_page(request, 500, "The error was logged. Please try again later.")
+    reply = client_api_reply(request.url.path, 500, "internal server error")
+    if reply is None:
+        return error_page(request, 500, "The error was logged. Please try again later.")
+    add_security_headers(reply.headers)
+    return reply
 
 
-# The client APIs' paths (Miniflux, Google Reader, Fever), whose server errors are no page.
-_PLAIN_API_PATHS = ("/v1/", "/reader/api/", "/accounts/ClientLogin", "/fever")
+# The client APIs' paths (Miniflux, Google Reader, Fever): a client app reads what they answer.
+_CLIENT_API_PATHS = ("/v1/", "/reader/api/", "/accounts/ClientLogin", "/fever")
+
+
+def client_api_reply(path: str, status: int, message: str) -> Response | None:
+    """An error answered in the kind of the client API whose path this is (Miniflux's JSON
+    `error_message`, Google Reader's and Fever's text), not stored; None for the site's own
+    paths, which answer with a page."""
+    if not path.startswith(_CLIENT_API_PATHS):
+        return None
+    reply: Response
+    if path.startswith("/v1/"):
+        reply = JSONResponse({"error_message": message}, status)
+    else:
+        reply = PlainTextResponse(f"{message}\n", status)
+    reply.headers["Cache-Control"] = "no-store"
+    return reply

@@ -10,9 +10,10 @@ forms (`api.common.form_pairs`) and the web's (`web.guards.checked_form`).
 
 from __future__ import annotations
 
-import json
-
+from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from tidings.web.errors import client_api_reply
 
 MESSAGE = "the address holds a NUL character"
 
@@ -24,8 +25,8 @@ def holds_nul(scope: Scope) -> bool:
 
 
 class NulGuardMiddleware:
-    """Answers 400 to a request whose address holds NUL: JSON in the Miniflux API's shape under
-    /v1/, plain text elsewhere."""
+    """Answers 400 to a request whose address holds NUL, in the kind of the client API whose
+    path it is (`errors.client_api_reply`), else as plain text."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -34,10 +35,5 @@ class NulGuardMiddleware:
         if scope["type"] != "http" or not holds_nul(scope):
             await self.app(scope, receive, send)
             return
-        if scope.get("path", "").startswith("/v1/"):
-            body, kind = json.dumps({"error_message": MESSAGE}).encode(), b"application/json"
-        else:
-            body, kind = f"{MESSAGE}\n".encode(), b"text/plain; charset=utf-8"
-        headers = [(b"content-type", kind), (b"content-length", str(len(body)).encode())]
-        await send({"type": "http.response.start", "status": 400, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        reply = client_api_reply(scope.get("path", ""), 400, MESSAGE)
+        await (reply or PlainTextResponse(f"{MESSAGE}\n", 400))(scope, receive, send)

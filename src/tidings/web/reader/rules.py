@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from tidings.errors import UserError
 from tidings.numerals import whole_number
+from tidings.rules.engine import query_problem
 from tidings.rules.model import (
     ACTIONS,
     Action,
@@ -27,7 +28,6 @@ from tidings.rules.model import (
     Scope,
     check_scope,
     checked_rule,
-    query_problem,
 )
 from tidings.search_query import parse_query
 from tidings.store import NotFound
