@@ -16,6 +16,7 @@ from tidings.addresses import check_url
 from tidings.config import Settings
 from tidings.errors import UserError
 from tidings.model import Category, Feed
+from tidings.reading.limits import FEED_URL_RULE, feed_url_fits
 from tidings.store import Conflict
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ def normalize_feed_url(url: str) -> str:
     Raises SubscriptionError naming what is wrong.
     """
     text = url.strip()
+    if not feed_url_fits(text):  # first: the messages below quote the address
+        raise SubscriptionError(FEED_URL_RULE)
     if "://" not in text and text and not text.startswith("/"):
         text = "https://" + text  # people paste "example.org/feed"
     try:
@@ -54,7 +57,10 @@ def normalize_feed_url(url: str) -> str:
         netloc = f"{userinfo}@{netloc}"
     if port is not None:
         netloc += f":{port}"
-    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
+    normalized = urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
+    if not feed_url_fits(normalized):  # "https://" or a "/" added
+        raise SubscriptionError(FEED_URL_RULE)
+    return normalized
 
 
 def check_feed_url(url: str, *, allow_private_networks: bool = False) -> str:

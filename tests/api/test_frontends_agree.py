@@ -45,7 +45,7 @@ from support.forms import csrf_of, sign_in
 from support.live_server import Page, serving_pages
 from tidings.accounts import create_user
 from tidings.config import Settings
-from tidings.reading.limits import MAX_CATEGORY_NAME
+from tidings.reading.limits import FEED_URL_RULE, MAX_CATEGORY_NAME, MAX_FEED_URL
 from tidings.server import build_app
 from tidings.store import Store
 from tidings.store.apipasswords import fever_key
@@ -87,6 +87,9 @@ ANNOUNCED_TITLES = ["Announced one", "Announced two"]
 # Every searched entry says the same words bar its number, so each ranks the same on both
 # databases and ties go newest first, as Miniflux's `direction=desc` orders.
 SEARCHED_ITEMS = [(f"q{n}", f"Sighting {n}", f"A {WORD} was seen near {n}.") for n in range(60)]
+FAR_FEED = "/feeds/" + "x" * MAX_FEED_URL
+# Fewer characters than the bound, more bytes: the bound is of what the database indexes.
+LONG_TYPED = "/feeds/" + "é" * (MAX_FEED_URL // 2)
 PAGES: dict[str, Page] = {
     "/feeds/news.xml": (
         200,
@@ -108,6 +111,14 @@ PAGES: dict[str, Page] = {
         b" type='application/rss+xml' href='/feeds/announced.xml'></head><body>Hi</body></html>",
     ),
     "/blog/": (200, HTML, b"<!doctype html><html><head><title>A blog</title></head></html>"),
+    # A page announcing a feed whose address is past the bound the store can index.
+    "/far/": (
+        200,
+        HTML,
+        b"<!doctype html><html><head><title>Far</title><link rel='alternate'"
+        b" type='application/rss+xml' href='" + FAR_FEED.encode() + b"'></head></html>",
+    ),
+    FAR_FEED: (200, RSS_TYPE, rss("Far", [("f0", "Far away", "Here.")])),
 }
 
 
@@ -588,6 +599,16 @@ def refuse_what_is_no_feed(world: World, fe: FrontEnd) -> None:
     assert world.subscriptions() == [] and world.feed_rows() == rows
 
 
+def refuse_a_long_address(world: World, fe: FrontEnd) -> None:
+    rows = world.feed_rows()
+    assert len(LONG_TYPED) < MAX_FEED_URL < len(LONG_TYPED.encode())
+    for path in (LONG_TYPED, "/far/"):
+        said = fe.subscribe(world.url(path))
+        assert said is not None and FEED_URL_RULE in said, (path[:20], said)
+    assert fe.feeds() == {}
+    assert world.subscriptions() == [] and world.feed_rows() == rows
+
+
 def list_unread(world: World, fe: FrontEnd) -> None:
     news = subscribe_ok(world, fe, "/feeds/news.xml")
     announced = subscribe_ok(world, fe, "/site/")
@@ -658,6 +679,7 @@ SCENARIOS = [
     Scenario("subscribe to a feed", subscribe_a_feed, frozenset({"subscribe", "list"})),
     Scenario("subscribe to a page", subscribe_a_page, frozenset({"subscribe", "list"})),
     Scenario("refuse what is no feed", refuse_what_is_no_feed, frozenset({"subscribe"})),
+    Scenario("refuse a long address", refuse_a_long_address, frozenset({"subscribe"})),
     Scenario("list unread", list_unread, frozenset({"list"})),
     Scenario("search with paging", search_pages, frozenset({"search"})),
     Scenario("mark read and star", mark_and_star, frozenset({"list", "mark"})),

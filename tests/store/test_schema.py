@@ -48,6 +48,7 @@ def test_sqlite_pragmas(tmp_path: object) -> None:
             "0011",
             "0014",
             "0015",
+            "0016",
         ]
         names = set(sa.inspect(store.engine).get_table_names())
         assert {"feeds", "entries", "users", "entry_states", "fetch_log"} <= names

@@ -46,6 +46,7 @@ from tidings.integrations.service import send_entry
 from tidings.model import User
 from tidings.publish.opml import OPMLError
 from tidings.reading.filters import EntryFilter
+from tidings.reading.limits import FEED_URL_RULE, feed_url_fits
 from tidings.reading.subscribing import fetch_within, subscribe
 from tidings.reading_model import Cursor, Order, Status, Subscription, UserCategory, UserEntry
 from tidings.rules.miniflux import (
@@ -633,7 +634,9 @@ def _is_other_scheme(url: str) -> bool:
 def _check_feed_url(url: str) -> None:
     """Miniflux's "Invalid feed URL." for what is not a URL. A URL of another scheme (ftp:) and
     a private address get tidings' own sentences later: Miniflux lets them through to the fetch,
-    which fails with a 500."""
+    which fails with a 500. So does one too long to store (the rule every front end gives)."""
+    if not feed_url_fits(url.strip()):
+        raise ApiError(400, FEED_URL_RULE)
     try:
         normalize_feed_url(url)
     except SubscriptionError:

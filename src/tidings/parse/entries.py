@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from tidings.clean import clean_many, escape_text
 from tidings.model import Enclosure, ParsedEntry
@@ -69,6 +69,25 @@ class EntryDraft:
         )
 
 
+# The longest id kept as it is, in UTF-8 bytes. The store indexes (feed, id) to tell new entries
+# from known ones, and PostgreSQL refuses an index entry past about 2,700 bytes: a 12 KB guid or
+# link (no real feed needs one; a hostile one may) made every check of its feed fail there.
+MAX_KEY_BYTES: Final = 1024
+
+
+def bounded_key(key: str) -> str:
+    """Return `key` when it fits MAX_KEY_BYTES; else "sha256:" and the hex digest of its UTF-8
+    bytes, which tells long ids apart as the ids themselves would and is the same every check.
+    (Migration 0016 gave stored keys past the bound the same form.)"""
+    if len(key) * 4 <= MAX_KEY_BYTES:
+        return key
+    # surrogatepass: a JSON Feed's link may hold a lone surrogate until bounds.py scrubs it.
+    encoded = key.encode("utf-8", "surrogatepass")
+    if len(encoded) <= MAX_KEY_BYTES:
+        return key
+    return "sha256:" + hashlib.sha256(encoded).hexdigest()
+
+
 def entry_key(link: str | None, title: str, published: datetime | None, summary: str | None) -> str:
     """Return the id of an entry that has none: its link; else "sha256:" and the hex digest of
     its title and its published date (ISO 8601, or "") joined by a newline; else, when both are
@@ -118,8 +137,9 @@ def finish_entries(
         title = draft.title or draft.fallback_title
         # The id as bounds.py will scrub it, before it is known unique: an id of control
         # characters alone is no id, and two that differ only by them are one.
-        key = (scrub(draft.id) if draft.id else "") or entry_key(
-            draft.link, title, draft.published, summary
+        key = bounded_key(
+            (scrub(draft.id) if draft.id else "")
+            or entry_key(draft.link, title, draft.published, summary)
         )
         # Positional: a frozen dataclass's __init__ costs less so (same order as the fields).
         entries.append(

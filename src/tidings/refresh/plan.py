@@ -22,6 +22,7 @@ from tidings.model import (
     ParsedEntry,
     ParsedFeed,
 )
+from tidings.reading.limits import feed_url_fits
 from tidings.refresh.parsing import body_hash, content_hash
 from tidings.refresh.schedule import DEFAULT_SETTINGS, PlanSettings, next_check_at
 
@@ -193,6 +194,14 @@ class _Check:
             pushed=self.pushed,
         )
 
+    def _moved_to(self) -> str | None:
+        """The address a permanent redirect moved the feed to; None when there is none, or when
+        it is too long to store (the feed keeps its address and is still checked through the
+        redirect)."""
+        if not self.result.permanent_redirect or not feed_url_fits(self.result.final_url):
+            return None
+        return self.result.final_url
+
     def _log(self, error: str | None, entries: _Entries = _Entries()) -> FetchLogRecord:
         return FetchLogRecord(
             feed_id=self.feed.id,
@@ -221,7 +230,7 @@ class _Check:
             etag, last_modified = headers.get("etag"), headers.get("last-modified")
         updated = replace(
             feed,
-            url=self.result.final_url if self.result.permanent_redirect else feed.url,
+            url=self._moved_to() or feed.url,
             etag=etag,
             last_modified=last_modified,
             body_hash=new_body_hash or feed.body_hash,
