@@ -20,6 +20,13 @@ class Fragment(NamedTuple):
     base: str | None
 
 
+# At most this many categories and enclosures an entry: real items have a few (a photo gallery
+# some dozens); a hostile one had 50,000 of each, which took 41 s to read when each new one was
+# compared with all before it. Past the bound they are left out, with a warning.
+MAX_CATEGORIES: Final = 100
+MAX_ENCLOSURES: Final = 100
+
+
 @dataclass(slots=True)
 class EntryDraft:
     """The fields of one entry as they are found, in any order."""
@@ -39,13 +46,20 @@ class EntryDraft:
     plain_subtitle: str | None = None  # itunes:subtitle: used when none of the above
     fallback_title: str = ""  # media:title: used when the entry has no title
     duration: int | None = None  # itunes:duration, seconds: for the item's audio and video
+    left_out: int = 0  # categories and enclosures past MAX_CATEGORIES and MAX_ENCLOSURES
 
     def add_category(self, name: str) -> None:
+        if len(self.categories) >= MAX_CATEGORIES:
+            self.left_out += 1  # not compared with the others: the list stays this short
+            return
         name = " ".join(name.split())
         if name and name not in self.categories:
             self.categories.append(name)
 
     def add_enclosure(self, enclosure: Enclosure) -> None:
+        if len(self.enclosures) >= MAX_ENCLOSURES:
+            self.left_out += 1
+            return
         for index, known in enumerate(self.enclosures):
             if known.url == enclosure.url:
                 # The same file named twice (<enclosure> and <media:content>): the first wins,
@@ -157,10 +171,17 @@ def finish_entries(
                 draft.image,
             )
         )
+    warnings = []
+    if crowded := sum(1 for draft in drafts if draft.left_out):
+        warnings.append(
+            f"{crowded} entries had more than {MAX_CATEGORIES} categories or {MAX_ENCLOSURES}"
+            " enclosures; kept the first"
+        )
     # The common case, every key once: one set, nothing renamed.
     if len({entry.id for entry in entries}) == len(entries):
-        return tuple(entries), []
-    return _distinct(entries)
+        return tuple(entries), warnings
+    kept, repeated = _distinct(entries)
+    return kept, warnings + repeated
 
 
 def _signature(entry: ParsedEntry) -> str:
