@@ -12,8 +12,10 @@ import logging
 import pytest
 
 from support.recording_service import Service
+from tidings.errors import InvalidInput
 from tidings.fetch import Fetcher
 from tidings.integrations import Delivery, EntryToSend, deliver, next_attempt
+from tidings.integrations.service import stored_config
 from tidings.integrations.webhook import SIGNATURE_HEADER
 
 ENTRY = EntryToSend(id=41, url="https://example.org/post", title="A post", content="<p>hi</p>")
@@ -135,3 +137,9 @@ def test_no_secret_in_logs(service: Service, caplog: pytest.LogCaptureFixture) -
     result = send("readeck", {"url": service.url, "token": "very-secret-token"})
     assert "very-secret-token" not in caplog.text
     assert "very-secret-token" not in result.message
+
+
+@pytest.mark.parametrize("url", ["ftp://e.example/hook", "http://[x", "https://"])
+def test_a_webhook_address_that_is_none_is_a_sentence(url: str) -> None:
+    with pytest.raises(InvalidInput, match="is not an http:// or https:// address"):
+        stored_config("key", "webhook", {"url": url})

@@ -87,6 +87,7 @@ def test_other_threads_urllib3_is_not_guarded(service: Service) -> None:
         ("syslog://", "'syslog' is not"),
         ("not a url", "'not' is not"),
         (" ".join(["ntfys://ntfy.sh/t"] * 11), "at most 10"),
+        ("ntfys://[x", "'ntfys://\\[x' is not a URL"),  # urlsplit's ValueError was a 500
     ],
 )
 def test_refused_urls(text: str, error: str) -> None:

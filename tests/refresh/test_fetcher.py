@@ -245,6 +245,10 @@ def test_absolute_redirect_and_validators_on_every_hop(loopback: Any) -> None:
     [
         (None, "The server answered 302 Found but gave no address to go to."),
         ("ftp://example.com/feed", "Only http:// and https:// addresses can be fetched."),
+        (
+            "http://[" + "x" * 5000,
+            "The server redirected to an invalid address (http://[" + "x" * 291 + "…).",
+        ),
     ],
 )
 def test_bad_redirect_targets(loopback: Any, location: str | None, error: str) -> None:

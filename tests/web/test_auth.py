@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from starlette.testclient import TestClient
 
 from support.forms import csrf_of, sign_in
@@ -93,14 +94,16 @@ def test_posts_without_a_valid_csrf_token_are_refused(
     assert store.categories.all() == []
 
 
-def test_cross_origin_posts_are_refused(admin_client: TestClient) -> None:
+@pytest.mark.parametrize("origin", ["https://evil.example", "http://[x", "http://[::1"])
+def test_cross_origin_posts_are_refused(admin_client: TestClient, origin: str) -> None:
     token = csrf_of(admin_client.get("/admin/categories").text)
     response = admin_client.post(
         "/admin/categories",
         data={"name": "X", "csrf_token": token},
-        headers={"Origin": "https://evil.example"},
+        headers={"Origin": origin},
     )
     assert response.status_code == 403
+    assert "sent from another site" in response.text
 
 
 def test_login_form_without_cookie_is_refused(client: TestClient, store: Store) -> None:

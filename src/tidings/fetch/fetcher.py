@@ -36,7 +36,7 @@ from tidings.fetch.errors import (
 from tidings.fetch.guard import GuardedBackend, check_url, classify_address, default_ssl_context
 from tidings.fetch.http1 import Pool
 from tidings.fetch.proxy import Proxies, proxies_from
-from tidings.fetch.urls import Target, join, target_of
+from tidings.fetch.urls import Target, join, quoted, target_of
 from tidings.model import FeedToFetch, FetchResult
 from tidings.numerals import whole_number
 
@@ -358,10 +358,12 @@ class _FetchRun:
                 next_url = join(self.url, location)
             except InvalidURL:
                 raise _Failure(
-                    f"The server redirected to an invalid address ({location}).", status, headers
+                    f"The server redirected to an invalid address ({quoted(location)}).",
+                    status,
+                    headers,
                 ) from None
             if next_url in visited:
-                raise _Failure(f"The feed redirects in a loop (back to {next_url}).")
+                raise _Failure(f"The feed redirects in a loop (back to {quoted(next_url)}).")
             hops += 1
             if hops > self.fetcher.max_redirects:
                 raise _Failure(f"Too many redirects (more than {self.fetcher.max_redirects}).")

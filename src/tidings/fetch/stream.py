@@ -20,7 +20,7 @@ from tidings.fetch.errors import FetchError, InvalidURL, TransportError
 from tidings.fetch.fetcher import REDIRECT_STATUSES, Fetcher
 from tidings.fetch.guard import check_url
 from tidings.fetch.http1 import Response
-from tidings.fetch.urls import join, target_of
+from tidings.fetch.urls import join, quoted, target_of
 
 # One byte range, as players ask ("bytes=0-", "bytes=1000-1999", "bytes=-500"); several ranges in
 # one request (multipart answers) are not forwarded: the whole file is asked for instead.
@@ -125,8 +125,10 @@ async def open_stream(
             try:
                 url = join(url, location)
             except InvalidURL:
-                invalid = f"The media's server redirected to an invalid address ({location})."
+                invalid = (
+                    f"The media's server redirected to an invalid address ({quoted(location)})."
+                )
                 raise StreamError(invalid) from None
             if url in visited:
-                raise StreamError(f"The media's address redirects in a loop (to {url}).")
+                raise StreamError(f"The media's address redirects in a loop (to {quoted(url)}).")
         raise StreamError(f"Too many redirects (more than {fetcher.max_redirects}).")

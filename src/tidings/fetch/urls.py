@@ -67,12 +67,20 @@ def join(base: str, location: str) -> str:
     """The absolute URL a redirect's Location means from `base`; InvalidURL when it is not a
     URL at all (a bad port or IPv6 literal). Whether it may be fetched (its scheme, its
     address) is the next request's check, which says why not."""
-    joined = urljoin(base, location.strip())
     try:
-        _ = urlsplit(joined).port  # parsing the port is what finds a bad port or IPv6 literal
+        # urljoin itself refuses some ("http://[x": "Invalid IPv6 URL"); parsing the port is
+        # what finds a bad port or IPv6 literal in the rest.
+        joined = urljoin(base, location.strip())
+        _ = urlsplit(joined).port
     except ValueError as error:
-        raise InvalidURL(f"{joined} is not a valid address ({error}).") from None
+        raise InvalidURL(f"{quoted(location)} is not a valid address ({error}).") from None
     return joined
+
+
+def quoted(url: str, limit: int = 300) -> str:
+    """`url` to quote in a message: cut at `limit` characters with an ellipsis (a server's
+    Location may be 20 KB, and the message is stored and shown with the feed)."""
+    return url if len(url) <= limit else url[: limit - 1] + "…"
 
 
 def _ascii_host(name: str, url: str) -> str:

@@ -27,8 +27,12 @@ class EntryToSend:
 
 def web_address(value: str) -> object:
     """Check that `value` is an http(s) address with a host; InvalidInput otherwise."""
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(value.strip())
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # "http://[x": an IPv6 literal that is none
+        ok = False
+    if not ok:
         raise InvalidInput(f"{value!r} is not an http:// or https:// address")
     return value
 

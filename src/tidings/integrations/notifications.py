@@ -42,7 +42,10 @@ def notification_urls(text: str) -> list[str]:
     if len(urls) > MAX_URLS:
         raise InvalidInput(f"at most {MAX_URLS} Apprise URLs")
     for url in urls:
-        scheme = urlsplit(url).scheme.lower()
+        try:
+            scheme = urlsplit(url).scheme.lower()
+        except ValueError:  # "ntfys://[x": an IPv6 literal that is none
+            raise InvalidInput(f"{url!r} is not a URL") from None
         if scheme not in SCHEMES:
             raise InvalidInput(
                 f"{scheme or url!r} is not an Apprise service tidings sends to; "

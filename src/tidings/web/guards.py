@@ -61,7 +61,11 @@ async def checked_form(request: Request, session: Session) -> FormData:
     origin = request.headers.get("origin")
     if origin and origin != "null":
         own = urlsplit(str(request.base_url)).netloc
-        if urlsplit(origin).netloc != own:
+        try:
+            foreign = urlsplit(origin).netloc != own
+        except ValueError:  # "http://[x" is no origin at all (it was a 500)
+            foreign = True
+        if foreign:
             raise HTTPException(403, "The form was sent from another site.")
     form = await request.form(
         max_files=MAX_FILES, max_fields=MAX_FORM_FIELDS, max_part_size=MAX_PART_BYTES
