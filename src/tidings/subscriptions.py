@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from tidings.addresses import check_url
 from tidings.config import Settings
-from tidings.errors import UserError
+from tidings.errors import InvalidInput, UserError
 from tidings.model import Category, Feed
 from tidings.reading.limits import FEED_URL_RULE, feed_url_fits
 from tidings.store import Conflict
@@ -196,7 +196,10 @@ def import_reader_opml(store: Store, settings: Settings, user_id: int, data: byt
             subscribe_reader(
                 store, settings, user_id, item.url, title=item.title, categories=item.categories
             )
-        except (SubscriptionError, Conflict) as exc:
+        except (SubscriptionError, Conflict, InvalidInput) as exc:
+            # One odd outline (a 300-character title, a folder past the categories' limit) is
+            # skipped with its reason; it ended the import, a 500 on the web. LimitReached (the
+            # subscriptions' limit) is none of these: it stops the import.
             skipped.append(f"{item.url}: {exc}")
         else:
             subscribed += 1

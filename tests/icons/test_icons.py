@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+import tidings.icons.refresher as refresher_module
 from support.entries import apply_check
 from support.live_server import Page, serving_pages
+from tidings.config import Settings
 from tidings.fetch import Fetcher
 from tidings.icons import MAX_ICON_BYTES, Icon, find_icon, icon_candidates
 from tidings.icons.refresher import refresh_icons
@@ -134,3 +136,33 @@ def test_a_round_stores_icons_and_nones_for_due_feeds(store: Store) -> None:
     assert icon is not None and icon.data == PNG
     assert store.icons.of_feed(missing.id) is None
     assert store.icons.due(now, timedelta(days=30)) == []  # both looked at: none due
+
+
+def test_a_failing_round_does_not_end_the_icon_loop(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database error in one round (the pool exhausted, say) is logged and the loop goes on:
+    it runs in the server's background task group, and an error ending it ended the refresher."""
+    rounds: list[int] = []
+
+    async def flaky(*args: object, **kwargs: object) -> int:
+        rounds.append(len(rounds))
+        if len(rounds) == 1:
+            raise RuntimeError("QueuePool limit of size 10 overflow 10 reached")
+        return 0
+
+    monkeypatch.setattr(refresher_module, "refresh_icons", flaky)
+    monkeypatch.setattr(refresher_module, "PAUSE", 0.01)
+
+    async def run() -> None:
+        task = asyncio.create_task(refresher_module.run_icons(store, Settings()))
+        deadline = asyncio.get_running_loop().time() + 10
+        while len(rounds) < 3 and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.01)
+        assert not task.done()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(run())
+    assert len(rounds) >= 3

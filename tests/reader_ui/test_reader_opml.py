@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
+import html
 import re
+import time
 
 import pytest
 from starlette.testclient import TestClient
 
 from reader_ui.helpers import csrf_of
 from tidings.config import Settings
+from tidings.errors import InvalidInput
 from tidings.publish.opml import MAX_OPML_BYTES
+from tidings.reading.limits import CATEGORIES_RULE, MAX_CATEGORIES_PER_USER, MAX_SUBSCRIPTION_TITLE
 from tidings.store import Store
 
 OPML = b"""<?xml version="1.0"?>
@@ -96,3 +100,51 @@ def test_export_lists_only_the_readers_subscriptions(
 def test_export_needs_a_session(client_without_session: TestClient) -> None:
     answer = client_without_session.get("/reader/subscriptions.opml", follow_redirects=False)
     assert answer.status_code in (302, 303)
+
+
+def test_an_odd_outline_is_skipped_and_the_rest_imported(
+    ann_client: TestClient, ann: int, store: Store
+) -> None:
+    """A title past its limit was a 500 (the store's InvalidInput was not caught), and through
+    Miniflux's import it ended the import there."""
+    long_title = "t" * (MAX_SUBSCRIPTION_TITLE + 1)
+    data = (
+        "<opml version='2.0'><body>"
+        f"<outline text='{long_title}' xmlUrl='https://long.example/feed'/>"
+        "<outline text='Owls' xmlUrl='https://owls.example/feed.xml'/>"
+        "</body></opml>"
+    ).encode()
+    page = _import(ann_client, data)
+    assert "Imported: 1 new subscriptions; 1 skipped" in page
+    assert [s.url for s in store.reading.subscriptions(ann)] == ["https://owls.example/feed.xml"]
+
+
+def test_one_feed_under_30_000_folders_is_read_quickly_and_refused_by_the_limit(
+    ann_client: TestClient, ann: int, store: Store
+) -> None:
+    """Each repeat was compared with the folders merged so far (38 s for this file), and the
+    reader got 30,000 categories, which every page with the sidebar then listed (46 s)."""
+    folders = "".join(
+        f"<outline text='f{i}'><outline xmlUrl='https://a.example/feed'/></outline>"
+        for i in range(30_000)
+    )
+    data = f"<opml version='2.0'><body>{folders}</body></opml>".encode()
+    started = time.perf_counter()
+    page = _import(ann_client, data)
+    assert time.perf_counter() - started < 10  # the limit's check, not the folders' merge
+    assert CATEGORIES_RULE in html.unescape(page)
+    assert store.reading.subscriptions(ann) == []
+    assert store.reading.categories(ann) == []
+
+
+def test_the_categories_limit_holds_for_every_way_of_adding_one(store: Store, ann: int) -> None:
+    store.reading.subscribe(
+        ann, "https://a.example/feed", categories=[f"c{i}" for i in range(MAX_CATEGORIES_PER_USER)]
+    )
+    assert len(store.reading.categories(ann)) == MAX_CATEGORIES_PER_USER
+    with pytest.raises(InvalidInput, match=re.escape(CATEGORIES_RULE)):
+        store.reading.add_category(ann, "one more")
+    with pytest.raises(InvalidInput, match=re.escape(CATEGORIES_RULE)):
+        store.reading.subscribe(ann, "https://b.example/feed", categories=["another"])
+    assert len(store.reading.categories(ann)) == MAX_CATEGORIES_PER_USER
+    assert [s.url for s in store.reading.subscriptions(ann)] == ["https://a.example/feed"]

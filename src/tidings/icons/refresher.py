@@ -49,6 +49,15 @@ async def run_icons(store: Store, settings: Settings) -> None:
     """Look for icons round after round, for as long as the server runs."""
     async with Fetcher.from_settings(settings) as fetcher:
         while True:
-            looked = await refresh_icons(store, fetcher, now=datetime.now(UTC))
+            try:
+                looked = await refresh_icons(store, fetcher, now=datetime.now(UTC))
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # A database that does not answer (its pool exhausted, an outage) must not end
+                # this loop: it runs in the server's background task group beside the refresher,
+                # and an error here ended the group, so no feed was checked again until a restart.
+                log.exception("looking for icons failed; trying again in %.0f s", PAUSE)
+                looked = 0
             if looked < ROUND_SIZE:
                 await asyncio.sleep(PAUSE)  # a schedule between rounds, not a wait for work

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
@@ -51,13 +51,21 @@ def parse_opml(data: bytes) -> list[OPMLSubscription]:
     if body is None:
         raise OPMLError("the OPML file has no <body>")
     found: dict[str, OPMLSubscription] = {}
-    _walk(body, (), found)
-    return list(found.values())
+    folders: dict[str, dict[str, None]] = {}
+    _walk(body, (), found, folders)
+    return [replace(sub, categories=tuple(folders[url])) for url, sub in found.items()]
 
 
 def _walk(
-    element: etree._Element, path: tuple[str, ...], found: dict[str, OPMLSubscription]
+    element: etree._Element,
+    path: tuple[str, ...],
+    found: dict[str, OPMLSubscription],
+    folders: dict[str, dict[str, None]],
 ) -> None:
+    """Collect the feeds below `element`: the first outline of each URL in `found`, and in
+    `folders` the folders of all its outlines (a feed under two folders is one subscription in
+    both), in order: one dict insertion each, so a feed repeated under 30,000 folders is
+    linear (comparing each with the categories merged so far took 38 s)."""
     for outline in element:
         if not isinstance(outline.tag, str) or etree.QName(outline).localname.lower() != "outline":
             continue
@@ -67,16 +75,13 @@ def _walk(
         if url:
             if url not in found:
                 found[url] = OPMLSubscription(
-                    url=url, title=label, site_url=attrs.get("htmlurl") or None, categories=path
+                    url=url, title=label, site_url=attrs.get("htmlurl") or None
                 )
-            elif path and not set(path) <= set(found[url].categories):
-                # The same feed under two folders: one subscription in both categories.
-                old = found[url]
-                merged = tuple(dict.fromkeys(old.categories + path))
-                found[url] = OPMLSubscription(old.url, old.title, old.site_url, merged)
+                folders[url] = {}
+            folders[url].update(dict.fromkeys(path))
         else:
             # Only the innermost folder names the category; deeper nesting is flattened.
-            _walk(outline, (label,) if label else path, found)
+            _walk(outline, (label,) if label else path, found, folders)
 
 
 def write_opml(

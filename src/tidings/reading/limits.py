@@ -21,6 +21,10 @@ MAX_KEY_NAME = 100
 MAX_LABEL_LENGTH = 100
 # Labels are made by hand and by rules; a rule run amok must not grow a user's list unbounded.
 MAX_LABELS_PER_USER = 1000
+# An OPML file listing one feed under 30,000 folders gave a reader 30,000 categories, and every
+# page with the sidebar lists them all.
+MAX_CATEGORIES_PER_USER = 1000
+CATEGORIES_RULE = f"A reader has at most {MAX_CATEGORIES_PER_USER} categories."
 
 
 # Control characters (C0, DEL, C1) that are not white space: none belongs in a name (an escape

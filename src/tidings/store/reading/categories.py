@@ -7,7 +7,8 @@ from collections import Counter
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from tidings.reading.limits import category_name
+from tidings.errors import InvalidInput
+from tidings.reading.limits import CATEGORIES_RULE, MAX_CATEGORIES_PER_USER, category_name
 from tidings.reading_model import (
     UserCategory,
 )
@@ -24,32 +25,24 @@ from tidings.store.schema import (
 def category_list(conn: Connection, user_id: int, unread: dict[int, int]) -> list[UserCategory]:
     """The user's categories by name, each with its feeds' count and the sum of their
     unread counts in `unread`."""
-    query = (
-        sa.select(
-            user_categories.c.id,
-            user_categories.c.name,
-            subscription_categories.c.feed_id,
-        )
-        .outerjoin(
-            subscription_categories,
-            sa.and_(
-                subscription_categories.c.category_id == user_categories.c.id,
-                subscription_categories.c.user_id == user_id,
-            ),
-        )
-        .where(user_categories.c.user_id == user_id)
-        .order_by(sa.func.lower(user_categories.c.name), user_categories.c.id)
+    # Two plain reads summed here, not a join: SQLite joined through the primary key's
+    # (user_id) prefix, reading all of the user's filings for each category (53 s for 30,000).
+    names: dict[int, str] = dict(
+        conn.execute(
+            sa.select(user_categories.c.id, user_categories.c.name)
+            .where(user_categories.c.user_id == user_id)
+            .order_by(sa.func.lower(user_categories.c.name), user_categories.c.id)
+        ).all()
     )
-    # One row per (category, feed), or one with no feed for an empty category; summed here
-    # from the counts per feed the caller already has.
-    names: dict[int, str] = {}  # in the query's order
     feed_counts: Counter[int] = Counter()
     unread_counts: Counter[int] = Counter()
-    for category_id, name, feed_id in conn.execute(query):
-        names[category_id] = name
-        if feed_id is not None:
-            feed_counts[category_id] += 1
-            unread_counts[category_id] += unread.get(feed_id, 0)
+    for category_id, feed_id in conn.execute(
+        sa.select(subscription_categories.c.category_id, subscription_categories.c.feed_id).where(
+            subscription_categories.c.user_id == user_id
+        )
+    ):
+        feed_counts[category_id] += 1
+        unread_counts[category_id] += unread.get(feed_id, 0)
     return [
         UserCategory(
             id=category_id,
@@ -59,6 +52,16 @@ def category_list(conn: Connection, user_id: int, unread: dict[int, int]) -> lis
         )
         for category_id, name in names.items()
     ]
+
+
+def check_category_count(conn: Connection, user_id: int) -> None:
+    """InvalidInput when the user has more than MAX_CATEGORIES_PER_USER categories: called after
+    adding some, in the same transaction, which the error then undoes."""
+    count = conn.execute(
+        sa.select(sa.func.count()).where(user_categories.c.user_id == user_id)
+    ).scalar_one()
+    if count > MAX_CATEGORIES_PER_USER:
+        raise InvalidInput(CATEGORIES_RULE)
 
 
 def category_named(conn: Connection, user_id: int, name: str) -> int | None:
@@ -94,6 +97,7 @@ class UserCategoryQueries:
                 .values(user_id=user_id, name=name)
                 .returning(user_categories.c.id)
             ).scalar_one()
+            check_category_count(conn, user_id)
         return UserCategory(id=new_id, name=name)
 
     def rename_category(self, user_id: int, category_id: int, name: str) -> UserCategory:

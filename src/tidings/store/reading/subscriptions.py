@@ -12,7 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from tidings.reading.limits import subscription_title
+from tidings.errors import InvalidInput
+from tidings.reading.limits import CATEGORIES_RULE, MAX_CATEGORIES_PER_USER, subscription_title
 from tidings.reading_model import (
     Subscription,
     UserCategory,
@@ -20,7 +21,7 @@ from tidings.reading_model import (
 from tidings.store.articles import set_scraper_rules
 from tidings.store.database import read_transaction, write_transaction
 from tidings.store.errors import Conflict, LimitReached, NotFound
-from tidings.store.reading.categories import category_list
+from tidings.store.reading.categories import category_list, check_category_count
 from tidings.store.reading.counts import unread_per_feed
 from tidings.store.reading.visibility import (
     clean_names,
@@ -77,11 +78,14 @@ def ensure_categories(conn: Connection, user_id: int, names: Iterable[str]) -> l
     names = clean_names(names)
     if not names:
         return []
+    if len(names) > MAX_CATEGORIES_PER_USER:
+        raise InvalidInput(CATEGORIES_RULE)
     conn.execute(
         insert_for(conn)(user_categories)
         .values([{"user_id": user_id, "name": n} for n in names])
         .on_conflict_do_nothing(index_elements=["user_id", "name"])
     )
+    check_category_count(conn, user_id)
     found = conn.execute(
         sa.select(user_categories.c.name, user_categories.c.id).where(
             user_categories.c.user_id == user_id, user_categories.c.name.in_(names)
