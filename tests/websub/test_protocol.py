@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -21,6 +22,7 @@ from tidings.websub.protocol import (
     header_links,
     hub_and_topic,
     lease_seconds,
+    renewal_due,
     signature_valid,
     verify_intent,
 )
@@ -49,6 +51,8 @@ def sign(algorithm: str, secret: str = "s3cret", body: bytes = BODY) -> str:
         ("", False),
         (None, False),
         ("sha256=" + hashlib.sha256(BODY).hexdigest(), False),  # a hash, not an HMAC
+        ("sha256=zzé", False),  # compare_digest refused the str: a 500
+        ("sha256=" + "é" * 64, False),
     ],
 )
 def test_signature(header: str | None, valid: bool) -> None:
@@ -169,6 +173,9 @@ def test_confirmed_lease_is_the_hubs() -> None:
         ("-5", DEFAULT_LEASE_SECONDS),
         ("soon", DEFAULT_LEASE_SECONDS),
         ("99999999999", MAX_LEASE_SECONDS),
+        ("9" * 40, MAX_LEASE_SECONDS),
+        ("١٢", DEFAULT_LEASE_SECONDS),  # int() read these as 12
+        ("+600", DEFAULT_LEASE_SECONDS),
     ],
 )
 def test_lease_seconds(value: str | None, seconds: int) -> None:
@@ -208,3 +215,24 @@ def test_hub_and_topic(
     header: str | None, doc_hub: str | None, doc_self: str | None, found: object
 ) -> None:
     assert hub_and_topic(header, doc_hub, doc_self, "https://ex.com/feed") == found
+
+
+HOUR = timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("lease", "since_request", "due"),
+    [
+        (10 * 24 * HOUR, 9 * 24 * HOUR, False),  # a long lease: in its last hour only
+        (10 * 24 * HOUR, 10 * 24 * HOUR - HOUR / 2, True),
+        (HOUR, timedelta(minutes=1), False),  # an hour's lease: not every round
+        (HOUR, timedelta(minutes=29), False),
+        (HOUR, timedelta(minutes=31), True),  # past half of it
+        (timedelta(minutes=10), timedelta(minutes=6), True),
+        (HOUR, 2 * HOUR, True),  # run out
+    ],
+)
+def test_renewal_due(lease: timedelta, since_request: timedelta, due: bool) -> None:
+    requested = NOW - since_request
+    subscription = replace(sub(SUBSCRIBED), requested_at=requested, lease_until=requested + lease)
+    assert renewal_due(subscription, NOW, 3600) is due

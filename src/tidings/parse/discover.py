@@ -19,6 +19,9 @@ FEED_TYPES = frozenset(
     }
 )
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+# The feeds a page announces that are read: a site announces a few (the posts', the
+# comments', a category's); a page announcing 50,000 held a parse process for seconds.
+MAX_FEED_LINKS = 100
 
 
 def feed_links(page: str, url: str | None) -> tuple[str, ...]:
@@ -31,12 +34,14 @@ def feed_links(page: str, url: str | None) -> tuple[str, ...]:
     for element in document.iter("base"):
         base = resolve(url, element.get("href")) or url
         break
-    found: list[str] = []
+    found: dict[str, None] = {}  # a list's `in` made 40,000 links take 6.5 s
     for element in document.iter("link"):
         rel = (element.get("rel") or "").lower().split()
         kind = (element.get("type") or "").split(";")[0].strip().lower()
         if "alternate" in rel and kind in FEED_TYPES:
             href = resolve(base, element.get("href"))
-            if href and href not in found:
-                found.append(href)
+            if href:
+                found[href] = None
+                if len(found) == MAX_FEED_LINKS:
+                    break
     return tuple(found)

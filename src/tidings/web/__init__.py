@@ -4,3 +4,5 @@
 owns pages, sessions and forms; the rules it shares with the APIs live below both
 (tidings.reading, tidings.app), and the APIs import nothing of it.
 """
+
+from tidings.web import ids as _ids  # noqa: F401 (registers the routes' {name:id} first)

@@ -148,11 +148,11 @@ async def update_now(request: Request) -> Response:
 
 ROUTES = [
     Route("/admin", overview, name="admin"),
-    Route("/admin/sources/{feed_id:int}", source_log, name="admin_source"),
-    Route("/admin/sources/{feed_id:int}/delete", confirm, methods=["GET"]),
-    Route("/admin/sources/{feed_id:int}/delete", delete, methods=["POST"]),
-    Route("/admin/sources/{feed_id:int}/delete-items", confirm, methods=["GET"]),
-    Route("/admin/sources/{feed_id:int}/delete-items", delete_items, methods=["POST"]),
-    Route("/admin/sources/{feed_id:int}/update", update_now, methods=["POST"]),
+    Route("/admin/sources/{feed_id:id}", source_log, name="admin_source"),
+    Route("/admin/sources/{feed_id:id}/delete", confirm, methods=["GET"]),
+    Route("/admin/sources/{feed_id:id}/delete", delete, methods=["POST"]),
+    Route("/admin/sources/{feed_id:id}/delete-items", confirm, methods=["GET"]),
+    Route("/admin/sources/{feed_id:id}/delete-items", delete_items, methods=["POST"]),
+    Route("/admin/sources/{feed_id:id}/update", update_now, methods=["POST"]),
     *admin_settings.ROUTES,
 ]

@@ -93,6 +93,6 @@ async def delete(request: Request) -> Response:
 ROUTES = [
     Route(HERE, categories, methods=["GET"], name="admin_categories"),
     Route(HERE, add, methods=["POST"]),
-    Route(HERE + "/{category_id:int}/rename", rename, methods=["POST"]),
-    Route(HERE + "/{category_id:int}/delete", delete, methods=["POST"]),
+    Route(HERE + "/{category_id:id}/rename", rename, methods=["POST"]),
+    Route(HERE + "/{category_id:id}/delete", delete, methods=["POST"]),
 ]

@@ -159,6 +159,6 @@ async def edit(request: Request) -> Response:
 ROUTES = [
     Route("/admin/sources/add", add_form, methods=["GET"], name="admin_add"),
     Route("/admin/sources/add", add, methods=["POST"]),
-    Route("/admin/sources/{feed_id:int}/edit", edit_form, methods=["GET"], name="admin_edit"),
-    Route("/admin/sources/{feed_id:int}/edit", edit, methods=["POST"]),
+    Route("/admin/sources/{feed_id:id}/edit", edit_form, methods=["GET"], name="admin_edit"),
+    Route("/admin/sources/{feed_id:id}/edit", edit, methods=["POST"]),
 ]

@@ -39,4 +39,4 @@ async def follow(request: Request) -> Response:
     return back_to(request, reader, back, message)
 
 
-ROUTES = [Route("/sources/{feed_id:int}/follow", follow, methods=["POST"], name="follow")]
+ROUTES = [Route("/sources/{feed_id:id}/follow", follow, methods=["POST"], name="follow")]

@@ -72,6 +72,6 @@ async def feed_icon(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/icons/{icon_id:int}", icon, name="icon"),
-    Route("/icons/feed/{feed_id:int}", feed_icon, name="feed_icon"),
+    Route("/icons/{icon_id:id}", icon, name="icon"),
+    Route("/icons/feed/{feed_id:id}", feed_icon, name="feed_icon"),
 ]

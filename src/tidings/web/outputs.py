@@ -133,7 +133,7 @@ async def opml(request: Request) -> Response:
 
 ROUTES = [
     Route("/feed.{format}", river_feed, name="river_feed"),
-    Route("/sources/{feed_id:int}/feed.{format}", source_feed, name="source_feed"),
-    Route("/categories/{category_id:int}/feed.{format}", category_feed, name="category_feed"),
+    Route("/sources/{feed_id:id}/feed.{format}", source_feed, name="source_feed"),
+    Route("/categories/{category_id:id}/feed.{format}", category_feed, name="category_feed"),
     Route("/opml", opml, name="opml"),
 ]

@@ -190,7 +190,7 @@ async def category(request: Request) -> Response:
 ROUTES = [
     Route("/", river, name="river"),
     Route("/sources", sources, name="sources"),
-    Route("/sources/{feed_id:int}", source, name="source"),
+    Route("/sources/{feed_id:id}", source, name="source"),
     Route("/categories", categories, name="categories"),
-    Route("/categories/{category_id:int}", category, name="category"),
+    Route("/categories/{category_id:id}", category, name="category"),
 ]

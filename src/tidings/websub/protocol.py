@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
+from tidings.numerals import whole_number
 from tidings.store.websub import (
     PENDING_SUBSCRIBE,
     PENDING_UNSUBSCRIBE,
@@ -37,7 +38,9 @@ def signature_valid(secret: str, header: str | None, body: bytes) -> bool:
     if method not in ALGORITHMS:
         return False
     expected = hmac.new(secret.encode(), body, method).hexdigest()
-    return hmac.compare_digest(expected, given.strip().lower())
+    # As bytes: compare_digest refuses str with non-ASCII characters ("sha256=zzé" was a 500).
+    given_bytes = given.strip().lower().encode("utf-8", "replace")
+    return hmac.compare_digest(expected.encode("ascii"), given_bytes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,19 +85,31 @@ def verify_intent(subscription: WebSubSubscription | None, params: dict[str, str
 
 
 def lease_seconds(value: str | None) -> int:
-    """The hub's lease in seconds, bounded; the default when absent or not a positive number."""
-    try:
-        seconds = int(value or "")
-    except ValueError:
-        return DEFAULT_LEASE_SECONDS
-    if seconds <= 0:
+    """The hub's lease in seconds, bounded; the default when absent or not a positive number
+    in ASCII digits (int() read "١٢" as 12)."""
+    text = (value or "").strip()
+    seconds = whole_number(text)
+    if seconds is None and text.isascii() and text.isdigit():
+        return MAX_LEASE_SECONDS  # more digits than a number holds: "forever"
+    if not seconds:
         return DEFAULT_LEASE_SECONDS
     return min(seconds, MAX_LEASE_SECONDS)
 
 
 def renew_by(now: datetime, margin_seconds: int) -> datetime:
-    """Leases ending before this moment are renewed now."""
+    """Leases ending before this moment are renewed now (see `renewal_due`)."""
     return now + timedelta(seconds=margin_seconds)
+
+
+def renewal_due(sub: WebSubSubscription, now: datetime, margin_seconds: int) -> bool:
+    """Whether a confirmed subscription is renewed now: in the last `margin_seconds` of its
+    lease, but not before half of it has passed since it was asked for. A hub may grant an hour
+    or less (the spec allows it), and with only the margin such a lease was asked for again at
+    every maintenance round, once a minute."""
+    if sub.lease_until is None:
+        return True
+    halfway = sub.requested_at + (sub.lease_until - sub.requested_at) / 2
+    return now >= max(sub.lease_until - timedelta(seconds=margin_seconds), halfway)
 
 
 _LINK = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]*)*)")

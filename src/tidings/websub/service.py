@@ -30,7 +30,13 @@ from tidings.store.websub import (
     SUBSCRIBED,
     WebSubSubscription,
 )
-from tidings.websub.protocol import encode_form, hub_and_topic, renew_by, subscribe_form
+from tidings.websub.protocol import (
+    encode_form,
+    hub_and_topic,
+    renew_by,
+    renewal_due,
+    subscribe_form,
+)
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +197,8 @@ class WebSub:
         limit = renew_by(self.now(), RENEW_MARGIN_SECONDS)
         for sub in await self._db(self.store.websub.to_renew, limit):
             assert sub.feed_id is not None
-            await self.subscribe(fetcher, sub.feed_id, sub.hub, sub.topic)
+            if renewal_due(sub, self.now(), RENEW_MARGIN_SECONDS):
+                await self.subscribe(fetcher, sub.feed_id, sub.hub, sub.topic)
         for sub in await self._db(self.store.websub.orphans):
             await self.unsubscribe(fetcher, sub)
 
@@ -253,7 +260,7 @@ def _needs_subscribe(
         return True
     recent = current.requested_at > now - timedelta(seconds=RETRY_SECONDS)
     if current.state == SUBSCRIBED:
-        return not current.live(renew_by(now, RENEW_MARGIN_SECONDS))
+        return renewal_due(current, now, RENEW_MARGIN_SECONDS)
     if current.state in (PENDING_SUBSCRIBE, DENIED):
         return not recent
     return False

@@ -38,4 +38,4 @@ async def full_article(request: Request) -> Response:
 
 
 # Before listing's /reader/entries/{id}/{action}, which would take "full-article" as an action.
-ROUTES = [Route("/reader/entries/{entry_id:int}/full-article", full_article, methods=["POST"])]
+ROUTES = [Route("/reader/entries/{entry_id:id}/full-article", full_article, methods=["POST"])]

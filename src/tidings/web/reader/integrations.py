@@ -185,6 +185,6 @@ def _sentence(error: UserError) -> str:
 ROUTES = [
     Route(PAGE, integrations_page, methods=["GET"], name="account_integrations"),
     Route(PAGE, add_integration, methods=["POST"]),
-    Route(PAGE + "/{integration_id:int}", change_integration, methods=["POST"]),
-    Route("/reader/entries/{entry_id:int}/send", send, methods=["POST"]),
+    Route(PAGE + "/{integration_id:id}", change_integration, methods=["POST"]),
+    Route("/reader/entries/{entry_id:id}/send", send, methods=["POST"]),
 ]

@@ -45,5 +45,5 @@ async def save_place(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/reader/enclosures/{enclosure_id:int}/progression", save_place, methods=["POST"]),
+    Route("/reader/enclosures/{enclosure_id:id}/progression", save_place, methods=["POST"]),
 ]

@@ -228,10 +228,10 @@ async def rule_operation(request: Request) -> Response:
 ROUTES: list[Any] = [
     Route(RULES, rules_page, methods=["GET"], name="reader_rules"),
     Route(RULES, add_rule, methods=["POST"]),
-    Route(RULES + "/{rule_id:int}", rule_page, methods=["GET"]),
-    Route(RULES + "/{rule_id:int}", update_rule, methods=["POST"]),
+    Route(RULES + "/{rule_id:id}", rule_page, methods=["GET"]),
+    Route(RULES + "/{rule_id:id}", update_rule, methods=["POST"]),
     Route(
-        RULES + "/{rule_id:int}/{operation:str}",
+        RULES + "/{rule_id:id}/{operation:str}",
         rule_operation,
         methods=["POST"],
     ),

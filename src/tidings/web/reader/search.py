@@ -244,6 +244,6 @@ ROUTES = [
     Route(SEARCH + ".{format}", search_feed, methods=["GET"], name="reader_search_feed"),
     Route(SEARCH + "/link", feed_link, methods=["POST"], name="reader_search_link"),
     Route(SEARCH + "/save", save_search, methods=["POST"], name="reader_search_save"),
-    Route(SEARCH + "/saved/{search_id:int}/delete", delete_saved_search, methods=["POST"]),
+    Route(SEARCH + "/saved/{search_id:id}/delete", delete_saved_search, methods=["POST"]),
     Route("/reader/help", help_page, methods=["GET"], name="reader_help"),
 ]
