@@ -5,6 +5,7 @@ limit while streaming is cut off. Loopback servers play the media's hosts."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -195,3 +196,48 @@ def test_redirects_are_followed_within_bounds(app_client: TestClient) -> None:
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=5)
+
+
+class _Drip(BaseHTTPRequestHandler):
+    """An "image" whose bytes come one every 0.1 s: each within the fetcher's idle timeout."""
+
+    stop = threading.Event()
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+        try:
+            for byte in PNG:
+                if self.stop.wait(0.1):
+                    return
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+        except ConnectionError:
+            pass  # the proxy gave up
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_an_image_whose_start_drips_is_refused_at_the_deadline(live_store: Store) -> None:
+    """The sniff read its 4 KB with only the time between chunks bounded: a byte every half
+    second held a proxy request for half an hour. Now its start has `fetch_timeout`."""
+    _Drip.stop = threading.Event()
+    httpd = ThreadingHTTPServer((HOST, 0), _Drip)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    settings = Settings(secret_key=SECRET, allow_private_networks=True, fetch_timeout=1.0)
+    try:
+        with TestClient(create_app(settings, live_store)) as client:
+            started = time.perf_counter()
+            got = client.get(path(f"http://{HOST}:{httpd.server_address[1]}/drip.png"))
+            spent = time.perf_counter() - started
+    finally:
+        _Drip.stop.set()
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+    assert got.status_code == 504
+    assert "too slowly" in got.text
+    assert spent < 5  # the 5,008 bytes would have taken 500 s

@@ -9,6 +9,7 @@ and the file at most MAX_PROXY_BYTES (announced, or counted as it passes: then c
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack
@@ -90,9 +91,10 @@ def _headers(upstream: Upstream, kind: str) -> dict[str, str]:
     return headers
 
 
-async def _answer(upstream: Upstream, stack: AsyncExitStack) -> Response:
+async def _answer(upstream: Upstream, stack: AsyncExitStack, sniff_seconds: float) -> Response:
     """The client's answer to the media's server's; `stack` holds the upstream connection and
-    is closed here unless the body is handed on (then by the body's end)."""
+    is closed here unless the body is handed on (then by the body's end). The start an image
+    is told by must arrive within `sniff_seconds`."""
     if upstream.status == 416:  # the range asked for is past the end: the player's to handle
         headers = {"Content-Range": upstream.headers.get("content-range", "")}
         return Response(status_code=416, headers={k: v for k, v in headers.items() if v})
@@ -107,7 +109,13 @@ async def _answer(upstream: Upstream, stack: AsyncExitStack) -> Response:
     first = b""
     if claimed.startswith("image/") or not claimed.startswith(("audio/", "video/")):
         # Only a file's start says what it is: a range from the middle of one is not let through.
-        first = await _first_bytes(chunks)
+        try:
+            # One deadline for the whole start: the fetcher's timeout is between chunks, and a
+            # server sending a byte every half second held the request for half an hour.
+            async with asyncio.timeout(sniff_seconds):
+                first = await _first_bytes(chunks)
+        except TimeoutError:
+            return _refuse(504, "The media's server sent its start too slowly.")
         from_start = upstream.status == 200 or upstream.headers.get("content-range", "").startswith(
             "bytes 0-"
         )
@@ -137,7 +145,7 @@ async def proxy(request: Request) -> Response:
         fetcher = await stack.enter_async_context(Fetcher.from_settings(site.settings))
         wanted = byte_range(request.headers.get("range"))
         upstream = await stack.enter_async_context(open_stream(fetcher, url, wanted))
-        answer = await _answer(upstream, stack)
+        answer = await _answer(upstream, stack, site.settings.fetch_timeout)
         handed_on = isinstance(answer, StreamingResponse)
         return answer
     except StreamError as error:
