@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -91,3 +93,44 @@ def test_worker_retries_then_sends(store: Store, service: Service) -> None:
     assert (done.state, done.attempts, done.due_at) == ("sent", 2, None)
     assert len(service.requests) == 2
     assert json.loads(service.requests[1].body)["entry"]["id"] == entry_id
+
+
+def test_one_user_s_slow_endpoint_does_not_hold_another_s_delivery(
+    store: Store, service: Service
+) -> None:
+    """A pass sent its deliveries one after another: eight to an endpoint taking 30 s each
+    delayed another user's by 250 s. Now a pass takes one delivery of each user, all at once."""
+    make_decoys(store)
+    ann = create_user(store, "ann", "correct horse")
+    bob = create_user(store, "bob", "battery staple")
+    slow = stored_config(KEY, "webhook", {"url": f"{service.url}/slow", "secret": "a"})
+    fast = stored_config(KEY, "webhook", {"url": f"{service.url}/fast", "secret": "b"})
+    store.integrations.create(ann.id, "webhook", "slow", slow)
+    store.integrations.create(bob.id, "webhook", "fast", fast)
+    service.answers = {"/slow": [(200, {})], "/fast": [(200, {})]}
+    service.holds["/slow"] = released = threading.Event()
+    for n in range(3):
+        send_entry(store, ann.id, _entry_of(store, ann.id, f"https://e.org/ann{n}"))
+    send_entry(store, bob.id, _entry_of(store, bob.id, "https://e.org/bob"))
+
+    async def step() -> int:
+        async with Fetcher(allow_private_networks=True) as fetcher:
+            return await run_due(store, KEY, fetcher, datetime.now(UTC) + timedelta(seconds=1))
+
+    attempted: list[int] = []
+    worker = threading.Thread(target=lambda: attempted.append(asyncio.run(step())))
+    worker.start()
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if [d.state for d in store.integrations.log(bob.id)] == ["sent"]:
+                break
+            time.sleep(0.02)
+        # Bob's went while Ann's endpoint still held her first.
+        assert [d.state for d in store.integrations.log(bob.id)] == ["sent"]
+        assert not released.is_set()
+    finally:
+        released.set()
+        worker.join(timeout=20)
+    assert attempted == [2]  # one of each user
+    assert sorted(d.state for d in store.integrations.log(ann.id)) == ["queued", "queued", "sent"]

@@ -26,6 +26,8 @@ class Service:
     answers: dict[str, list[tuple[int, object]]]
     requests: list[Recorded] = field(default_factory=list)
     url: str = ""
+    # A path here answers only once its event is set (or after 10 s): a slow endpoint.
+    holds: dict[str, threading.Event] = field(default_factory=dict)
 
 
 @pytest.fixture
@@ -38,6 +40,8 @@ def service() -> Iterator[Service]:
             body = self.rfile.read(length)
             headers = {k.lower(): v for k, v in self.headers.items()}
             state.requests.append(Recorded("POST", self.path, headers, body))
+            if self.path in state.holds:
+                state.holds[self.path].wait(10)
             queue = state.answers.get(self.path, [(404, {})])
             status, document = queue.pop(0) if len(queue) > 1 else queue[0]
             data = json.dumps(document).encode()

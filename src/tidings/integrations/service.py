@@ -4,6 +4,7 @@ worker's step)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Mapping
@@ -135,7 +136,8 @@ def _entry_to_send(store: Store, delivery: StoredDelivery) -> EntryToSend:
 async def run_due(
     store: Store, secret_key: str, fetcher: Fetcher, now: datetime | None = None
 ) -> int:
-    """Attempt every delivery due by `now` once; return how many were attempted.
+    """Attempt the deliveries due by `now`, one of each user, all at once; return how many were
+    attempted.
 
     Each delivery is claimed first (see `claim_due`), so worker processes never share one.
     Store calls are blocking: `worker.run_deliveries` runs this in a thread of its own, off
@@ -143,24 +145,30 @@ async def run_due(
     """
     now = now or datetime.now(UTC)
     due = store.integrations.claim_due(now)
-    for delivery in due:
-        attempts = delivery.attempts + 1
-        try:
-            integration = store.integrations.get(delivery.user_id, delivery.integration_id)
-            entry = _entry_to_send(store, delivery)
-            config = opened_config(secret_key, integration)
-        except (NotFound, UserError) as error:
-            store.integrations.record(
-                delivery.id, state="failed", attempts=attempts, message=str(error), due_at=None
-            )
-            continue
-        outcome = await deliver(fetcher, integration.kind, config, entry)
-        after = next_attempt(outcome, attempts)
-        state = "sent" if outcome.ok else ("queued" if after.delay is not None else "failed")
-        due_at = None if after.delay is None else now + timedelta(seconds=after.delay)
-        # The message is the kind's sentence: it never holds a credential.
-        log.info("integration delivery %s: %s", delivery.id, state)
-        store.integrations.record(
-            delivery.id, state=state, attempts=attempts, message=outcome.message, due_at=due_at
-        )
+    await asyncio.gather(*(_attempt(store, secret_key, fetcher, d, now) for d in due))
     return len(due)
+
+
+async def _attempt(
+    store: Store, secret_key: str, fetcher: Fetcher, delivery: StoredDelivery, now: datetime
+) -> None:
+    """Send one claimed delivery and record how it went."""
+    attempts = delivery.attempts + 1
+    try:
+        integration = store.integrations.get(delivery.user_id, delivery.integration_id)
+        entry = _entry_to_send(store, delivery)
+        config = opened_config(secret_key, integration)
+    except (NotFound, UserError) as error:
+        store.integrations.record(
+            delivery.id, state="failed", attempts=attempts, message=str(error), due_at=None
+        )
+        return
+    outcome = await deliver(fetcher, integration.kind, config, entry)
+    after = next_attempt(outcome, attempts)
+    state = "sent" if outcome.ok else ("queued" if after.delay is not None else "failed")
+    due_at = None if after.delay is None else now + timedelta(seconds=after.delay)
+    # The message is the kind's sentence: it never holds a credential.
+    log.info("integration delivery %s: %s", delivery.id, state)
+    store.integrations.record(
+        delivery.id, state=state, attempts=attempts, message=outcome.message, due_at=due_at
+    )

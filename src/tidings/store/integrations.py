@@ -203,18 +203,21 @@ class IntegrationQueries:
     def claim_due(
         self, now: datetime, *, lease: timedelta = LEASE, limit: int = 20
     ) -> list[StoredDelivery]:
-        """Return up to `limit` deliveries due by `now`, the longest waiting first, each now
-        due again only after `lease` (so another worker process does not take it too; the
-        attempt's `record` sets the real next time)."""
+        """Return up to `limit` deliveries due by `now`, one of each user (their oldest), each
+        now due again only after `lease` (so another worker process does not take it too; the
+        attempt's `record` sets the real next time). One a user: a pass attempts them all at
+        once, and a user's slow endpoint then delays nobody else's deliveries by more than one
+        attempt (eight to an endpoint that took 30 s each delayed another user's by 250 s)."""
         due = integration_deliveries.c.due_at <= now
         with write_transaction(self._engine) as conn:
+            oldest = (
+                sa.select(sa.func.min(integration_deliveries.c.id).label("id"))
+                .where(due)
+                .group_by(integration_deliveries.c.user_id)
+                .subquery()
+            )
             ids = (
-                conn.execute(
-                    sa.select(integration_deliveries.c.id)
-                    .where(due)
-                    .order_by(integration_deliveries.c.due_at, integration_deliveries.c.id)
-                    .limit(limit)
-                )
+                conn.execute(sa.select(oldest.c.id).order_by(oldest.c.id).limit(limit))
                 .scalars()
                 .all()
             )
