@@ -9,6 +9,8 @@ bounds it in time; the page is bounded in size before it is parsed.
 
 from __future__ import annotations
 
+import os
+import threading
 from typing import Any
 
 from tidings.clean import clean_html
@@ -87,7 +89,28 @@ async def fetch_article(
         async with Fetcher.from_settings(settings) as own:
             return await fetch_article(settings, url, own, rules)
     page = await fetch_page(fetcher, url)
-    return await read_article(settings, page, url, rules)
+    gate = _on_demand_gate(settings)
+    if not gate.acquire(blocking=False):
+        raise ArticleError("The server is reading other articles; try again in a moment.")
+    try:
+        return await read_article(settings, page, url, rules)
+    finally:
+        gate.release()
+
+
+# Articles asked for by readers (not the refresher's crawler, which has its own share) take at
+# most half of the parse processes, and one that finds them taken is refused at once rather
+# than queued: twelve requests for pages that each took the 10 s limit held every process,
+# and another reader's subscribing, which needs one, gave up after 20 s.
+_gates: dict[int, threading.BoundedSemaphore] = {}
+_gates_lock = threading.Lock()
+
+
+def _on_demand_gate(settings: Settings) -> threading.BoundedSemaphore:
+    """The process's gate for readers' article extractions (the pool's size over two)."""
+    workers = settings.parse_workers or os.cpu_count() or 1
+    with _gates_lock:
+        return _gates.setdefault(workers, threading.BoundedSemaphore(max(1, workers // 2)))
 
 
 async def fetch_page(fetcher: Fetcher, url: str) -> FetchResult:

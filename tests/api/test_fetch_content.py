@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 from support.entries import apply_check
 from support.fixtures import open_client
 from support.live_server import serving_pages
+from tidings import articles
 from tidings.config import Settings
 from tidings.model import EntryData
 from tidings.store import Store
@@ -99,3 +100,24 @@ def test_a_page_without_an_article_is_a_clear_400(
     )
     assert reply.status_code == 400
     assert "No article was found" in reply.json()["error_message"]
+
+
+def test_readers_articles_take_at_most_half_the_parse_processes(
+    store: Store, world: World, origin: str
+) -> None:
+    """Twelve readers' requests for pages that each took the 10 s limit held every parse
+    process, and another reader's subscribing gave up. Now, with the readers' share (half the
+    processes) taken, a request is refused at once with a sentence."""
+    settings = Settings(secret_key="k", allow_private_networks=True, parse_workers=2)
+    entry_id = _entry_linking(store, world.alice.feeds[0], f"{origin}/owls")
+    url = f"/v1/entries/{entry_id}/fetch-content"
+    gate = articles._on_demand_gate(settings)
+    with open_client(create_app(settings, store)) as client:
+        assert gate.acquire(blocking=False)  # another reader's article is being read
+        try:
+            reply = client.get(url, headers=world.alice.headers)
+        finally:
+            gate.release()
+        assert reply.status_code == 400
+        assert "reading other articles" in reply.json()["error_message"]
+        assert client.get(url, headers=world.alice.headers).status_code == 200
