@@ -16,7 +16,7 @@ from tidings.addresses import check_url
 from tidings.config import Settings
 from tidings.errors import InvalidInput, UserError
 from tidings.model import Category, Feed
-from tidings.reading.limits import FEED_URL_RULE, feed_url_fits
+from tidings.reading.limits import FEED_URL_RULE, category_name, feed_url_fits
 from tidings.store import Conflict
 
 if TYPE_CHECKING:
@@ -87,6 +87,8 @@ def subscribe(
 ) -> Feed:
     """The new feed, due for its first check at once; SubscriptionError when it cannot be added."""
     clean_url = check_feed_url(url, allow_private_networks=allow_private_networks)
+    for name in categories:  # before the feed is added: a name refused leaves nothing behind
+        category_name(name)
     try:
         feed = store.feeds.add(clean_url, title=title, refresh_interval=refresh_interval)
     except Conflict as exc:
@@ -152,18 +154,24 @@ def import_opml(store: Store, data: bytes, *, allow_private_networks: bool = Fal
         except SubscriptionError as exc:
             invalid.append(f"{item.url}: {exc}")
             continue
-        if store.feeds.find_by_url(url) is not None:
+        known = store.feeds.find_by_url(url)
+        if known is not None and known.is_public:
             duplicates.append(url)
             continue
-        added.append(
-            subscribe(
+        try:
+            # A feed only readers follow so far is published (store.feeds.add), as `tidings
+            # add` and the sources page do; it was reported as a duplicate and left private.
+            feed = subscribe(
                 store,
                 url,
                 title=item.title,
                 categories=item.categories,
                 allow_private_networks=allow_private_networks,
             )
-        )
+        except (SubscriptionError, InvalidInput) as exc:
+            invalid.append(f"{item.url}: {exc}")
+            continue
+        added.append(feed)
     return ImportReport(tuple(added), tuple(duplicates), tuple(invalid))
 
 

@@ -9,9 +9,11 @@ import pytest
 from starlette.testclient import TestClient
 
 from support.live_server import Page, serving_pages
+from tidings.accounts import create_user
 from tidings.config import Settings
 from tidings.publish.opml import MAX_OPML_BYTES
 from tidings.store import Store
+from tidings.subscriptions import import_opml
 from web.helpers import add_feed, post_form
 
 OPML = b"""<?xml version="1.0"?>
@@ -130,3 +132,39 @@ def test_the_upload_still_works_beside_the_url_form(admin_client: TestClient, st
     assert "Added 2 sources" in response.text
     empty = post_form(admin_client, "/admin/import", {}, files={"opml": ("x.opml", b"", "text")})
     assert "Choose an OPML file to import." in empty.text
+
+
+def test_import_publishes_a_readers_feed_and_skips_what_the_store_refuses(
+    store: Store,
+) -> None:
+    """A feed only a reader followed was reported "already subscribed" and left private; a
+    100,000-character title or category name was stored on a public feed."""
+    reader = create_user(store, "ann", "correct horse battery")
+    private = store.reading.subscribe(reader.id, "https://private.example/feed").feed_id
+    long_title = "t" * 100_000
+    long_folder = "c" * 100_000
+    data = (
+        "<opml version='2.0'><body>"
+        "<outline text='Private' xmlUrl='https://private.example/feed'/>"
+        f"<outline text='{long_title}' xmlUrl='https://long-title.example/feed'/>"
+        f"<outline text='{long_folder}'><outline xmlUrl='https://long-folder.example/feed'/>"
+        "</outline>"
+        "<outline text='Fine' xmlUrl='https://fine.example/feed'/>"
+        "</body></opml>"
+    ).encode()
+    report = import_opml(store, data)
+    assert [f.url for f in report.added] == [
+        "https://private.example/feed",
+        "https://fine.example/feed",
+    ]
+    assert report.duplicates == ()
+    assert [line.split(": ", 1)[0] for line in report.invalid] == [
+        "https://long-title.example/feed",
+        "https://long-folder.example/feed",
+    ]
+    assert store.feeds.get(private).is_public
+    assert {f.url for f in store.feeds.all()} == {
+        "https://private.example/feed",
+        "https://fine.example/feed",
+    }
+    assert store.categories.all() == []

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from tidings.model import Category
+from tidings.reading.limits import category_name
 from tidings.store.database import read_transaction, write_transaction
 from tidings.store.errors import Conflict, NotFound
 from tidings.store.rows import category_from_row
@@ -18,7 +19,8 @@ from tidings.store.schema import categories, feed_categories, feeds
 def ensure_categories(conn: Connection, names: Iterable[str]) -> list[int]:
     """The ids of the named categories, creating missing ones (in the caller's transaction)."""
     ids: list[int] = []
-    for name in dict.fromkeys(n.strip() for n in names if n.strip()):
+    # category_name: the limit every front end gives (an OPML file made a 100,000-character one).
+    for name in dict.fromkeys(category_name(n) for n in names if n.strip()):
         found = conn.execute(sa.select(categories.c.id).where(categories.c.name == name)).first()
         if found:
             ids.append(found.id)

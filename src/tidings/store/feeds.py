@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tidings.model import Feed
+from tidings.reading.limits import subscription_title
 from tidings.store.database import read_transaction, write_transaction
 from tidings.store.errors import Conflict, NotFound
 from tidings.store.rows import FEED_COLUMNS, feed_from_row
@@ -34,6 +35,7 @@ class FeedQueries:
         A URL only readers subscribed to so far (a private feed) is made public instead.
         """
         now = now or datetime.now(UTC)
+        title = subscription_title(title)  # an OPML file's 100,000-character title was stored
         with write_transaction(self._engine) as conn:
             found = conn.execute(
                 sa.select(feeds.c.id, feeds.c.is_public).where(feeds.c.url == url)
@@ -133,7 +135,7 @@ class FeedQueries:
         if url is not _UNCHANGED:
             values["url"] = url
         if title is not _UNCHANGED:
-            values["title"] = title or None
+            values["title"] = subscription_title(title if isinstance(title, str) else None)
         if refresh_interval is not _UNCHANGED:
             values["refresh_interval"] = refresh_interval
         if not values:

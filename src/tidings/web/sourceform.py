@@ -8,10 +8,12 @@ from starlette.datastructures import FormData
 
 from tidings.intervals import REFRESH_CHOICES, format_refresh
 from tidings.model import Feed
+from tidings.reading.limits import MAX_CATEGORY_NAME, MAX_SUBSCRIPTION_TITLE
 from tidings.subscriptions import SubscriptionError, normalize_feed_url
 
-MAX_TITLE = 500
-MAX_CATEGORY = 100
+# The store's limits (reading.limits), so that the form says what the store would refuse.
+MAX_TITLE = MAX_SUBSCRIPTION_TITLE
+MAX_CATEGORY = MAX_CATEGORY_NAME
 
 # (value, label) of the refresh select: auto, never, then Drupal's fixed intervals.
 REFRESH_OPTIONS: tuple[tuple[str, str], ...] = (
