@@ -49,6 +49,10 @@ def normalize_feed_url(url: str) -> str:
         raise SubscriptionError(f"{url!r} has no host name")
     if any(c.isspace() for c in text):
         raise SubscriptionError(f"{url!r} contains spaces")
+    if not text.isprintable():
+        # Control and format characters (U+202E turns "exa\u202eelpm.org" into what reads as
+        # another host) have no place in an address a reader is shown.
+        raise SubscriptionError(f"{url!r} contains invisible or control characters")
     netloc = parts.hostname.lower() if ":" not in parts.hostname else f"[{parts.hostname}]"
     if parts.username or parts.password:
         userinfo = parts.username or ""
