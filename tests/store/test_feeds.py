@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from support.entries import apply_check
+from tidings.model import EntryData
 from tidings.store import Conflict, NotFound, Store
+
+NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
 
 def test_add_get_list_remove(store: Store) -> None:
@@ -50,3 +56,27 @@ def test_list_orders_by_title_and_filters_by_category(store: Store) -> None:
     news = store.categories.all()[0]
     assert (news.name, news.feed_count) == ("News", 1)
     assert [f.id for f in store.feeds.all(category_id=news.id)] == [b.id]
+
+
+def test_a_page_of_feeds_with_their_entry_counts(store: Store) -> None:
+    """`all(limit=, offset=)`: the page in title order, each with its own entries' count (the
+    sources page took every feed, counting every entry, to show fifty)."""
+    made = [store.feeds.add(f"https://e{n}.example/feed", title=f"Feed {n:02}") for n in range(7)]
+    for feed, count in zip(made, [3, 0, 2, 0, 1, 0, 5], strict=True):
+        apply_check(
+            store,
+            feed.id,
+            tuple(
+                EntryData(key=f"{feed.id}-{i}", title="t", content_hash=str(i))
+                for i in range(count)
+            ),
+            now=NOW,
+        )
+    page = store.feeds.all(limit=3, offset=2)
+    assert [(f.title, f.entry_count) for f in page] == [
+        ("Feed 02", 2),
+        ("Feed 03", 0),
+        ("Feed 04", 1),
+    ]
+    assert [f.entry_count for f in store.feeds.all()] == [3, 0, 2, 0, 1, 0, 5]
+    assert store.feeds.all(limit=3, offset=7) == []

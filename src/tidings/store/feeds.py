@@ -82,23 +82,30 @@ class FeedQueries:
             row = conn.execute(sa.select(*FEED_COLUMNS).where(feeds.c.url == url)).first()
         return feed_from_row(row) if row else None
 
-    def all(self, *, category_id: int | None = None, include_private: bool = False) -> list[Feed]:
-        """Every public feed (or a category's), by title, each with its entry count: one query.
+    def all(
+        self,
+        *,
+        category_id: int | None = None,
+        include_private: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Feed]:
+        """Every public feed (or a category's), by title, each with its entry count: one query;
+        `limit` of them from `offset` on (None: all).
 
-        With `include_private`, the feeds only readers subscribe to are listed too.
+        With `include_private`, the feeds only readers subscribe to are listed too. Each count
+        is taken for a listed feed only (an index range), not by grouping every entry: a page of
+        the sources counted all the entries of 50,000 feeds (0.9 s) to show 50.
         """
-        counts = (
-            sa.select(entries.c.feed_id, sa.func.count().label("n"))
-            .group_by(entries.c.feed_id)
-            .subquery()
+        count = (
+            sa.select(sa.func.count())
+            .where(entries.c.feed_id == feeds.c.id)
+            .correlate(feeds)
+            .scalar_subquery()
         )
-        query = (
-            sa.select(*FEED_COLUMNS, sa.func.coalesce(counts.c.n, 0).label("entry_count"))
-            .outerjoin(counts, counts.c.feed_id == feeds.c.id)
-            .order_by(
-                sa.func.lower(sa.func.coalesce(feeds.c.title, feeds.c.feed_title, feeds.c.url)),
-                feeds.c.id,
-            )
+        query = sa.select(*FEED_COLUMNS, count.label("entry_count")).order_by(
+            sa.func.lower(sa.func.coalesce(feeds.c.title, feeds.c.feed_title, feeds.c.url)),
+            feeds.c.id,
         )
         if not include_private:
             query = query.where(feeds.c.is_public == sa.true())
@@ -106,6 +113,8 @@ class FeedQueries:
             query = query.join(feed_categories, feed_categories.c.feed_id == feeds.c.id).where(
                 feed_categories.c.category_id == category_id
             )
+        if limit is not None:
+            query = query.limit(limit).offset(offset)
         with read_transaction(self._engine) as conn:
             rows = conn.execute(query).all()
         return [feed_from_row(row, entry_count=row.entry_count) for row in rows]

@@ -99,8 +99,8 @@ def _river(site: Site, request: Request, session: Session) -> Rendered:
 def _sources(site: Site, request: Request, session: Session) -> Rendered:
     page = page_number(request)
     size = site.settings.page_size
-    every = site.store.feeds.all()
-    feeds, pager = slice_page(every[(page - 1) * size : page * size + 1], page, size, "/sources")
+    listed = site.store.feeds.all(limit=size + 1, offset=(page - 1) * size)
+    feeds, pager = slice_page(listed, page, size, "/sources")
     newest = site.store.entries.newest_per_feed(
         [f.id for f in feeds], site.settings.items_in_source_listing
     )
