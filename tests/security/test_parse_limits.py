@@ -111,8 +111,13 @@ def test_parse_processes_exit_when_their_parent_is_killed(busy: bool) -> None:
     if busy:  # the children are in the middle of a call, not reading their pipes
         script = script.replace(
             "sys.stdin.read()",
+            # gather() inside the coroutine: made outside, its futures belonged to another loop
+            # than asyncio.run's, the parent died at once, and the test passed only when it
+            # looked at the children before they followed their parent.
             "import asyncio\nfrom security.stuck import stuck\n"
-            "asyncio.run(asyncio.wait_for(asyncio.gather(pool.run(stuck), pool.run(stuck)), 60))",
+            "async def main():\n"
+            "    await asyncio.wait_for(asyncio.gather(pool.run(stuck), pool.run(stuck)), 60)\n"
+            "asyncio.run(main())",
         )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     parent = subprocess.Popen(
