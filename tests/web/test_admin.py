@@ -6,8 +6,10 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import lxml.html
+import pytest
 from starlette.testclient import TestClient
 
+import tidings.web.admin as admin_module
 from tidings.store import Store
 from web.helpers import FakeDiscover, add_feed, post_form
 
@@ -33,6 +35,25 @@ def test_overview_table(admin_client: TestClient, store: Store) -> None:
     assert rows[0][3].endswith(" left") and rows[0][4] == "0"
     assert rows[1][0] == "Never" and rows[1][2] == "never" and rows[1][3] == "imminently"
     assert "update now" in rows[0][5] and "delete items" in rows[0][5]
+
+
+def test_the_overview_is_paged(
+    admin_client: TestClient, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With 50,000 sources the overview was one 65 MB page."""
+    monkeypatch.setattr(admin_module, "OVERVIEW_PAGE", 2)
+    for name in ("Delta", "Alpha", "Echo", "Charlie", "Bravo"):
+        store.feeds.add(f"https://{name.lower()}.example/feed", title=name)
+
+    def titles(page: str) -> list[str]:
+        tree = lxml.html.fromstring(admin_client.get(page).text)
+        return [" ".join(a.text_content().split()) for a in tree.xpath("//tbody/tr/th/a")]
+
+    assert titles("/admin") == ["Alpha", "Bravo"]
+    assert titles("/admin?page=2") == ["Charlie", "Delta"]
+    assert titles("/admin?page=3") == ["Echo"]
+    assert admin_client.get("/admin?page=4").status_code == 400
+    assert 'href="/admin?page=2"' in admin_client.get("/admin").text
 
 
 def test_add_source_validates_and_keeps_typed_values(
