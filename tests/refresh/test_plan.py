@@ -277,6 +277,16 @@ FEED_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         {"url": "https://new.example.com/feed"},
     ),
     (
+        "permanent redirect to an address with a format character does not",
+        {"result": ok(final_url="https://exa\u202eelpm.org/feed", permanent_redirect=True)},
+        {"url": URL},
+    ),
+    (
+        "permanent redirect to an address too long to store does not",
+        {"result": ok(final_url="https://new.example.com/" + "x" * 2000, permanent_redirect=True)},
+        {"url": URL},
+    ),
+    (
         "temporary redirect does not",
         {"result": ok(final_url="https://new.example.com/feed", permanent_redirect=False)},
         {"url": URL},

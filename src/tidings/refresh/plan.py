@@ -196,11 +196,13 @@ class _Check:
 
     def _moved_to(self) -> str | None:
         """The address a permanent redirect moved the feed to; None when there is none, or when
-        it is too long to store (the feed keeps its address and is still checked through the
-        redirect)."""
-        if not self.result.permanent_redirect or not feed_url_fits(self.result.final_url):
+        it is no address a reader could have typed: too long to store, or holding control or
+        format characters (normalize_feed_url's rules). The feed then keeps its address and is
+        still checked through the redirect."""
+        moved = self.result.final_url
+        if not self.result.permanent_redirect or not feed_url_fits(moved):
             return None
-        return self.result.final_url
+        return moved if moved.isprintable() else None
 
     def _log(self, error: str | None, entries: _Entries = _Entries()) -> FetchLogRecord:
         return FetchLogRecord(
