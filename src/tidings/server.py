@@ -18,7 +18,7 @@ from tidings.discovery import discover_feeds, find_feed
 from tidings.icons.refresher import run_icons
 from tidings.integrations.worker import run_deliveries
 from tidings.reading.subscribing import FeedFinder
-from tidings.refresh.run import Refresher, refresh_now
+from tidings.refresh.run import OnDocument, Refresher, refresh_now
 from tidings.store import Store
 from tidings.web.app import create_app
 from tidings.websub.service import WebSub
@@ -28,10 +28,14 @@ from tidings.websub.service import WebSub
 NO_REFRESH_VARIABLE = "_TIDINGS_SERVE_NO_REFRESH"
 
 
-def feed_finder(settings: Settings, store: Store) -> FeedFinder:
-    """Subscribing's network half: discovery, and a feed's first check now."""
+def feed_finder(
+    settings: Settings, store: Store, on_document: OnDocument | None = None
+) -> FeedFinder:
+    """Subscribing's network half: discovery, and a feed's first check now (its document shown
+    to `on_document`, as the background refresher's are)."""
     return FeedFinder(
-        find=partial(find_feed, settings), fetch_now=partial(refresh_now, store, settings)
+        find=partial(find_feed, settings),
+        fetch_now=partial(refresh_now, store, settings, on_document=on_document),
     )
 
 
@@ -63,7 +67,7 @@ def build_app(settings: Settings, store: Store, *, refresh: bool = True) -> Star
         store,
         background=background,
         discover=partial(discover_feeds, settings),
-        finder=feed_finder(settings, store),
+        finder=feed_finder(settings, store, push.announce if refresh else None),
         push=push if refresh else None,
     )
 

@@ -28,7 +28,7 @@ from tidings.config import Settings, load_settings
 from tidings.fetch import Fetcher
 from tidings.integrations.service import stored_config
 from tidings.rules.model import RuleDraft, checked_rule
-from tidings.server import build_app
+from tidings.server import build_app, feed_finder
 from tidings.store import Store
 from tidings.store.websub import (
     DENIED,
@@ -401,3 +401,19 @@ def test_our_hub_is_pinged_for_public_feeds_with_new_entries(store: Store, hub: 
         f"https://news.example/sources/{public}/feed.atom",
         f"https://news.example/sources/{public}/feed.json",
     ]
+
+
+def test_a_subscription_s_first_check_tells_of_its_hub(store: Store, hub: TestHub) -> None:
+    """The first check a subscribe waits for ran in a refresher of its own that told nobody of
+    the document: a feed whose document did not change afterwards (so was not parsed again)
+    was never subscribed at its hub. `serve` gives that check WebSub's `announce`."""
+    feed_id, topic = subscribed_feed(store, hub)
+    told: list[tuple[int, str | None]] = []
+    finder = feed_finder(
+        settings_for("http://127.0.0.1:9"),
+        store,
+        on_document=lambda feed, result, parsed: told.append((feed.id, parsed.hub)),
+    )
+    asyncio.run(asyncio.wait_for(finder.fetch_now(feed_id), 20))
+    assert told == [(feed_id, hub.url + "/hub")]
+    assert store.feeds.get(feed_id).url == topic

@@ -594,18 +594,22 @@ async def run_refresher(store: Store, settings: Settings) -> None:
 CHECKED_POLL_SECONDS = 0.1
 
 
-async def refresh_now(store: Store, settings: Settings, feed_id: int) -> None:
+async def refresh_now(
+    store: Store, settings: Settings, feed_id: int, on_document: OnDocument | None = None
+) -> None:
     """Check the feed now and return once a check of it started after this call is stored.
 
     Subscribing and Miniflux's refresh wait for this (within their deadline), so a client that
     lists entries right after sees them. The feed is made due, then checked here; when another
     refresher holds its lease (the background one of `serve`, a worker), this waits for that
-    check instead. The caller bounds the wait (asyncio.wait_for).
+    check instead. The caller bounds the wait (asyncio.wait_for). `on_document` is told of the
+    parsed document as the background refresher's is (`serve` notes its WebSub hub: a feed
+    whose document did not change after subscribing was otherwise never subscribed at it).
     """
     started = datetime.now(UTC)
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, store.feeds.schedule_now, [feed_id])
-    async with Refresher(store, settings) as refresher:
+    async with Refresher(store, settings, on_document=on_document) as refresher:
         await refresher.refresh_due([feed_id])
     while True:
         feed = await loop.run_in_executor(None, store.feeds.get, feed_id)
