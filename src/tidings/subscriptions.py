@@ -92,7 +92,8 @@ def subscribe(
     """The new feed, due for its first check at once; SubscriptionError when it cannot be added."""
     clean_url = check_feed_url(url, allow_private_networks=allow_private_networks)
     for name in categories:  # before the feed is added: a name refused leaves nothing behind
-        category_name(name)
+        if name.strip():  # blank ones are skipped, as the store skips them
+            category_name(name)
     try:
         feed = store.feeds.add(clean_url, title=title, refresh_interval=refresh_interval)
     except Conflict as exc:

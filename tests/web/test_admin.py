@@ -73,6 +73,16 @@ def test_add_source_validates_and_keeps_typed_values(
         admin_client, "/admin/sources/add", {"url": "https://x.example/", "refresh": "5"}
     )
     assert "Choose one of the listed intervals." in bad_interval.text
+    # The store's limits, in the store's words: the form once allowed 500 characters of title.
+    too_long = post_form(
+        admin_client,
+        "/admin/sources/add",
+        {"url": "https://x.example/", "title": "t" * 201, "new_categories": "c" * 101},
+    )
+    assert too_long.status_code == 200
+    assert "A title has at most 200 characters." in too_long.text
+    assert "A category name has at most 100 characters." in too_long.text
+    assert store.feeds.count() == 0
 
 
 def test_add_source_with_categories(admin_client: TestClient, store: Store) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from tidings import utf8
 from tidings.clean import clean_html
 from tidings.model import Enclosure, ParsedEntry, ParsedFeed
 
@@ -112,7 +113,7 @@ def cut_line(text: str, limit: int) -> str:
 def cut_html(html: str, limit: int, mode: str) -> str | None:
     """Return cleaned `html` cut to at most `limit` UTF-8 bytes and cleaned again (so that no
     tag or entity is left half written and every element is closed); None when nothing fits."""
-    if len(html) * 4 <= limit or len(html.encode("utf-8")) <= limit:
+    if utf8.fits(html, limit):
         return html
     room = limit
     for _ in range(8):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Final, NamedTuple
 
+from tidings import utf8
 from tidings.clean import clean_many, escape_text
 from tidings.model import Enclosure, ParsedEntry
 from tidings.parse.bounds import scrub
@@ -93,13 +94,10 @@ def bounded_key(key: str) -> str:
     """Return `key` when it fits MAX_KEY_BYTES; else "sha256:" and the hex digest of its UTF-8
     bytes, which tells long ids apart as the ids themselves would and is the same every check.
     (Migration 0016 gave stored keys past the bound the same form.)"""
-    if len(key) * 4 <= MAX_KEY_BYTES:
+    if utf8.fits(key, MAX_KEY_BYTES):
         return key
     # surrogatepass: a JSON Feed's link may hold a lone surrogate until bounds.py scrubs it.
-    encoded = key.encode("utf-8", "surrogatepass")
-    if len(encoded) <= MAX_KEY_BYTES:
-        return key
-    return "sha256:" + hashlib.sha256(encoded).hexdigest()
+    return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def entry_key(link: str | None, title: str, published: datetime | None, summary: str | None) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from tidings import utf8
 from tidings.errors import InvalidInput
 
 MAX_CATEGORY_NAME = 100
@@ -17,6 +18,7 @@ MAX_SUBSCRIPTION_TITLE = 200
 # In UTF-8 bytes: the store indexes feed addresses, and PostgreSQL refuses an index entry past
 # about 2,700 bytes (a feed moved to a 10 KB address could never be stored again there).
 MAX_FEED_URL = 2000
+FEED_URL_RULE = f"A feed address has at most {MAX_FEED_URL} bytes (UTF-8)."
 MAX_KEY_NAME = 100
 MAX_LABEL_LENGTH = 100
 # Labels are made by hand and by rules; a rule run amok must not grow a user's list unbounded.
@@ -61,15 +63,10 @@ def feed_url_text(text: str) -> str:
     return url
 
 
-FEED_URL_RULE = f"A feed address has at most {MAX_FEED_URL} bytes (UTF-8)."
-
-
 def feed_url_fits(url: str) -> bool:
     """Whether a feed address is within MAX_FEED_URL: what every address stored as a feed's
     passes, typed, discovered, imported or moved to by a permanent redirect."""
-    if len(url) <= MAX_FEED_URL // 4:  # at most 4 bytes a character: no need to count them
-        return True
-    return len(url.encode("utf-8", "surrogatepass")) <= MAX_FEED_URL
+    return utf8.fits(url, MAX_FEED_URL)
 
 
 def key_name(text: str) -> str:

@@ -6,14 +6,11 @@ from dataclasses import dataclass, field
 
 from starlette.datastructures import FormData
 
+from tidings.errors import InvalidInput
 from tidings.intervals import REFRESH_CHOICES, format_refresh
 from tidings.model import Feed
-from tidings.reading.limits import MAX_CATEGORY_NAME, MAX_SUBSCRIPTION_TITLE
+from tidings.reading.limits import category_name, subscription_title
 from tidings.subscriptions import SubscriptionError, normalize_feed_url
-
-# The store's limits (reading.limits), so that the form says what the store would refuse.
-MAX_TITLE = MAX_SUBSCRIPTION_TITLE
-MAX_CATEGORY = MAX_CATEGORY_NAME
 
 # (value, label) of the refresh select: auto, never, then Drupal's fixed intervals.
 REFRESH_OPTIONS: tuple[tuple[str, str], ...] = (
@@ -62,12 +59,18 @@ class SourceForm:
                 self.url = normalize_feed_url(self.url)
             except SubscriptionError as exc:
                 self.errors["url"] = str(exc)
-        if len(self.title) > MAX_TITLE:
-            self.errors["title"] = f"A title has at most {MAX_TITLE} characters."
+        # The store's rules (reading.limits), so the form says what the store would refuse.
+        try:
+            subscription_title(self.title)
+        except InvalidInput as exc:
+            self.errors["title"] = str(exc)
         if self.refresh not in {value for value, _ in REFRESH_OPTIONS}:
             self.errors["refresh"] = "Choose one of the listed intervals."
-        if any(len(name) > MAX_CATEGORY for name in self.category_names):
-            self.errors["categories"] = f"A category name has at most {MAX_CATEGORY} characters."
+        try:
+            for name in self.category_names:
+                category_name(name)
+        except InvalidInput as exc:
+            self.errors["categories"] = str(exc)
 
     @property
     def refresh_interval(self) -> int | None:
