@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from reading.world import NOW, World
 from tidings.model import EntryData
 from tidings.reading.filters import EntryFilter
-from tidings.rules.matcher import EntryFacts, compile_matcher, needle_texts, needles
+from tidings.rules.matcher import EntryFacts, compile_matcher, needle_text, needles
 from tidings.search_query import SearchQueryError, parse_query
 from tidings.store.schema import (
     entries,
@@ -211,7 +211,8 @@ def test_sql_and_memory_select_the_same_entries(world: World) -> None:
         required = [key.partition("\x00")[::2] for key in needles(query)]
         for f in facts:
             if f.entry_id in expected:
-                texts = needle_texts(f.title, f.summary_text, f.content_text, f.author, f.url)
+                fields = (f.title, f.summary_text, f.content_text, f.author, f.url)
+                texts = {place: needle_text(place, *fields).decode() for place, _ in required}
                 assert all(n in texts[place] for place, n in required), (texts, required)
         found = world.store.reading.entry_ids(world.ann, EntryFilter(search=query))
         assert found == expected, text

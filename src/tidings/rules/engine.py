@@ -26,7 +26,7 @@ from tidings.rules.matcher import (
     Matcher,
     compile_matcher,
     needle_key,
-    needle_texts,
+    needle_text,
     needles,
 )
 from tidings.rules.model import Rule
@@ -196,24 +196,36 @@ class RuleBook:
         for key in sorted(all_needles):
             place, _, needle = key.partition("\x00")
             by_place.setdefault(place, []).append(needle)
-        self._sets = [
-            (place, [needle_key(place, n) for n in chunk], needle_set(chunk))
+        # Per place, its sets: each set's needle keys (a scan gives the indexes of those found)
+        # and its Match. An entry's text of a place is folded and encoded once, and only for
+        # the places some needle is in.
+        self._sets: list[tuple[str, list[tuple[list[str], Any]]]] = [
+            (
+                place,
+                [
+                    ([needle_key(place, n) for n in chunk], needle_set(chunk).Match)
+                    for chunk in needle_chunks(found)
+                ],
+            )
             for place, found in by_place.items()
-            for chunk in needle_chunks(found)
         ]
 
     def _present(self, entry: NewEntry) -> set[str]:
         """The rules' needles (keys) found in the entry's texts."""
-        if not self._sets:
-            return set()
-        texts = needle_texts(
-            entry.title, entry.summary_text, entry.content_text, entry.author, entry.url
-        )
         present: set[str] = set()
-        for place, keys, found in self._sets:
-            hits = found.Match(texts[place].encode())
-            if hits:  # most scans find none of a place's needles
-                present.update([keys[i] for i in hits])
+        for place, sets in self._sets:
+            text = needle_text(
+                place,
+                entry.title,
+                entry.summary_text,
+                entry.content_text,
+                entry.author,
+                entry.url,
+            )
+            for keys, match in sets:
+                hits = match(text)
+                if hits:  # most scans find none of a place's needles
+                    present.update(map(keys.__getitem__, hits))
         return present
 
     @property
