@@ -18,7 +18,7 @@ from tidings.reading.filters import EntryFilter
 from tidings.refresh.run import Refresher
 from tidings.rules.model import Rule, RuleDraft, checked_rule
 from tidings.store import Store, updates
-from tidings.store.schema import entries, entry_labels, rules
+from tidings.store.schema import entries, entry_labels, feeds, rules
 from tidings.store.updates import UpdateBatch
 
 NOW = datetime.now(UTC)
@@ -225,6 +225,40 @@ def test_the_rules_are_read_while_the_feeds_are_fetched(
 
     assert summary.new_entries == 5
     assert "Big SALE today" not in titles(store, ann)
+
+
+def test_checks_without_new_entries_are_written_while_the_rules_are_read(
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A round's 304s need no rules: they are written while the rules are read, on a thread of
+    their own (on SQLite's one database thread, reading them held back every claim and write
+    behind them). Here the rules can be read only once the 304 is written."""
+    ann = reader_of_one_feed_with_a_rule(store, feed_server)
+    feed_server.routes["/feed"] = Doc(rss([Item("g0", "Big SALE today", NOW)]), etag='"v1"')
+    assert refresh(store, make_settings()).new_entries == 1
+    feed = store.feeds.find_by_url(feed_server.url("/feed"))
+    assert feed is not None and feed.checked_at is not None
+    with store.engine.begin() as conn:  # due again
+        due = sa.update(feeds).where(feeds.c.id == feed.id)
+        conn.execute(due.values(next_check_at=datetime.now(UTC)))
+    enabled = store.rules.enabled
+
+    def after_the_304_is_written() -> list[Rule]:
+        deadline = time.monotonic() + 10
+        while True:
+            again = store.feeds.get(feed.id)
+            if again.checked_at is not None and again.checked_at > feed.checked_at:
+                return enabled()
+            if time.monotonic() > deadline:
+                raise AssertionError("the 304 waited for the rules")
+            time.sleep(0.01)
+
+    monkeypatch.setattr(store.rules, "enabled", after_the_304_is_written)
+
+    summary = refresh(store, make_settings(), feed_ids=[feed.id])
+
+    assert (summary.feeds, summary.not_modified, summary.errors) == (1, 1, 0)
+    assert titles(store, ann) == []  # the one entry stays blocked
 
 
 def test_rules_that_cannot_be_read_stop_the_round_and_nothing_is_written_without_them(

@@ -5,12 +5,20 @@ feeds 40, 41; entries from 500; rules from 90)."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import count
 
 import pytest
 
-from tidings.rules.engine import NewEntry, Outcome, RuleBook, Subscriber, needle_chunks
+from tidings.rules.engine import (
+    NewEntry,
+    Outcome,
+    RuleBook,
+    Subscriber,
+    needle_chunks,
+    rule_book,
+)
 from tidings.rules.matcher import EntryFacts, compile_matcher
 from tidings.rules.model import Rule
 
@@ -282,3 +290,25 @@ def test_a_query_is_compiled_once_for_every_rule_and_round_that_has_it() -> None
     # A query that cannot be read is not remembered as one: it is reported every round.
     for _ in range(2):
         assert len(RuleBook([rule(ANN, "title:/(/", "block")]).broken) == 1
+
+
+def test_the_same_rules_give_the_same_book_and_a_changed_rule_a_new_one() -> None:
+    """A server reads its rules every round: the same rules, field for field, reuse the book
+    compiled last; any change (here one rule disabled) compiles a new one."""
+    rules = [rule(ANN, "title:sale", "read"), rule(BOB, "council", "star")]
+    first = rule_book(rules)
+
+    assert rule_book(list(rules)) is first
+    changed = rule_book([rules[0], replace(rules[1], enabled=False)])
+    assert changed is not first
+    assert changed.users == {ANN}
+    assert rule_book(rules) is not changed  # back again: compiled again, never stale
+
+
+def test_a_books_views_are_its_own_and_the_compiled_rules_shared() -> None:
+    shared = rule_book([rule(ANN, "title:sale", "block")])
+    mine = shared.with_views({FEED: SUBSCRIBERS})
+    theirs = shared.with_views({})
+
+    assert (mine.views, theirs.views, shared.views) == ({FEED: SUBSCRIBERS}, {}, None)
+    assert mine.outcomes(FEED, SUBSCRIBERS, ENTRIES) == [Outcome(ANN, 502, read=True, hidden=True)]

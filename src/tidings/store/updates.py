@@ -420,7 +420,8 @@ class UpdateBatch:
         feed = update.feed
         if not self._write_feed(feed, owner):
             return -1
-        readers = self._rule_readers(feed)
+        # Only new entries meet the rules: a 304 or an unchanged document reads nothing for them.
+        readers = self._rule_readers(feed) if update.new_entries else None
         # For the rules, the new entries' ids come back from the insert.
         new, ids = self._insert(feed.id, update.new_entries, now, returning=readers is not None)
         if ids and readers is not None:
