@@ -303,12 +303,3 @@ def test_the_same_rules_give_the_same_book_and_a_changed_rule_a_new_one() -> Non
     assert changed is not first
     assert changed.users == {ANN}
     assert rule_book(rules) is not changed  # back again: compiled again, never stale
-
-
-def test_a_books_views_are_its_own_and_the_compiled_rules_shared() -> None:
-    shared = rule_book([rule(ANN, "title:sale", "block")])
-    mine = shared.with_views({FEED: SUBSCRIBERS})
-    theirs = shared.with_views({})
-
-    assert (mine.views, theirs.views, shared.views) == ({FEED: SUBSCRIBERS}, {}, None)
-    assert mine.outcomes(FEED, SUBSCRIBERS, ENTRIES) == [Outcome(ANN, 502, read=True, hidden=True)]

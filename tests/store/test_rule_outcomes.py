@@ -94,22 +94,26 @@ def test_outcomes_set_flags_keep_times_merge_and_label(store: Store) -> None:
     assert _states(store)[ann, second] == (True, True, True, NOW, NOW + timedelta(hours=1))
 
 
-def test_the_views_of_readers_with_rules_are_each_readers_own_by_feed(store: Store) -> None:
-    """What the refresher reads once a round (`subscriber_views`): each user's title and
-    categories of each feed they subscribe to; a feed none of them reads is not there. A
-    feed's Subscribers are made when asked for, once."""
+def test_the_readers_of_feeds_are_each_readers_own_view_by_feed(store: Store) -> None:
+    """What a write batch reads of its feeds' readers with rules (`RuleQueries.subscribers`):
+    each user's titles and categories of each feed; a feed none of them reads is not there,
+    nor a user not asked for."""
     make_decoys(store)
     ann = store.users.add("ann", "x").id
     bob = store.users.add("bob", "x").id
-    carl = store.users.add("carl", "x").id  # subscribes, but has no rules: not asked for
+    carl = store.users.add("carl", "x").id  # subscribes, but is not asked for (no rules)
     town = store.feeds.add("https://town.example/feed")
     other = store.feeds.add("https://other.example/feed")
+    unread = store.feeds.add("https://unread.example/feed")
     store.reading.subscribe(ann, town.url, title="My town", categories=["Local", "News"])
     store.reading.subscribe(bob, town.url)
     store.reading.subscribe(bob, other.url, categories=["Misc"])
     store.reading.subscribe(carl, other.url)
+    store.reading.subscribe(carl, unread.url)
 
-    views = store.rules.subscriber_views([ann, bob])
+    with store.engine.connect() as conn:
+        views = RuleQueries.subscribers(conn, [town.id, other.id, unread.id], [ann, bob])
+        only_town = RuleQueries.subscribers(conn, [town.id], [bob])
 
     assert set(views) == {town.id, other.id}
     by_user = {s.user_id: s for s in views[town.id]}
@@ -119,6 +123,6 @@ def test_the_views_of_readers_with_rules_are_each_readers_own_by_feed(store: Sto
     assert len(by_user[ann].category_ids) == 2
     assert by_user[bob].categories == frozenset()
     assert [(s.user_id, s.categories) for s in views[other.id]] == [(bob, {"Misc"})]
-    assert views[town.id] is views[town.id]  # made once
-    assert views.get(town.id + other.id + 1000) is None
-    assert store.rules.subscriber_views([carl + 1000]) == {}
+    assert [(feed, [s.user_id for s in found]) for feed, found in only_town.items()] == [
+        (town.id, [bob])
+    ]

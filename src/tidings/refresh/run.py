@@ -200,15 +200,14 @@ class Refresher:
             self._rules_reader.shutdown(wait=True)
 
     def _load_rules(self) -> RuleBook:
-        """The enabled rules, compiled, and the subscriptions of their owners: read once a round
-        (a rule or a subscription added meanwhile counts from the next round on)."""
+        """The enabled rules, compiled: read once a round (a rule saved meanwhile counts from
+        the next round on). Who reads each feed is read by the write batches (see _write_batch)."""
         book = rule_book(self.store.rules.enabled())
         for rule, why in book.broken:
             log.warning(
                 "rule %s of user %s is left out of this round: %s", rule.id, rule.user_id, why
             )
-        users = sorted(book.users)
-        return book.with_views(self.store.rules.subscriber_views(users) if users else {})
+        return book
 
     def _read_rules(self) -> asyncio.Future[RuleBook]:
         """Start reading the round's rules (`_load_rules`) on the rules' own thread."""
@@ -475,6 +474,8 @@ class Refresher:
     def _write_batch(self, jobs: list[_Job]) -> list[_Outcome]:
         """Runs in the database thread: one transaction, one savepoint per feed."""
         with self.store.updates.batch(self._rules) as batch:
+            # The readers with rules of the feeds that may have new entries, in one go.
+            batch.read_rule_readers([j.feed.id for j in jobs if j.document is not None])
             return [self._write_one(batch, job) for job in jobs]
 
     def _write_one(self, batch: UpdateBatch, job: _Job) -> _Outcome:

@@ -11,8 +11,7 @@ name) is evaluated once per entry however many rules of however many users have 
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -156,7 +155,7 @@ def _is_shared(query: SearchQuery) -> bool:
 
 
 def rule_book(rules: Sequence[Rule]) -> RuleBook:
-    """Return the RuleBook of `rules` (without views): the one made last when these are the
+    """Return the RuleBook of `rules`: the one made last when these are the
     same rules, field for field. A server reads its rules again every round, and most rounds
     they have not changed: filing 2,000 rules and compiling their needle sets cost 15-25 ms of
     a round's CPU, and a new book's RE2 sets learn their automata again as they scan."""
@@ -174,15 +173,10 @@ _last_book: tuple[tuple[Rule, ...], RuleBook] | None = None
 
 
 class RuleBook:
-    """Every enabled rule, compiled, by user and scope. Not changed once made, but for `views`
-    (see `with_views`), so that one book serves every round with the same rules."""
+    """Every enabled rule, compiled, by user and scope; not changed once made, so that one book
+    serves every round with the same rules (`rule_book`)."""
 
-    def __init__(
-        self, rules: Iterable[Rule], views: Mapping[int, list[Subscriber]] | None = None
-    ) -> None:
-        """`views`: the subscribers with rules of each feed, read once for a round (None: the
-        store reads them feed by feed)."""
-        self.views = views
+    def __init__(self, rules: Iterable[Rule]) -> None:
         self._by_user: dict[int, _UserRules] = {}
         # The rules over all of a user's feeds with an anchor, of every user, by anchor: one
         # lookup per needle an entry has finds them, however many users there are.
@@ -247,13 +241,6 @@ class RuleBook:
                 if hits:  # most scans find none of a place's needles
                     present.update(map(keys.__getitem__, hits))
         return present
-
-    def with_views(self, views: Mapping[int, list[Subscriber]] | None) -> RuleBook:
-        """This book with `views` (the subscribers with rules of each feed, as read for a round):
-        a copy sharing the compiled rules, so that a book another round uses keeps its own."""
-        book = copy.copy(self)
-        book.views = views
-        return book
 
     @property
     def users(self) -> frozenset[int]:

@@ -4,7 +4,7 @@ tidings.rules.engine's; this module only reads and writes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, cast
@@ -312,15 +312,12 @@ class RuleQueries:
             return [_rule(row) for row in conn.execute(query)]
 
     @staticmethod
-    def subscribers(conn: Connection, feed_id: int, user_ids: Sequence[int]) -> list[Subscriber]:
-        """The users among `user_ids` who subscribe to the feed, with their view of it."""
-        return _views(conn, user_ids, feed_id).get(feed_id, [])
-
-    def subscriber_views(self, user_ids: Sequence[int]) -> Mapping[int, list[Subscriber]]:
-        """Every subscription of the users among `user_ids`, as each sees the feed, by feed: what
-        the refresher reads once a round for the users who have rules (two queries)."""
-        with read_transaction(self._engine) as conn:
-            return _views(conn, user_ids, None)
+    def subscribers(
+        conn: Connection, feed_ids: Sequence[int], user_ids: Sequence[int]
+    ) -> dict[int, list[Subscriber]]:
+        """The users among `user_ids` who subscribe to each of the feeds, with their view of it,
+        by feed (a feed none of them reads is not there): two queries."""
+        return _views(conn, user_ids, feed_ids)
 
     @staticmethod
     def write_outcomes(
@@ -674,12 +671,12 @@ def _write_outcomes_sqlite(
 
 
 def _views(
-    conn: Connection, user_ids: Sequence[int], feed_id: int | None
-) -> Mapping[int, list[Subscriber]]:
-    """The subscriptions of the users among `user_ids` (to one feed, or all), by feed."""
-    if not user_ids:
+    conn: Connection, user_ids: Sequence[int], feed_ids: Sequence[int]
+) -> dict[int, list[Subscriber]]:
+    """The subscriptions of the users among `user_ids` to the feeds, by feed."""
+    if not user_ids or not feed_ids:
         return {}
-    only = [subscriptions.c.feed_id == feed_id] if feed_id is not None else []
+    only = [subscriptions.c.feed_id.in_(list(feed_ids))]
     rows = conn.execute(
         sa.select(
             subscriptions.c.feed_id,
@@ -694,7 +691,7 @@ def _views(
     if not rows:
         return {}
     categories: dict[tuple[int, int], list[tuple[int, str]]] = {}
-    only_categories = [subscription_categories.c.feed_id == feed_id] if feed_id is not None else []
+    only_categories = [subscription_categories.c.feed_id.in_(list(feed_ids))]
     for user_id, feed, category_id, name in conn.execute(
         sa.select(
             subscription_categories.c.user_id,
@@ -706,48 +703,17 @@ def _views(
         .where(subscription_categories.c.user_id.in_(list(user_ids)), *only_categories)
     ):
         categories.setdefault((user_id, feed), []).append((category_id, name))
-    by_feed: dict[int, list[Row]] = {}
-    for row in rows:
-        by_feed.setdefault(row[0], []).append(row)
-    return SubscriberViews(by_feed, categories)
-
-
-class SubscriberViews(Mapping[int, list[Subscriber]]):
-    """The subscriptions of some users, as each sees the feed, by feed (`_views`).
-
-    Read once a round for every subscription of every user with rules (10,000 for ten users of
-    1,000 feeds), but a feed's Subscribers are made the first time they are asked for: a round
-    writes new entries for few of its feeds, and making all 10,000 cost more than reading them
-    (40 of 70 ms)."""
-
-    def __init__(
-        self, rows: dict[int, list[Row]], categories: dict[tuple[int, int], list[tuple[int, str]]]
-    ) -> None:
-        self._rows = rows
-        self._categories = categories
-        self._made: dict[int, list[Subscriber]] = {}
-
-    def __getitem__(self, feed_id: int) -> list[Subscriber]:
-        made = self._made.get(feed_id)
-        if made is None:
-            # One empty set for the many subscriptions in no category.
-            nothing: frozenset[Any] = frozenset()
-            made = []
-            for _, user_id, title, feed_title, document_title in self._rows[feed_id]:
-                mine = self._categories.get((user_id, feed_id))
-                made.append(
-                    Subscriber(
-                        user_id,
-                        tuple(t for t in (title, feed_title, document_title) if t),
-                        frozenset(name for _, name in mine) if mine else nothing,
-                        frozenset(category_id for category_id, _ in mine) if mine else nothing,
-                    )
-                )
-            self._made[feed_id] = made
-        return made
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(self._rows)
-
-    def __len__(self) -> int:
-        return len(self._rows)
+    # Plain tuples, and one empty set for the many subscriptions in no category.
+    nothing: frozenset[Any] = frozenset()
+    views: dict[int, list[Subscriber]] = {}
+    for feed, user_id, title, feed_title, document_title in rows:
+        mine = categories.get((user_id, feed))
+        views.setdefault(feed, []).append(
+            Subscriber(
+                user_id,
+                tuple(t for t in (title, feed_title, document_title) if t),
+                frozenset(name for _, name in mine) if mine else nothing,
+                frozenset(category_id for category_id, _ in mine) if mine else nothing,
+            )
+        )
+    return views

@@ -357,6 +357,7 @@ class UpdateBatch:
         self._logged: dict[int, set[int]] = {}  # log size -> feeds given a log line
         self._rules = rules if rules else None
         self._ids_follow: bool | None = None  # see _sqlite_ids_follow
+        self._readers: dict[int, list[Subscriber]] = {}  # see read_rule_readers
 
     def write(
         self,
@@ -440,13 +441,23 @@ class UpdateBatch:
             return None
         readers: list[Subscriber] = []
         if book.users:
-            if book.views is not None:
-                readers = book.views.get(feed.id, [])
-            else:
-                from tidings.store.rules import RuleQueries
-
-                readers = RuleQueries.subscribers(self._conn, feed.id, sorted(book.users))
+            if feed.id not in self._readers:
+                self.read_rule_readers([feed.id])
+            readers = self._readers[feed.id]
         return readers if readers or book.has_site_rules else None
+
+    def read_rule_readers(self, feed_ids: Collection[int]) -> None:
+        """Read which readers with rules each of the feeds has, as each sees it, in one go (two
+        queries): the refresher does for a batch's feeds with a document, which may have new
+        entries. Else each feed with new entries reads its own."""
+        book = self._rules
+        wanted = [f for f in feed_ids if f not in self._readers]
+        if book is None or not book.users or not wanted:
+            return
+        from tidings.store.rules import RuleQueries
+
+        found = RuleQueries.subscribers(self._conn, wanted, sorted(book.users))
+        self._readers.update((f, found.get(f, [])) for f in wanted)
 
     def _apply_rules(
         self,
