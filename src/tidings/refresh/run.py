@@ -158,7 +158,7 @@ class Refresher:
         self._rules_reader = ThreadPoolExecutor(1, thread_name_prefix="tidings-rules")
         self._log_retention = Retention(log_size=settings.fetch_log_size)
         self._rules: RuleBook | None = None
-        # The round's rules while the database thread reads them; the writer waits for them.
+        # The round's rules while their thread reads them; the writer waits for them.
         self._rules_loading: asyncio.Future[RuleBook] | None = None
         self._pushed: set[int] = set()  # claimed feeds with a live WebSub subscription
         self._crawled: set[int] = set()  # claimed feeds a subscriber wants full articles of

@@ -155,10 +155,10 @@ def _is_shared(query: SearchQuery) -> bool:
 
 
 def rule_book(rules: Sequence[Rule]) -> RuleBook:
-    """Return the RuleBook of `rules`: the one made last when these are the
-    same rules, field for field. A server reads its rules again every round, and most rounds
-    they have not changed: filing 2,000 rules and compiling their needle sets cost 15-25 ms of
-    a round's CPU, and a new book's RE2 sets learn their automata again as they scan."""
+    """Return the RuleBook of `rules`: the one made last when these are the same rules, field
+    for field. A server reads its rules again every round, and most rounds they have not
+    changed: filing 2,000 rules and compiling their needle sets cost 15-25 ms of a round's CPU,
+    and a new book's RE2 sets learn their automata again as they scan."""
     global _last_book
     rules = tuple(rules)
     last = _last_book
