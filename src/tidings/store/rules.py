@@ -670,10 +670,26 @@ def _write_outcomes_sqlite(
         execute_many(conn, _SQLITE_ADD_LABELS, ("user_id", "entry_id", "label"), labels)
 
 
+# Users a query of `_views` names at most: SQLite binds at most 32,766 values a statement and
+# PostgreSQL's protocol 65,535, and every user with rules is named.
+VIEWS_USERS_A_QUERY = 5_000
+
+
 def _views(
     conn: Connection, user_ids: Sequence[int], feed_ids: Sequence[int]
 ) -> dict[int, list[Subscriber]]:
     """The subscriptions of the users among `user_ids` to the feeds, by feed."""
+    views: dict[int, list[Subscriber]] = {}
+    for start in range(0, len(user_ids), VIEWS_USERS_A_QUERY):
+        some = user_ids[start : start + VIEWS_USERS_A_QUERY]
+        for feed, found in _views_of(conn, some, feed_ids).items():
+            views.setdefault(feed, []).extend(found)
+    return views
+
+
+def _views_of(
+    conn: Connection, user_ids: Sequence[int], feed_ids: Sequence[int]
+) -> dict[int, list[Subscriber]]:
     if not user_ids or not feed_ids:
         return {}
     only = [subscriptions.c.feed_id.in_(list(feed_ids))]
