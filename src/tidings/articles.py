@@ -9,7 +9,6 @@ bounds it in time; the page is bounded in size before it is parsed.
 
 from __future__ import annotations
 
-import os
 import threading
 from typing import Any
 
@@ -18,7 +17,7 @@ from tidings.config import Settings
 from tidings.errors import UserError
 from tidings.fetch import Fetcher
 from tidings.model import FeedToFetch, FetchResult
-from tidings.refresh.pool import Parser, ProcessDied, TimedOut, parse_pool
+from tidings.refresh.pool import Parser, ProcessDied, TimedOut, parse_pool, parse_workers
 
 # Article pages past this are refused before parsing: extraction is superlinear in the worst
 # case, and no article's HTML needs more (the largest fixture page is under 400 KB).
@@ -108,7 +107,7 @@ _gates_lock = threading.Lock()
 
 def _on_demand_gate(settings: Settings) -> threading.BoundedSemaphore:
     """The process's gate for readers' article extractions (the pool's size over two)."""
-    workers = settings.parse_workers or os.cpu_count() or 1
+    workers = parse_workers(settings)
     with _gates_lock:
         return _gates.setdefault(workers, threading.BoundedSemaphore(max(1, workers // 2)))
 

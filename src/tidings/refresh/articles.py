@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from tidings.articles import ArticleError, fetch_page, read_article
 from tidings.config import Settings
 from tidings.fetch import Fetcher
 from tidings.parse.bounds import cut_line
-from tidings.refresh.pool import Parser
+from tidings.refresh.pool import Parser, parse_workers
 from tidings.store import NotFound, Store
 from tidings.store.articles import ArticleCandidate
 
@@ -94,7 +93,7 @@ class ArticleCrawler:
         self._fetcher = fetcher
         self._parser = parser
         self._per_check = per_check
-        workers = settings.parse_workers or os.cpu_count() or 1
+        workers = parse_workers(settings)
         # Half of the fetch slots and of the parse processes at most: the rest stay the feeds'.
         self._pages = asyncio.Semaphore(max(1, settings.concurrency // 2))
         self._reading = asyncio.Semaphore(max(1, workers // 2))

@@ -185,10 +185,14 @@ def shared_pool(workers: int, timeout: float) -> ParsePool:
         return pool
 
 
+def parse_workers(settings: Settings) -> int:
+    """Return how many parse processes `settings` asks for (parse_workers, 0 = one per core)."""
+    return settings.parse_workers or os.cpu_count() or 1
+
+
 def parse_pool(settings: Settings) -> ParsePool:
-    """Return this process's shared pool for `settings` (parse_workers, 0 = one per core, and
-    parse_timeout)."""
-    return shared_pool(settings.parse_workers or os.cpu_count() or 1, settings.parse_timeout)
+    """Return this process's shared pool for `settings` (`parse_workers`, and parse_timeout)."""
+    return shared_pool(parse_workers(settings), settings.parse_timeout)
 
 
 @atexit.register

@@ -39,7 +39,7 @@ from tidings.parse.bounds import cut_line
 from tidings.refresh.articles import ArticleCrawler
 from tidings.refresh.parsing import ParsedDocument, body_hash, parse_document
 from tidings.refresh.plan import PlanSettings, plan_update, retention_cutoff
-from tidings.refresh.pool import Parser, ProcessDied, TimedOut, parse_pool
+from tidings.refresh.pool import Parser, ProcessDied, TimedOut, parse_pool, parse_workers
 from tidings.rules.engine import RuleBook, rule_book
 from tidings.site_settings import apply_site_settings
 from tidings.store import Store
@@ -146,7 +146,7 @@ class Refresher:
         self._articles: ArticleCrawler | None = None  # made in __aenter__, bound to its loop
         # Large documents held at once, from the end of their fetch until stored: two per parse
         # process keeps each busy; the rest wait, unread, on their servers' side of the socket.
-        workers = settings.parse_workers or os.cpu_count() or 1
+        workers = parse_workers(settings)
         self._large_slots = 2 * workers
         self._large = LargeBodies(self._large_slots)
         # SQLite takes one writer at a time: one thread avoids queueing on the file lock.
