@@ -16,7 +16,8 @@
    one pair in seven (every user's every seventh entry blocked, starred or labelled): that mix
    measures writing outcomes more than deciding them. The table counts the pairs with an
    outcome. Then a later round on the same database, as a server's rounds are most of the day:
-   one feed in ten has one new item, the others answer 304 (its own table).
+   one feed in ten has one new item, the others answer 304; timed in a Refresher's second
+   round, as a running server's are (its own table).
 2. Preview: 100,000 stored entries (1,000 feeds of 100), one user subscribed to all, analyzed
    on PostgreSQL as autovacuum would; the p50 and p95 of 20 previews of each of several rule
    queries. Goal: p50 under 100 ms on both databases.
@@ -187,8 +188,9 @@ def refresh_once(
     entries, s applying rules, (entry, user) pairs with an outcome, the later round's wall s).
 
     The later round is what a server does most of the day: one feed in ten has a new item
-    (the others answer 304), every feed is checked again, with the rules compiled once
-    already (as a running server's are)."""
+    (the others answer 304), every feed is checked again, by a Refresher that has done a round
+    already (its parse processes started, the rules read and compiled), as a running server's
+    has."""
     store = Store.open(url)
     store.migrate()
     prepare(store, urls, users_, rules_, mix)
@@ -203,13 +205,24 @@ def refresh_once(
             summary = await refresher.refresh_due()
         return summary.new_entries
 
-    def later_round() -> float:
+    def due_again() -> None:
         control(port, "bump?every=10")
         with store.engine.begin() as conn:
             conn.execute(sa.update(feeds).values(next_check_at=datetime.now(UTC)))
-        began = time.perf_counter()
-        new = asyncio.run(run())
-        took = time.perf_counter() - began
+
+    async def later_rounds() -> tuple[int, float]:
+        # One Refresher for both, as a server has: the first starts its parse processes and
+        # reads the rules, the second is timed.
+        async with Refresher(store, settings) as refresher:
+            await asyncio.to_thread(due_again)
+            await refresher.refresh_due()
+            await asyncio.to_thread(due_again)
+            began = time.perf_counter()
+            summary = await refresher.refresh_due()
+            return summary.new_entries, time.perf_counter() - began
+
+    def later_round() -> float:
+        new, took = asyncio.run(later_rounds())
         control(port, "reset")  # the next refresh reads the same documents
         if new != len(urls) // 10:
             raise RuntimeError(f"the later round found {new} new entries")
