@@ -220,7 +220,7 @@ def refresh_once(
     # Every refresh compiles its rules as a new server's first round does: the queries compiled
     # by an earlier refresh of this process are forgotten (a server's later rounds reuse them).
     compiled_query.cache_clear()
-    engine._last_book = None  # the same: no book of an earlier refresh is reused
+    engine.forget_rule_book()  # the same: no book of an earlier refresh is reused
 
     async def run() -> int:
         async with Refresher(store, settings) as refresher:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from tidings.rules.engine import forget_rule_book
 from tidings.store import Store
 from tidings.store.database import normalize_url
 from tidings.store.schema import metadata
@@ -90,6 +91,11 @@ def postgresql_url_clean(postgres_url: str) -> str:
 
 @pytest.fixture
 def store(database_url: str) -> Iterator[Store]:
-    """A Store on an empty, migrated database (each test runs on SQLite and on PostgreSQL)."""
+    """A Store on an empty, migrated database (each test runs on SQLite and on PostgreSQL).
+
+    The process's last RuleBook is forgotten first, as a new server starts without one: two
+    tests' rules often have the same signature (the same ids, the same queries), and a test that
+    counts the reads of the rules, or makes them fail, would see a book of the test before."""
+    forget_rule_book()
     with Store.open(database_url) as opened:
         yield opened

@@ -347,16 +347,26 @@ def _due_with(store: Store, feed_server: FeedServer, feed_id: int, titles_: list
         conn.execute(due.values(next_check_at=datetime.now(UTC)))
 
 
-def _rounds(store: Store, before_each: list[Callable[[], object]]) -> tuple[list[int], list[int]]:
-    """Rounds of one Refresher, as a server's are: each function of `before_each`, then a
-    round. Gives back the new entries of each round, and how many times the rules themselves
-    (`store.rules.enabled`) had been read before each round and after the last."""
+def _counting_reads(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the reads of the rules themselves (`store.rules.enabled`): the list's one item."""
     enabled = store.rules.enabled
     reads = [0]
 
     def counted() -> list[Rule]:
         reads[0] += 1
         return enabled()
+
+    monkeypatch.setattr(store.rules, "enabled", counted)
+    return reads
+
+
+def _rounds(
+    store: Store, monkeypatch: pytest.MonkeyPatch, before_each: list[Callable[[], object]]
+) -> tuple[list[int], list[int]]:
+    """Rounds of one Refresher, as a server's are: each function of `before_each`, then a
+    round. Gives back the new entries of each round, and how many times the rules themselves
+    had been read before each round and after the last."""
+    reads = _counting_reads(store, monkeypatch)
 
     async def run() -> tuple[list[int], list[int]]:
         async with Refresher(store, make_settings()) as refresher:
@@ -367,11 +377,7 @@ def _rounds(store: Store, before_each: list[Callable[[], object]]) -> tuple[list
                 new.append((await refresher.refresh_due()).new_entries)
             return new, [*read, reads[0]]
 
-    store.rules.enabled = counted  # type: ignore[method-assign]
-    try:
-        return asyncio.run(run())
-    finally:
-        del store.rules.enabled
+    return asyncio.run(run())
 
 
 def _edit(store: Store, user_id: int, rule_id: int) -> None:
@@ -392,7 +398,7 @@ RULE_CHANGES: dict[str, tuple[Callable[[Store, int, int], object], bool | None]]
 
 @pytest.mark.parametrize("change", list(RULE_CHANGES))
 def test_a_round_reads_the_rules_again_only_when_they_changed(
-    store: Store, feed_server: FeedServer, change: str
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch, change: str
 ) -> None:
     """A later round looks at the rules' signature (every field the engine reads: 3 ms for
     2,000 rules) and reads and compiles the rules only when it differs from the last round's;
@@ -406,6 +412,7 @@ def test_a_round_reads_the_rules_again_only_when_they_changed(
 
     new, reads = _rounds(
         store,
+        monkeypatch,
         [
             lambda: None,
             lambda: _due_with(store, feed_server, feed.id, ["First SALE"]),
@@ -429,7 +436,7 @@ def test_a_round_reads_the_rules_again_only_when_they_changed(
 
 
 def test_a_site_rule_stops_acting_the_round_after_its_author_is_no_longer_an_administrator(
-    store: Store, feed_server: FeedServer
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Site rules act only while their author is an administrator: revoking that changes the
     rules' signature as well, though no rule row changed."""
@@ -450,6 +457,7 @@ def test_a_site_rule_stops_acting_the_round_after_its_author_is_no_longer_an_adm
 
     new, reads = _rounds(
         store,
+        monkeypatch,
         [
             lambda: None,
             lambda: _due_with(store, feed_server, feed.id, ["First SALE"]),
@@ -465,3 +473,22 @@ def test_a_site_rule_stops_acting_the_round_after_its_author_is_no_longer_an_adm
     public = {e.title for e in store.entries.newest(limit=20)}
     assert "First SALE" not in public and "Big SALE today" not in public
     assert "Second SALE" in public
+
+
+def test_a_refresher_made_for_one_check_uses_the_book_the_last_one_compiled(
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Subscribing and Miniflux's refresh check a feed with a Refresher of their own
+    (`refresh_now`): it finds the rules as the background one left them, and neither reads nor
+    compiles them again."""
+    ann = reader_of_one_feed_with_a_rule(store, feed_server)
+    feed = store.feeds.find_by_url(feed_server.url("/feed"))
+    assert feed is not None
+    reads = _counting_reads(store, monkeypatch)
+    assert refresh(store, make_settings()).new_entries == 5
+    _due_with(store, feed_server, feed.id, ["First SALE"])
+
+    assert refresh(store, make_settings(), feed_ids=[feed.id]).new_entries == 1
+
+    assert reads == [1]
+    assert "First SALE" not in titles(store, ann)

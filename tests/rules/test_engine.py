@@ -5,7 +5,7 @@ feeds 40, 41; entries from 500; rules from 90)."""
 from __future__ import annotations
 
 import random
-from dataclasses import replace
+from collections.abc import Callable
 from datetime import UTC, datetime
 from itertools import count
 
@@ -16,6 +16,7 @@ from tidings.rules.engine import (
     Outcome,
     RuleBook,
     Subscriber,
+    forget_rule_book,
     needle_chunks,
     rule_book,
 )
@@ -292,14 +293,20 @@ def test_a_query_is_compiled_once_for_every_rule_and_round_that_has_it() -> None
         assert len(RuleBook([rule(ANN, "title:/(/", "block")]).broken) == 1
 
 
-def test_the_same_rules_give_the_same_book_and_a_changed_rule_a_new_one() -> None:
-    """A server reads its rules every round: the same rules, field for field, reuse the book
-    compiled last; any change (here one rule disabled) compiles a new one."""
+def test_a_signature_seen_last_gives_the_last_book_without_reading_the_rules() -> None:
+    """A server looks at its rules every round: while their signature is the last one's, the
+    book compiled last serves and the rules are not read; another signature reads them and
+    compiles a new book, and going back to an older one compiles again (only the last is kept)."""
+    forget_rule_book()
     rules = [rule(ANN, "title:sale", "read"), rule(BOB, "council", "star")]
-    first = rule_book(rules)
+    reads: list[str] = []
 
-    assert rule_book(list(rules)) is first
-    changed = rule_book([rules[0], replace(rules[1], enabled=False)])
-    assert changed is not first
-    assert changed.users == {ANN}
-    assert rule_book(rules) is not changed  # back again: compiled again, never stale
+    def read(which: str, given: list[Rule]) -> Callable[[], list[Rule]]:
+        return lambda: reads.append(which) or given
+
+    first = rule_book(("a",), read("a", rules))
+    assert rule_book(("a",), read("a again", rules)) is first
+    changed = rule_book(("b",), read("b", [rules[0]]))
+    assert changed is not first and changed.users == {ANN}
+    assert rule_book(("a",), read("a once more", rules)) is not first  # compiled again
+    assert reads == ["a", "b", "a once more"]

@@ -43,7 +43,6 @@ from tidings.refresh.pool import Parser, ProcessDied, TimedOut, parse_pool, pars
 from tidings.rules.engine import RuleBook, rule_book
 from tidings.site_settings import apply_site_settings
 from tidings.store import Store
-from tidings.store.rules import RuleSignature
 from tidings.store.updates import Retention, UpdateBatch
 
 __all__ = ["OnDocument", "RefreshSummary", "Refresher", "parse_document", "run_refresher"]
@@ -159,8 +158,6 @@ class Refresher:
         self._rules_reader = ThreadPoolExecutor(1, thread_name_prefix="tidings-rules")
         self._log_retention = Retention(log_size=settings.fetch_log_size)
         self._rules: RuleBook | None = None
-        # The last rules read, and the signature they were read under (see _load_rules).
-        self._signed_rules: tuple[RuleSignature, RuleBook] | None = None
         # The round's rules while their thread reads them; the writer waits for them.
         self._rules_loading: asyncio.Future[RuleBook] | None = None
         self._pushed: set[int] = set()  # claimed feeds with a live WebSub subscription
@@ -204,18 +201,13 @@ class Refresher:
 
     def _load_rules(self) -> RuleBook:
         """The enabled rules, compiled: looked at once a round (a rule saved meanwhile counts
-        from the next round on), read and compiled again only when their signature
-        (`RuleQueries.enabled_signature`) is not the last round's. Who reads each feed is read
-        by the write batches (see _write_batch)."""
-        signature = self.store.rules.enabled_signature()
-        signed = self._signed_rules
-        if signed is not None and signed[0] == signature:
-            book = signed[1]
-        else:
-            # Read after the signature: a rule changed in between gives the next round a
-            # signature unlike this one, so it is read again then.
-            book = rule_book(self.store.rules.enabled())
-            self._signed_rules = (signature, book)
+        from the next round on), read and compiled only when their signature is not the last
+        one's (`engine.rule_book`). Who reads each feed is read by the write batches (see
+        _write_batch)."""
+        # The signature is read before the rules: a rule changed in between gives the next
+        # round a signature unlike this one, so that round reads the rules again.
+        rules = self.store.rules
+        book = rule_book(rules.enabled_signature(), rules.enabled)
         for rule, why in book.broken:
             log.warning(
                 "rule %s of user %s is left out of this round: %s", rule.id, rule.user_id, why

@@ -11,7 +11,7 @@ name) is evaluated once per entry however many rules of however many users have 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -154,22 +154,32 @@ def _is_shared(query: SearchQuery) -> bool:
     )
 
 
-def rule_book(rules: Sequence[Rule]) -> RuleBook:
-    """Return the RuleBook of `rules`: the one made last when these are the same rules, field
-    for field. A server reads its rules again every round, and most rounds they have not
-    changed: filing 2,000 rules and compiling their needle sets cost 15-25 ms of a round's CPU,
-    and a new book's RE2 sets learn their automata again as they scan."""
+def rule_book(signature: object, read: Callable[[], Iterable[Rule]]) -> RuleBook:
+    """Return the RuleBook of the rules `read()` gives back, made once a `signature`: all that
+    the book is made of, as the store gives it (`RuleQueries.enabled_signature`). While the
+    signature is the last one's, `read` is not called and the last book is given back, its
+    needle sets compiled and their automata warm.
+
+    A server looks at its rules every round and most rounds they have not changed: reading
+    2,000 rules cost 22 ms of CPU, filing them and compiling their sets 15-25 ms. The last book
+    is the process's, shared by its refreshers (the background one, and those `refresh_now`
+    makes for one feed): equal signatures make equal books, whichever store they came from."""
     global _last_book
-    rules = tuple(rules)
     last = _last_book
-    if last is not None and last[0] == rules:
+    if last is not None and last[0] == signature:
         return last[1]
-    book = RuleBook(rules)
-    _last_book = (rules, book)
+    book = RuleBook(read())
+    _last_book = (signature, book)
     return book
 
 
-_last_book: tuple[tuple[Rule, ...], RuleBook] | None = None
+def forget_rule_book() -> None:
+    """Forget the last RuleBook: the next `rule_book` reads and compiles, as a new process's."""
+    global _last_book
+    _last_book = None
+
+
+_last_book: tuple[object, RuleBook] | None = None
 
 
 class RuleBook:
