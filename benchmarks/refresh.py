@@ -172,7 +172,8 @@ def feed_urls(port: int, feeds: int, hosts: int) -> list[str]:
 # --- measuring --------------------------------------------------------------------------------
 
 
-def _cpu(usage: resource.struct_rusage) -> float:
+def cpu_seconds(usage: resource.struct_rusage) -> float:
+    """Return the user and system CPU seconds of a `resource.getrusage` result."""
     return usage.ru_utime + usage.ru_stime
 
 
@@ -241,8 +242,8 @@ def measure(name: str, work: Callable[[], tuple[int, int]]) -> dict[str, Any]:
         "feeds": feeds,
         "new": new,
         "wall": wall,
-        "cpu_self": _cpu(self1) - _cpu(self0),
-        "cpu_children": _cpu(children1) - _cpu(children0),
+        "cpu_self": cpu_seconds(self1) - cpu_seconds(self0),
+        "cpu_children": cpu_seconds(children1) - cpu_seconds(children0),
         "rss_self_mb": self1.ru_maxrss / 1024,
         "rss_total_mb": sampler.peak_total_kb / 1024,
     }

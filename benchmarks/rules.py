@@ -59,7 +59,7 @@ sys.path.insert(0, str(HERE))
 
 from scratch import POSTGRES, scratch_database  # noqa: E402
 
-from refresh import control, feed_server, feed_urls  # noqa: E402
+from refresh import control, cpu_seconds, feed_server, feed_urls  # noqa: E402
 from tidings.config import load_settings  # noqa: E402
 from tidings.model import EntryData, FeedUpdate  # noqa: E402
 from tidings.reading.filters import EntryFilter  # noqa: E402
@@ -196,8 +196,7 @@ class Refresh:
 
 
 def _main_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    return cpu_seconds(resource.getrusage(resource.RUSAGE_SELF))
 
 
 def refresh_once(
