@@ -376,7 +376,7 @@ def needle_scan_times(count: int) -> tuple[int, float | None, float]:
     while len(chosen) < count:
         at = rng.randrange(len(words) - 1)
         chosen.add(words[at] if rng.random() < 0.6 else f"{words[at]} {words[at + 1]}")
-    needles = sorted(chosen)
+    needles = sorted(re2.escape(needle) for needle in chosen)  # as literal patterns
 
     def timed(sets: list[Any]) -> float:
         for text in texts:  # warm

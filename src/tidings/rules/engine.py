@@ -25,7 +25,7 @@ from tidings.rules.matcher import (
     EntryFacts,
     Matcher,
     compile_matcher,
-    needle_key,
+    needle_pattern,
     needle_text,
     needles,
 )
@@ -78,8 +78,8 @@ class _Compiled:
     rule: Rule
     matcher: Matcher
     shared: bool  # the query's answer is the same for every user: cache it per entry
-    needles: frozenset[str]  # all in the entry's texts (matcher.needles), or it cannot match
-    anchor: str | None  # the longest needle: where the index files the rule
+    needles: frozenset[int]  # all in the entry's texts (matcher.needles), or it cannot match
+    anchor: int | None  # the longest needle: where the index files the rule
 
 
 @dataclass(slots=True)
@@ -190,66 +190,68 @@ class RuleBook:
         self._by_user: dict[int, _UserRules] = {}
         # The rules over all of a user's feeds with an anchor, of every user, by anchor: one
         # lookup per needle an entry has finds them, however many users there are.
-        self._by_anchor: dict[str, list[_Compiled]] = {}
+        self._by_anchor: dict[int, list[_Compiled]] = {}
         self._site: list[_Compiled] = []
         # Rules whose query no longer compiles, and why: left out (see below).
         self.broken: list[tuple[Rule, str]] = []
-        all_needles: set[str] = set()
+        readable: list[tuple[Rule, tuple[Matcher, bool, frozenset[str], str | None]]] = []
         for rule in sorted(rules, key=lambda r: (r.user_id, r.position, r.id)):
             if not rule.enabled:
                 continue
             try:
-                query = compiled_query(rule.query)
+                readable.append((rule, compiled_query(rule.query)))
             except UserError as error:
                 # Queries are checked when stored; one that a later version reads otherwise, or
                 # a row written around the checks, must not stop every user's refresh (the
                 # round stops when the book cannot be made): that rule alone is left out.
                 self.broken.append((rule, str(error)))
-                continue
-            compiled = _Compiled(rule, *query)
-            found = compiled.needles
-            all_needles |= found
+        # Needles are numbered (their keys sorted), the number of each is its index in the
+        # RE2 sets: a scan's hits are the entry's needles as they are, no look-up.
+        keys = sorted({key for _, (_, _, found, _) in readable for key in found})
+        number = {key: n for n, key in enumerate(keys)}
+        for rule, (matcher, shared, found, anchor) in readable:
+            compiled = _Compiled(
+                rule,
+                matcher,
+                shared,
+                frozenset(map(number.__getitem__, found)),
+                None if anchor is None else number[anchor],
+            )
             if rule.scope == "site":
                 self._site.append(compiled)
-                continue
-            if not self._by_user.setdefault(rule.user_id, _UserRules()).add(compiled):
-                self._by_anchor.setdefault(compiled.anchor or "", []).append(compiled)
-        # The needles of every rule in RE2 sets per place (the title, the content...): one scan
-        # of each of an entry's texts says which it has, however many rules there are.
-        by_place: dict[str, list[str]] = {}
-        for key in sorted(all_needles):
-            place, _, needle = key.partition("\x00")
-            by_place.setdefault(place, []).append(needle)
-        # Per place, its sets: each set's needle keys (a scan gives the indexes of those found)
-        # and its Match. An entry's text of a place is folded and encoded once, and only for
-        # the places some needle is in.
-        self._sets: list[tuple[str, list[tuple[list[str], Any]]]] = [
-            (
-                place,
-                [
-                    ([needle_key(place, n) for n in chunk], needle_set(chunk).Match)
-                    for chunk in needle_chunks(found)
-                ],
-            )
-            for place, found in by_place.items()
-        ]
+            elif not self._by_user.setdefault(rule.user_id, _UserRules()).add(compiled):
+                assert compiled.anchor is not None  # `add` files every rule without one
+                self._by_anchor.setdefault(compiled.anchor, []).append(compiled)
+        # Every needle in RE2 sets, scanned over one text of the entry (`needle_text`): the
+        # sets' hits, from the number each set's first needle has, are the entry's needles,
+        # however many rules there are.
+        places = {key.partition("\x00")[0] for key in keys}
+        self._every = "all" in places
+        self._short = bool(places - {"all"})
+        self._sets: list[tuple[int, Any]] = []
+        first = 0
+        for chunk in needle_chunks([needle_pattern(key) for key in keys]):
+            self._sets.append((first, needle_set(chunk).Match))
+            first += len(chunk)
 
-    def _present(self, entry: NewEntry) -> set[str]:
-        """The rules' needles (keys) found in the entry's texts."""
-        present: set[str] = set()
-        for place, sets in self._sets:
-            text = needle_text(
-                place,
-                entry.title,
-                entry.summary_text,
-                entry.content_text,
-                entry.author,
-                entry.url,
-            )
-            for keys, match in sets:
-                hits = match(text)
-                if hits:  # most scans find none of a place's needles
-                    present.update(map(keys.__getitem__, hits))
+    def _present(self, entry: NewEntry) -> set[int]:
+        """The numbers of the rules' needles found in the entry's texts."""
+        present: set[int] = set()
+        if not self._sets:
+            return present
+        text = needle_text(
+            entry.title,
+            entry.summary_text,
+            entry.content_text,
+            entry.author,
+            entry.url,
+            every=self._every,
+            short=self._short,
+        )
+        for first, match in self._sets:
+            hits = match(text)
+            if hits:  # most scans find none of the needles
+                present.update(hits if first == 0 else [first + hit for hit in hits])
         return present
 
     @property
@@ -285,15 +287,21 @@ class RuleBook:
         # A user whose every-entry rules all need a needle, and none keeps only, has nothing
         # done to an entry without one of their anchors: they are found by anchor, as `hits`.
         ungated: set[int] = set()
-        gated: dict[str, set[int]] = {}
+        gated: dict[int, set[int]] = {}
         for user_id, rules in every_entry.items():
             if any(c.anchor is None or "keep" in c.rule.actions for c in rules):
                 ungated.add(user_id)
             else:
                 for compiled in rules:
-                    gated.setdefault(compiled.anchor or "", set()).add(user_id)
+                    assert compiled.anchor is not None  # as `any` above found
+                    gated.setdefault(compiled.anchor, set()).add(user_id)
+        # The anchors that can make anyone be decided: an entry with none of them, and no
+        # ungated user, is passed by with one test (most entries are).
+        watched = self._by_anchor.keys() | gated.keys()
         for entry in new:
             found = self._present(entry)
+            if not ungated and found.isdisjoint(watched):
+                continue
             hits: dict[int, list[_Compiled]] = {}
             for anchor in found & self._by_anchor.keys():  # an intersection in C
                 for compiled in self._by_anchor[anchor]:
@@ -355,32 +363,31 @@ _SET_CHARACTERS: Final = 100_000
 _SET_NEEDLES: Final = 3_000
 
 
-def needle_chunks(strings: Sequence[str]) -> list[list[str]]:
-    """Return `strings` in consecutive groups small enough for one `needle_set` each."""
+def needle_chunks(patterns: Sequence[str]) -> list[list[str]]:
+    """Return `patterns` in consecutive groups small enough for one `needle_set` each."""
     chunks: list[list[str]] = []
     size = 0
-    for string in strings:
-        length = len(re2.escape(string))
-        if not chunks or size + length > _SET_CHARACTERS or len(chunks[-1]) >= _SET_NEEDLES:
+    for pattern in patterns:
+        if not chunks or size + len(pattern) > _SET_CHARACTERS or len(chunks[-1]) >= _SET_NEEDLES:
             chunks.append([])
             size = 0
-        chunks[-1].append(string)
-        size += length
+        chunks[-1].append(pattern)
+        size += len(pattern)
     return chunks
 
 
-def needle_set(strings: Sequence[str]) -> Any:
-    """A compiled RE2 set of the strings as literals (None for none). Case matters: needles
-    and the texts they are looked for in are both folded, and a case-sensitive set scans
-    about 20% faster."""
-    if not strings:
+def needle_set(patterns: Sequence[str]) -> Any:
+    """A compiled RE2 set of the patterns (None for none); a match's hits are their indexes.
+    Case matters: needles and the texts they are looked for in are both folded, and a
+    case-sensitive set scans about 20% faster."""
+    if not patterns:
         return None
     options = re2.Options()
     options.log_errors = False
     options.max_mem = _SET_MEMORY
     found = re2.Set.SearchSet(options)
-    for string in strings:
-        found.Add(re2.escape(string))
+    for pattern in patterns:
+        found.Add(pattern)
     found.Compile()
     return found
 
@@ -421,7 +428,7 @@ def _decide(
     entry: NewEntry,
     shared: list[EntryFacts],
     cache: dict[tuple[str, int], bool],
-    present: set[str],
+    present: set[int],
 ) -> Outcome | None:
     """Apply `rules` in order to one entry for `subscriber`; None when none of them did
     anything. A later rule sees what earlier ones did (labels added, read, starred): the user's

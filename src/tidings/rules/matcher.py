@@ -25,6 +25,8 @@ from datetime import UTC, datetime, time
 from functools import lru_cache
 from typing import Final
 
+import re2
+
 from tidings.model import direct_init
 from tidings.rules.regex import compiled
 from tidings.search_query import SearchQuery, TextTerm
@@ -248,21 +250,48 @@ def literal_alternatives(pattern: str) -> list[list[str]]:
 # Where a needle must be found: a short field's text, or "all" of them joined (full-text words,
 # content:, any:, a bare /regex/). A needle is filed under its place, so `title:/council budget/`
 # asks only the title for "council budget": in a long article most phrases are somewhere, in a
-# title few are. The content has no place of its own: it is most of "all", and each place is
-# one more scan of its text.
+# title few are. The content has no place of its own: it is most of "all".
 _NEEDLE_PLACE: Final = {"title": "title", "author": "author", "url": "url"}
+
+# Every place is looked for in one text an entry, one RE2 scan (`needle_text`): "all" the fields
+# folded and joined, then the short fields again, folded and upper-cased, where the needles of
+# the title, the author and the URL are looked for upper-cased (`needle_pattern`). Folded text
+# is lower-case, so those are found in the upper-cased part only, not in a long article (one of
+# digits or punctuation alone is found anywhere, or a title's in the author: a needle is a
+# condition the rule needs, and one found where the rule does not look costs the rule's
+# evaluation, never its outcome). Upper-casing maps character by character, so a needle in a
+# field is in its upper-cased text too. A scan per place cost more in its call and in folding
+# each place's text than in the scanning itself (30,000 entries: 0.22 s replayed, 0.16 s with
+# one scan); markers around each field instead of the case made RE2 build twice the automaton.
 
 
 def needle_text(
-    place: str, title: str, summary_text: str, content_text: str, author: str, url: str
+    title: str,
+    summary_text: str,
+    content_text: str,
+    author: str,
+    url: str,
+    *,
+    every: bool = True,
+    short: bool = True,
 ) -> bytes:
-    """Return the place's folded text as UTF-8, as the RE2 sets scan it: "title", "author",
-    "url" (`_NEEDLE_PLACE`) or "all" (the five joined), where `needles` files a needle."""
-    if place == "all":
-        text = "\n".join((title, summary_text, content_text, author, url))
-    else:
-        text = title if place == "title" else author if place == "author" else url
-    return fold(text).encode()
+    """Return the entry's text as the RE2 sets scan it, as UTF-8: its fields folded and joined
+    when `every` (some needle is of "all"), then its title, author and URL folded and
+    upper-cased when `short` (some needle is of one of those)."""
+    parts = []
+    if every:
+        parts.append(fold("\n".join((title, summary_text, content_text, author, url))))
+    if short:
+        parts.append(fold(f"{title}\n{author}\n{url}").upper())
+    return "\n".join(parts).encode()
+
+
+def needle_pattern(key: str) -> str:
+    """Return the RE2 pattern that finds the needle of `key` (`needle_key`) in an entry's
+    `needle_text`: the needle's literal, upper-cased when its place is a short field's."""
+    place, _, needle = key.partition("\x00")
+    literal: str = re2.escape(needle if place == "all" else needle.upper())
+    return literal
 
 
 def needle_key(place: str, needle: str) -> str:
