@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from itertools import groupby
 from typing import Any, Final
 
 import re2
@@ -25,7 +26,7 @@ from tidings.rules.matcher import (
     EntryFacts,
     Matcher,
     compile_matcher,
-    needle_pattern,
+    needle_part,
     needle_text,
     needles,
 )
@@ -129,6 +130,11 @@ def compiled_query(query: str) -> tuple[Matcher, bool, frozenset[str], str | Non
     return compile_matcher(parsed), _is_shared(parsed), found, anchor
 
 
+def _part_first(key: str) -> tuple[str, str]:
+    """Sort key of a needle's key: the part it is scanned in (`needle_part`), then the key."""
+    return needle_part(key.partition("\x00")[0]), key
+
+
 def query_problem(rule: Rule) -> str | None:
     """Return why the refresher leaves the stored rule out (its query cannot be compiled now:
     checked when saved, a later version may read it otherwise), or None when it can."""
@@ -205,9 +211,9 @@ class RuleBook:
                 # a row written around the checks, must not stop every user's refresh (the
                 # round stops when the book cannot be made): that rule alone is left out.
                 self.broken.append((rule, str(error)))
-        # Needles are numbered (their keys sorted), the number of each is its index in the
-        # RE2 sets: a scan's hits are the entry's needles as they are, no look-up.
-        keys = sorted({key for _, (_, _, found, _) in readable for key in found})
+        # Needles are numbered (their keys sorted), the number of each its index in the RE2
+        # sets: a scan's hits are the entry's needles as they are, no look-up.
+        keys = sorted({key for _, (_, _, found, _) in readable for key in found}, key=_part_first)
         number = {key: n for n, key in enumerate(keys)}
         for rule, (matcher, shared, found, anchor) in readable:
             compiled = _Compiled(
@@ -222,36 +228,36 @@ class RuleBook:
             elif not self._by_user.setdefault(rule.user_id, _UserRules()).add(compiled):
                 assert compiled.anchor is not None  # `add` files every rule without one
                 self._by_anchor.setdefault(compiled.anchor, []).append(compiled)
-        # Every needle in RE2 sets, scanned over one text of the entry (`needle_text`): the
-        # sets' hits, from the number each set's first needle has, are the entry's needles,
-        # however many rules there are.
-        places = {key.partition("\x00")[0] for key in keys}
-        self._every = "all" in places
-        self._short = bool(places - {"all"})
-        self._sets: list[tuple[int, Any]] = []
+        # Every needle in RE2 sets, those of each part (`needle_part`: "all", the short
+        # fields) over that part's text of an entry: a set's hits, from the number its first
+        # needle has, are the entry's needles, however many rules there are. The keys are
+        # sorted by part, so the needles of a part are consecutive numbers.
+        self._parts: list[tuple[str, list[tuple[int, Any]]]] = []
         first = 0
-        for chunk in needle_chunks([needle_pattern(key) for key in keys]):
-            self._sets.append((first, needle_set(chunk).Match))
-            first += len(chunk)
+        for part, group in groupby(keys, lambda key: _part_first(key)[0]):
+            literals = [re2.escape(key.partition("\x00")[2]) for key in group]
+            sets = []
+            for chunk in needle_chunks(literals):
+                sets.append((first, needle_set(chunk).Match))
+                first += len(chunk)
+            self._parts.append((part, sets))
 
     def _present(self, entry: NewEntry) -> set[int]:
         """The numbers of the rules' needles found in the entry's texts."""
         present: set[int] = set()
-        if not self._sets:
-            return present
-        text = needle_text(
-            entry.title,
-            entry.summary_text,
-            entry.content_text,
-            entry.author,
-            entry.url,
-            every=self._every,
-            short=self._short,
-        )
-        for first, match in self._sets:
-            hits = match(text)
-            if hits:  # most scans find none of the needles
-                present.update(hits if first == 0 else [first + hit for hit in hits])
+        for part, sets in self._parts:
+            text = needle_text(
+                part,
+                entry.title,
+                entry.summary_text,
+                entry.content_text,
+                entry.author,
+                entry.url,
+            )
+            for first, match in sets:
+                hits = match(text)
+                if hits:  # most scans find none of the needles
+                    present.update(hits if first == 0 else [first + hit for hit in hits])
         return present
 
     @property

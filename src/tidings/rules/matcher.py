@@ -25,8 +25,6 @@ from datetime import UTC, datetime, time
 from functools import lru_cache
 from typing import Final
 
-import re2
-
 from tidings.model import direct_init
 from tidings.rules.regex import compiled
 from tidings.search_query import SearchQuery, TextTerm
@@ -253,45 +251,34 @@ def literal_alternatives(pattern: str) -> list[list[str]]:
 # title few are. The content has no place of its own: it is most of "all".
 _NEEDLE_PLACE: Final = {"title": "title", "author": "author", "url": "url"}
 
-# Every place is looked for in one text an entry, one RE2 scan (`needle_text`): "all" the fields
-# folded and joined, then the short fields again, folded and upper-cased, where the needles of
-# the title, the author and the URL are looked for upper-cased (`needle_pattern`). Folded text
-# is lower-case, so those are found in the upper-cased part only, not in a long article (one of
-# digits or punctuation alone is found anywhere, or a title's in the author: a needle is a
-# condition the rule needs, and one found where the rule does not look costs the rule's
-# evaluation, never its outcome). Upper-casing maps character by character, so a needle in a
-# field is in its upper-cased text too. A scan per place cost more in its call and in folding
-# each place's text than in the scanning itself (30,000 entries: 0.22 s replayed, 0.16 s with
-# one scan); markers around each field instead of the case made RE2 build twice the automaton.
+# The title and the author are scanned together, in one text: a title's needle found in the
+# author is a false alarm that the rule's evaluation settles (a needle is a condition the rule
+# needs, not its answer), and each scan costs a call and a folded text. The address keeps its
+# own text: few rules have its needles, and it is as long as a title and an author together.
+# One text for all the places was cheaper on the benchmark's feeds, but on real text RE2 builds
+# its automaton state by state, each costing more the more needles its set has: the title's
+# needles, scanned over the whole article, cost 60% more an entry (docs/rules.md).
+_PARTS: Final = {"all": "all", "title": "names", "author": "names", "url": "url"}
+
+
+def needle_part(place: str) -> str:
+    """Return which of an entry's scanned texts (`needle_text`) a needle of `place` is looked
+    for in: "all", "names" (the title and the author) or "url"."""
+    return _PARTS[place]
 
 
 def needle_text(
-    title: str,
-    summary_text: str,
-    content_text: str,
-    author: str,
-    url: str,
-    *,
-    every: bool = True,
-    short: bool = True,
+    part: str, title: str, summary_text: str, content_text: str, author: str, url: str
 ) -> bytes:
-    """Return the entry's text as the RE2 sets scan it, as UTF-8: its fields folded and joined
-    when `every` (some needle is of "all"), then its title, author and URL folded and
-    upper-cased when `short` (some needle is of one of those)."""
-    parts = []
-    if every:
-        parts.append(fold("\n".join((title, summary_text, content_text, author, url))))
-    if short:
-        parts.append(fold(f"{title}\n{author}\n{url}").upper())
-    return "\n".join(parts).encode()
-
-
-def needle_pattern(key: str) -> str:
-    """Return the RE2 pattern that finds the needle of `key` (`needle_key`) in an entry's
-    `needle_text`: the needle's literal, upper-cased when its place is a short field's."""
-    place, _, needle = key.partition("\x00")
-    literal: str = re2.escape(needle if place == "all" else needle.upper())
-    return literal
+    """Return the folded text, as UTF-8, that the RE2 sets of `part` (`needle_part`) scan: for
+    "all" the five fields joined, for "names" the title and the author, for "url" the URL."""
+    if part == "all":
+        text = "\n".join((title, summary_text, content_text, author, url))
+    elif part == "names":
+        text = f"{title}\n{author}"
+    else:
+        text = url
+    return fold(text).encode()
 
 
 def needle_key(place: str, needle: str) -> str:
