@@ -124,11 +124,12 @@ def test_each_place_is_scanned_apart_in_one_text(query: str, matched: bool) -> N
         ("budget", "Notes", "x", "BUDGET", True),
     ],
 )
-def test_the_short_fields_are_scanned_together_and_decided_apart(
+def test_the_title_and_author_are_scanned_together_and_decided_apart(
     query: str, title: str, author: str, content: str, matched: bool
 ) -> None:
-    """The needles of the title, author and URL are looked for in those three fields together:
-    one found in the wrong field is a false alarm the rule's query settles."""
+    """The needles of the title and the author are looked for in those two fields together (the
+    address in its own text): one found in the other field is a false alarm the rule's query
+    settles."""
     new = [NewEntry(600, title, "", content, author, "https://e.org/1", NOW)]
     found = RuleBook([rule(ANN, query, "block")]).outcomes(FEED, SUBSCRIBERS, new)
     assert found == ([Outcome(ANN, 600, read=True, hidden=True)] if matched else [])

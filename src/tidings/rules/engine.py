@@ -228,8 +228,8 @@ class RuleBook:
             elif not self._by_user.setdefault(rule.user_id, _UserRules()).add(compiled):
                 assert compiled.anchor is not None  # `add` files every rule without one
                 self._by_anchor.setdefault(compiled.anchor, []).append(compiled)
-        # Every needle in RE2 sets, those of each part (`needle_part`: "all", the short
-        # fields) over that part's text of an entry: a set's hits, from the number its first
+        # Every needle in RE2 sets, those of each part (`needle_part`: "all", "names", "url")
+        # over that part's text of an entry: a set's hits, from the number its first
         # needle has, are the entry's needles, however many rules there are. The keys are
         # sorted by part, so the needles of a part are consecutive numbers.
         self._parts: list[tuple[str, list[tuple[int, Any]]]] = []
