@@ -228,6 +228,7 @@ class RuleBook:
             elif not self._by_user.setdefault(rule.user_id, _UserRules()).add(compiled):
                 assert compiled.anchor is not None  # `add` files every rule without one
                 self._by_anchor.setdefault(compiled.anchor, []).append(compiled)
+        self._anchors = frozenset(self._by_anchor)
         # Every needle in RE2 sets, those of each part (`needle_part`: "all", "names", "url")
         # over that part's text of an entry: a set's hits, from the number its first
         # needle has, are the entry's needles, however many rules there are. The keys are
@@ -303,13 +304,13 @@ class RuleBook:
                     gated.setdefault(compiled.anchor, set()).add(user_id)
         # The anchors that can make anyone be decided: an entry with none of them, and no
         # ungated user, is passed by with one test (most entries are).
-        watched = self._by_anchor.keys() | gated.keys()
+        watched = self._anchors | gated.keys() if gated else self._anchors
         for entry in new:
             found = self._present(entry)
             if not ungated and found.isdisjoint(watched):
                 continue
             hits: dict[int, list[_Compiled]] = {}
-            for anchor in found & self._by_anchor.keys():  # an intersection in C
+            for anchor in found & self._anchors:  # an intersection in C
                 for compiled in self._by_anchor[anchor]:
                     if compiled.rule.user_id in mine:
                         hits.setdefault(compiled.rule.user_id, []).append(compiled)
