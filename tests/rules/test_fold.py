@@ -47,6 +47,12 @@ def test_tokens_fold_each_token_and_split_where_the_text_does() -> None:
     # not), and a combining acute written apart ends a token.
     expected = ("istanbul", "s", "cafe", "cafe", "s", "1⁄2")
     assert tokens("İstanbul’s Café, cafe\u0301s ½") == expected
+    # Folded together, each token still ends where it did: a sigma ending one is final.
+    assert (
+        tokens("ΟΔΟΣ ΑΛΣ ΣΑ")
+        == ("οδος", "αλς", "σα")
+        == tuple(plain_fold(word) for word in ("ΟΔΟΣ", "ΑΛΣ", "ΣΑ"))
+    )
 
 
 def test_the_marks_pattern_holds_every_mark_up_to_u_ffff_and_nothing_else() -> None:

@@ -66,11 +66,12 @@ def tokens(text: str) -> tuple[str, ...]:
     every rule of every subscriber asks for the same entry's tokens."""
     if text.isascii():  # the usual case: lower-casing is all the folding, and one call
         return tuple(_TOKEN.findall(text.lower()))
-    # Most tokens of a text with a curly quote or an accented name are ASCII all the same.
-    return tuple(
-        lowered if (lowered := token.lower()).isascii() else _fold(lowered)
-        for token in _TOKEN.findall(text)
-    )
+    # The tokens are found in the text as written (lowered, "İ" would be "i" and a combining
+    # dot, which ends a token), then folded together: joined by a NUL, which no token holds
+    # and no step of folding makes, moves or merges with its neighbours (a final sigma stays
+    # final). One fold for the text instead of one a token: 65 -> 23 µs an entry of the corpus.
+    found = _TOKEN.findall(text)
+    return tuple(_fold("\x00".join(found)).split("\x00")) if found else ()
 
 
 def _fold(text: str) -> str:
