@@ -28,6 +28,13 @@
    an entry to find which of 2,000 or 15,000 needles (words and word pairs of those entries, as
    rules' words would be) its text holds, in one RE2 set and in the sets the RuleBook makes
    (`engine.needle_chunks`).
+5. Deciding on real text: the same corpus's entries, 30 a feed, for `--users` users with 20 and
+   200 rules each of the refresh's kinds, their words any of the corpus's words of four letters
+   or more (most of them rare: the rules seldom act, as block lists' and topics' seldom do);
+   µs an entry for a new RuleBook's first pass and its second. About half of these entries are
+   not ASCII, which the generated feeds always are: folding them is measured here.
+
+`--parts refresh,preview,needles,deciding` chooses the tables (all by default).
 
 Each refresh runs `--repeat` times (default 3), the rule counts in turn, and the medians are
 shown: one run of each was too noisy to compare on a 2-core machine.
@@ -100,19 +107,32 @@ PREVIEW_QUERIES = [
 ABSENT = (  # noqa: SIM905
     "walrus zeppelin quasar mango violin tundra glacier saffron falcon lantern obsidian meadow"
 ).split()
-MIXES = {"typical": 1 / 3, "stress": 1.0}  # how often a rule's word is one the feeds use
+MIXES = {"typical": 1 / 3, "stress": 1.0}
+PARTS = (
+    "refresh",
+    "preview",
+    "needles",
+    "deciding",
+)  # how often a rule's word is one the feeds use
 
 
 def rule_drafts(
-    count: int, feed_ids: list[int], rng: random.Random, mix: str = "stress"
+    count: int,
+    feed_ids: list[int],
+    rng: random.Random,
+    mix: str = "stress",
+    vocabulary: list[str] | None = None,
 ) -> list[RuleDraft]:
     """`count` rules: a fifth over every feed, the rest over one feed each; their words are the
-    feeds' with the `mix`'s odds, else words no feed has."""
+    feeds' with the `mix`'s odds, else words no feed has; or, given a `vocabulary`, any of its
+    words, each as likely."""
     if not count:
         return []
     odds = MIXES[mix]
 
     def pick() -> str:
+        if vocabulary is not None:
+            return rng.choice(vocabulary)
         if odds >= 1:  # no draw for the odds: the stress mix's rules are the earlier tables'
             return rng.choice(WORDS)
         return rng.choice(WORDS) if rng.random() < odds else rng.choice(ABSENT)
@@ -395,6 +415,93 @@ def needle_scan_times(count: int) -> tuple[int, float | None, float]:
     return len(texts), one, timed([needle_set(chunk) for chunk in needle_chunks(needles)])
 
 
+def real_text_deciding(users: int, count: int) -> tuple[int, int, float, float]:
+    """(entries, outcomes, µs an entry cold, µs an entry warm) to decide the real-world parse
+    corpus's entries (tests/data/corpus; 30 a feed) for `users` users subscribed to every feed,
+    each with `count` rules of the refresh's kinds whose words are any of the corpus's words of
+    four letters or more (most of them rare, as a block list's or a topic's are). Cold: a new
+    RuleBook's first pass, whose RE2 automata are built as they scan; warm: its second. The
+    best of three books each. The generated feeds are ASCII; about half of these entries are
+    not (accents, curly quotes), which folding must handle."""
+    from fidelity import corpus_files
+
+    from tidings.parse import FeedParseError, parse_feed
+    from tidings.plaintext import html_text
+    from tidings.rules.engine import NewEntry, RuleBook, Subscriber
+    from tidings.rules.matcher import tokens
+    from tidings.rules.model import Rule
+
+    entries: list[NewEntry] = []
+    for path in corpus_files():
+        try:
+            parsed = parse_feed(path.read_bytes(), "https://corpus.example/feed")
+        except FeedParseError:
+            continue
+        for e in parsed.entries:
+            entries.append(
+                NewEntry(
+                    len(entries) + 1,
+                    e.title,
+                    html_text(e.summary or "") or "",
+                    html_text(e.content or "") or "",
+                    e.author or "",
+                    e.link or "",
+                    None,
+                )
+            )
+    feeds = [entries[at : at + 30] for at in range(0, len(entries), 30)]
+    feed_ids = list(range(1, len(feeds) + 1))
+    vocabulary = sorted(
+        {
+            token
+            for e in entries
+            for token in tokens(f"{e.title} {e.summary_text} {e.content_text}")
+            if len(token) >= 4
+        }
+    )
+    rng = random.Random(3)
+    now = datetime.now(UTC)
+    rules_: list[Rule] = []
+    for user in range(users):
+        for position, draft in enumerate(rule_drafts(count, feed_ids, rng, vocabulary=vocabulary)):
+            rules_.append(
+                Rule(
+                    id=1000 + len(rules_) * 7,  # ids that are no user's or position's
+                    user_id=50 + user * 3,
+                    position=position,
+                    name=draft.name,
+                    query=draft.query,
+                    scope=draft.scope,
+                    scope_id=draft.scope_id,
+                    actions=draft.actions,
+                    labels=draft.labels,
+                    enabled=True,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+    subscribers = [Subscriber(50 + user * 3, ("A feed",)) for user in range(users)]
+
+    def decided(book: RuleBook) -> tuple[float, int]:
+        started = time.perf_counter()
+        outcomes = sum(
+            len(book.outcomes(feed_id, subscribers, new))
+            for feed_id, new in zip(feed_ids, feeds, strict=True)
+        )
+        return (time.perf_counter() - started) / len(entries) * 1e6, outcomes
+
+    cold = warm = float("inf")
+    outcomes = 0
+    for _ in range(3):
+        engine.forget_rule_book()
+        compiled_query.cache_clear()  # compiled anew, as a new process's first round
+        book = RuleBook(rules_)
+        first, outcomes = decided(book)
+        second, _ = decided(book)
+        cold, warm = min(cold, first), min(warm, second)
+    return len(entries), outcomes, cold, warm
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=1000)
@@ -410,6 +517,11 @@ def main() -> None:
         default=3,
         help="refreshes per rule count, interleaved; the medians are shown",
     )
+    parser.add_argument(
+        "--parts",
+        default=",".join(PARTS),
+        help=f"which tables, of {', '.join(PARTS)} (the numbered parts above)",
+    )
     args = parser.parse_args()
     server = os.environ.get("TIDINGS_BENCH_POSTGRES_URL", POSTGRES)
     databases = args.databases.split(",")
@@ -419,105 +531,128 @@ def main() -> None:
         file=sys.stderr,
     )
 
-    print(
-        "| database | rules | rules per user | refresh wall s | new entries "
-        "| (entry, user) pairs acted on | vs no rules | applying rules, s (share of wall) "
-        "| main process CPU s | vs no rules |"
-    )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    later_rows: list[str] = []
-    with feed_server(args.feeds, 30, 100, "python") as (port, _control):
-        urls = feed_urls(port, args.feeds, 100)
-        counts = [int(n) for n in args.rules.split(",")]
-        # Without rules the mix makes no difference: one baseline for every mix.
-        cases = [(mix, count) for mix in args.mixes.split(",") for count in counts if count]
-        cases[:0] = [("none", 0)] if 0 in counts else []
-        for database in databases:
-            # Rounds over every case, so the machine's drift touches each alike.
-            runs: dict[tuple[str, int], list[Refresh]] = {case: [] for case in cases}
-            for _ in range(args.repeat):
+    parts = args.parts.split(",")
+    if "refresh" in parts:
+        print(
+            "| database | rules | rules per user | refresh wall s | new entries "
+            "| (entry, user) pairs acted on | vs no rules | applying rules, s (share of wall) "
+            "| main process CPU s | vs no rules |"
+        )
+        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        later_rows: list[str] = []
+        with feed_server(args.feeds, 30, 100, "python") as (port, _control):
+            urls = feed_urls(port, args.feeds, 100)
+            counts = [int(n) for n in args.rules.split(",")]
+            # Without rules the mix makes no difference: one baseline for every mix.
+            cases = [(mix, count) for mix in args.mixes.split(",") for count in counts if count]
+            cases[:0] = [("none", 0)] if 0 in counts else []
+            for database in databases:
+                # Rounds over every case, so the machine's drift touches each alike.
+                runs: dict[tuple[str, int], list[Refresh]] = {case: [] for case in cases}
+                for _ in range(args.repeat):
+                    for mix, count in cases:
+                        with (
+                            scratch_database(
+                                server if database == "postgresql" else None, "bench_rules"
+                            ) as url,
+                            tempfile.TemporaryDirectory() as workdir,
+                        ):
+                            runs[mix, count].append(
+                                refresh_once(url, urls, args.users, count, mix, workdir, port)
+                            )
+                base = later_base = cpu_base = None
                 for mix, count in cases:
-                    with (
-                        scratch_database(
-                            server if database == "postgresql" else None, "bench_rules"
-                        ) as url,
-                        tempfile.TemporaryDirectory() as workdir,
-                    ):
-                        runs[mix, count].append(
-                            refresh_once(url, urls, args.users, count, mix, workdir, port)
-                        )
-            base = later_base = cpu_base = None
-            for mix, count in cases:
-                done = runs[mix, count]
-                wall = statistics.median(run.wall for run in done)
-                cpu = statistics.median(run.main_cpu for run in done)
-                spent = statistics.median(run.applying for run in done)
-                new, acted_on = done[0].new, done[0].acted_on
-                pairs = new * args.users
-                base = wall if base is None else base
-                cpu_base = cpu if cpu_base is None else cpu_base
-                print(
-                    f"| {database} | {mix} | {count} | {wall:.2f} | {new} "
-                    f"| {acted_on:,} ({100 * acted_on / max(1, pairs):.1f}%) "
-                    f"| {100 * (wall / base - 1):+.0f}% "
-                    f"| {spent:.2f} ({100 * spent / wall:.0f}%) "
-                    f"| {cpu:.2f} | {100 * (cpu / cpu_base - 1):+.0f}% |",
-                    flush=True,
-                )
-                later = statistics.median(run.later for run in done)
-                later_base = later if later_base is None else later_base
-                later_rows.append(
-                    f"| {database} | {mix} | {count} | {later:.2f} "
-                    f"| {100 * (later / later_base - 1):+.0f}% |"
-                )
+                    done = runs[mix, count]
+                    wall = statistics.median(run.wall for run in done)
+                    cpu = statistics.median(run.main_cpu for run in done)
+                    spent = statistics.median(run.applying for run in done)
+                    new, acted_on = done[0].new, done[0].acted_on
+                    pairs = new * args.users
+                    base = wall if base is None else base
+                    cpu_base = cpu if cpu_base is None else cpu_base
+                    print(
+                        f"| {database} | {mix} | {count} | {wall:.2f} | {new} "
+                        f"| {acted_on:,} ({100 * acted_on / max(1, pairs):.1f}%) "
+                        f"| {100 * (wall / base - 1):+.0f}% "
+                        f"| {spent:.2f} ({100 * spent / wall:.0f}%) "
+                        f"| {cpu:.2f} | {100 * (cpu / cpu_base - 1):+.0f}% |",
+                        flush=True,
+                    )
+                    later = statistics.median(run.later for run in done)
+                    later_base = later if later_base is None else later_base
+                    later_rows.append(
+                        f"| {database} | {mix} | {count} | {later:.2f} "
+                        f"| {100 * (later / later_base - 1):+.0f}% |"
+                    )
 
-    print()
-    print(
-        "| database | rules | rules per user | later round wall s "
-        f"(1 feed in 10 has a new item, {len(urls) // 10} new entries) | vs no rules |"
-    )
-    print("|---|---|---:|---:|---:|")
-    print("\n".join(later_rows))
+        print()
+        print(
+            "| database | rules | rules per user | later round wall s "
+            f"(1 feed in 10 has a new item, {len(urls) // 10} new entries) | vs no rules |"
+        )
+        print("|---|---|---:|---:|---:|")
+        print("\n".join(later_rows))
 
-    print()
-    print(
-        f"| database | preview query ({args.preview_entries:,} stored entries) "
-        "| p50 ms | p95 ms | matches |"
-    )
-    print("|---|---|---:|---:|---:|")
-    lists: list[tuple[str, str, float, float, int]] = []
-    for database in databases:
-        with scratch_database(server if database == "postgresql" else None, "bench_preview") as url:
-            store = Store.open(url)
-            store.migrate()
-            user_id = fill_for_preview(store, 1000, args.preview_entries // 1000)
-            for text in PREVIEW_QUERIES:
-                times = sorted(preview_times(store, user_id, text, args.runs))
-                total = store.rules.preview(
-                    user_id, parse_query(text, require_terms=False), "all", None
-                ).total
-                p50 = statistics.median(times) * 1000
-                p95 = times[int(0.95 * (len(times) - 1))] * 1000
-                print(f"| {database} | `{text}` | {p50:.0f} | {p95:.0f} | {total} |", flush=True)
-                lists.append((database, text, *list_times(store, user_id, text, args.runs)))
-            store.close()
+    if "preview" in parts:
+        print()
+        print(
+            f"| database | preview query ({args.preview_entries:,} stored entries) "
+            "| p50 ms | p95 ms | matches |"
+        )
+        print("|---|---|---:|---:|---:|")
+        lists: list[tuple[str, str, float, float, int]] = []
+        for database in databases:
+            with scratch_database(
+                server if database == "postgresql" else None, "bench_preview"
+            ) as url:
+                store = Store.open(url)
+                store.migrate()
+                user_id = fill_for_preview(store, 1000, args.preview_entries // 1000)
+                for text in PREVIEW_QUERIES:
+                    times = sorted(preview_times(store, user_id, text, args.runs))
+                    total = store.rules.preview(
+                        user_id, parse_query(text, require_terms=False), "all", None
+                    ).total
+                    p50 = statistics.median(times) * 1000
+                    p95 = times[int(0.95 * (len(times) - 1))] * 1000
+                    print(
+                        f"| {database} | `{text}` | {p50:.0f} | {p95:.0f} | {total} |", flush=True
+                    )
+                    lists.append((database, text, *list_times(store, user_id, text, args.runs)))
+                store.close()
 
-    print()
-    print(
-        f"| database | the query as a list's search ({args.preview_entries:,} stored entries) "
-        "| page of 100, p50 ms | count, p50 ms | matches |"
-    )
-    print("|---|---|---:|---:|---:|")
-    for database, text, page, count, total in lists:
-        print(f"| {database} | `{text}` | {page:.1f} | {count:.0f} | {total} |")
+        print()
+        print(
+            f"| database | the query as a list's search ({args.preview_entries:,} stored entries) "
+            "| page of 100, p50 ms | count, p50 ms | matches |"
+        )
+        print("|---|---|---:|---:|---:|")
+        for database, text, page, counting, total in lists:
+            print(f"| {database} | `{text}` | {page:.1f} | {counting:.0f} | {total} |")
 
-    print()
-    print("| needles | corpus entries | one RE2 set, µs an entry | the RuleBook's sets |")
-    print("|---:|---:|---:|---:|")
-    for count in (2_000, 15_000):
-        entries_, one, chunked = needle_scan_times(count)
-        shown = "does not compile" if one is None else f"{one:.1f}"
-        print(f"| {count:,} | {entries_:,} | {shown} | {chunked:.1f} |", flush=True)
+    if "needles" in parts:
+        print()
+        print("| needles | corpus entries | one RE2 set, µs an entry | the RuleBook's sets |")
+        print("|---:|---:|---:|---:|")
+        for count in (2_000, 15_000):
+            entries_, one, chunked = needle_scan_times(count)
+            shown = "does not compile" if one is None else f"{one:.1f}"
+            print(f"| {count:,} | {entries_:,} | {shown} | {chunked:.1f} |", flush=True)
+
+    if "deciding" in parts:
+        print()
+        print(
+            "| users | rules per user | corpus entries | outcomes "
+            "| deciding, µs an entry, cold | warm |"
+        )
+        print("|---:|---:|---:|---:|---:|---:|")
+        for per_user in (20, 200):
+            entries_, outcomes, cold, warm = real_text_deciding(args.users, per_user)
+            print(
+                f"| {args.users} | {per_user} | {entries_:,} | {outcomes} "
+                f"| {cold:.1f} | {warm:.1f} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
