@@ -520,7 +520,7 @@ def main() -> None:
     parser.add_argument(
         "--parts",
         default=",".join(PARTS),
-        help=f"which tables, of {', '.join(PARTS)} (the numbered parts above)",
+        help=f"which tables, of {', '.join(PARTS)} (the docstring's parts 1, 2-3, 4, 5)",
     )
     args = parser.parse_args()
     server = os.environ.get("TIDINGS_BENCH_POSTGRES_URL", POSTGRES)
