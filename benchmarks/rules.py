@@ -72,7 +72,7 @@ from tidings.model import EntryData, FeedUpdate  # noqa: E402
 from tidings.reading.filters import EntryFilter  # noqa: E402
 from tidings.refresh.run import Refresher  # noqa: E402
 from tidings.rules import engine  # noqa: E402
-from tidings.rules.engine import compiled_query  # noqa: E402
+from tidings.rules.engine import NewEntry, compiled_query  # noqa: E402
 from tidings.rules.model import RuleDraft, checked_rule  # noqa: E402
 from tidings.search_query import parse_query  # noqa: E402
 from tidings.store import Store  # noqa: E402
@@ -369,27 +369,48 @@ def list_times(store: Store, user_id: int, query_text: str, runs: int) -> tuple[
     return statistics.median(pages) * 1000, statistics.median(counts) * 1000, total
 
 
-def needle_scan_times(count: int) -> tuple[int, float | None, float]:
-    """(entries, µs an entry with one RE2 set or None when RE2 compiles none, µs an entry with
-    the RuleBook's sets) to find which of `count` needles each corpus entry holds. The second
-    pass over the entries is timed: the automata are built as they scan."""
-    import re2
+def corpus_entries() -> list[NewEntry]:
+    """The entries of the real-world parse corpus (tests/data/corpus) as the refresher gives
+    them to the rules, numbered from 1 in the corpus's order."""
     from fidelity import corpus_files
 
     from tidings.parse import FeedParseError, parse_feed
     from tidings.plaintext import html_text
-    from tidings.rules.engine import needle_chunks, needle_set
-    from tidings.rules.matcher import fold, tokens
 
-    texts = []
+    entries: list[NewEntry] = []
     for path in corpus_files():
         try:
             parsed = parse_feed(path.read_bytes(), "https://corpus.example/feed")
         except FeedParseError:
             continue
         for e in parsed.entries:
-            parts = (e.title, html_text(e.summary or ""), html_text(e.content or ""), e.author)
-            texts.append(fold("\n".join(part or "" for part in parts)).encode())
+            entries.append(
+                NewEntry(
+                    len(entries) + 1,
+                    e.title,
+                    html_text(e.summary or "") or "",
+                    html_text(e.content or "") or "",
+                    e.author or "",
+                    e.link or "",
+                    None,
+                )
+            )
+    return entries
+
+
+def needle_scan_times(count: int) -> tuple[int, float | None, float]:
+    """(entries, µs an entry with one RE2 set or None when RE2 compiles none, µs an entry with
+    the RuleBook's sets) to find which of `count` needles each corpus entry holds. The second
+    pass over the entries is timed: the automata are built as they scan."""
+    import re2
+
+    from tidings.rules.engine import needle_chunks, needle_set
+    from tidings.rules.matcher import fold, tokens
+
+    texts = [
+        fold("\n".join((e.title, e.summary_text, e.content_text, e.author))).encode()
+        for e in corpus_entries()
+    ]
     words = [t for text in texts for t in tokens(text.decode()) if len(t) >= 3]
     rng = random.Random(2)
     chosen: set[str] = set()
@@ -423,32 +444,11 @@ def real_text_deciding(users: int, count: int) -> tuple[int, int, float, float]:
     RuleBook's first pass, whose RE2 automata are built as they scan; warm: its second. The
     best of three books each. The generated feeds are ASCII; about half of these entries are
     not (accents, curly quotes), which folding must handle."""
-    from fidelity import corpus_files
-
-    from tidings.parse import FeedParseError, parse_feed
-    from tidings.plaintext import html_text
-    from tidings.rules.engine import NewEntry, RuleBook, Subscriber
+    from tidings.rules.engine import RuleBook, Subscriber
     from tidings.rules.matcher import tokens
     from tidings.rules.model import Rule
 
-    entries: list[NewEntry] = []
-    for path in corpus_files():
-        try:
-            parsed = parse_feed(path.read_bytes(), "https://corpus.example/feed")
-        except FeedParseError:
-            continue
-        for e in parsed.entries:
-            entries.append(
-                NewEntry(
-                    len(entries) + 1,
-                    e.title,
-                    html_text(e.summary or "") or "",
-                    html_text(e.content or "") or "",
-                    e.author or "",
-                    e.link or "",
-                    None,
-                )
-            )
+    entries = corpus_entries()
     feeds = [entries[at : at + 30] for at in range(0, len(entries), 30)]
     feed_ids = list(range(1, len(feeds) + 1))
     vocabulary = sorted(
