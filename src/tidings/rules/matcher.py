@@ -80,8 +80,9 @@ def _fold(text: str) -> str:
     if decomposed.isascii():  # "’" and "…" are not marks, and most non-ASCII text has no more
         return decomposed
     stripped = _combining_marks().sub("", decomposed)
-    # Past U+FFFF (a UTF-16 code unit each, or not) a few more characters are marks: Brahmi's,
-    # music's. A pattern holding them too cost 15 times as much on every text.
+    # A few more marks are past U+FFFF (Brahmi's, music's), where the pattern has none: a
+    # pattern holding them cost 15 times as much on every text. Text without such characters
+    # (each two UTF-16 code units) is done.
     if len(stripped.encode("utf-16-le", "surrogatepass")) == 2 * len(stripped):
         return stripped
     return "".join(c for c in stripped if not unicodedata.combining(c))
