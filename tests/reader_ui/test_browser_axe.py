@@ -142,6 +142,10 @@ def test_every_page_has_no_axe_violations(live: LiveServer, live_store: Store) -
         for options in WIDTHS:
             for scheme in ("light", "dark"):
                 page = new_page(browser, problems, color_scheme=scheme, **options)
+                # Evaluated in every document the page loads, compiled once: V8 keeps the
+                # compiled script for the next document (5 of 39 s less than evaluating it after
+                # each load).
+                page.add_init_script(script)
                 for path in ["/login", *paths]:
                     if path == "/login":
                         page.context.clear_cookies()
@@ -149,7 +153,6 @@ def test_every_page_has_no_axe_violations(live: LiveServer, live_store: Store) -
                         page.context.add_cookies(cookies)  # type: ignore[arg-type]
                     answer = page.goto(live.url + path)
                     assert answer is not None and answer.status == 200, path
-                    page.evaluate(script)
                     violations = page.evaluate(RUN_AXE)
                     width = options["viewport"]["width"]  # type: ignore[index]
                     scroll = page.evaluate("document.documentElement.scrollWidth")
