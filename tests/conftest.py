@@ -16,28 +16,15 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from support.databases import empty_postgres
 from tidings.rules.engine import forget_rule_book
 from tidings.store import Store
 from tidings.store.database import normalize_url
-from tidings.store.schema import metadata
 
 POSTGRES_URL = os.environ.get(
     "TIDINGS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-# Emptying the tables between tests: the ones with rows are found in one statement and their rows
-# deleted, children first, and every sequence of the schema restarted. TRUNCATE of all 23 tables
-# made new files for each table and index, 110-190 ms a test (130 s of a run's setups), where
-# this takes ~20 ms: most tests leave a few tables with a few rows.
-_WITH_ROWS = " UNION ALL ".join(
-    f"SELECT '{table.name}' WHERE EXISTS (SELECT FROM {table.name})"
-    for table in metadata.sorted_tables
-)
-_CHILDREN_FIRST = [table.name for table in reversed(metadata.sorted_tables)]
-_RESTART_SEQUENCES = (
-    "SELECT setval((quote_ident(schemaname) || '.' || quote_ident(sequencename))::regclass,"
-    " start_value, false) FROM pg_sequences WHERE schemaname = current_schema()"
-)
 
 
 @pytest.fixture(scope="session")
@@ -94,14 +81,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def postgresql_url_clean(postgres_url: str) -> str:
     """The run's PostgreSQL URL, with every table emptied and ids restarted."""
-    engine = sa.create_engine(normalize_url(postgres_url))
-    with engine.begin() as conn:
-        with_rows = {name for (name,) in conn.exec_driver_sql(_WITH_ROWS)}
-        for name in _CHILDREN_FIRST:
-            if name in with_rows:
-                conn.exec_driver_sql(f"DELETE FROM {name}")
-        conn.exec_driver_sql(_RESTART_SEQUENCES)
-    engine.dispose()
+    empty_postgres(postgres_url)
     return postgres_url
 
 

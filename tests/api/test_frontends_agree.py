@@ -39,6 +39,7 @@ import sqlalchemy as sa
 from api_support import API_PASSWORD, PASSWORD
 from starlette.testclient import TestClient
 
+from support.databases import empty_postgres
 from support.decoys import make_decoys
 from support.fixtures import open_client
 from support.forms import csrf_of, sign_in
@@ -49,9 +50,7 @@ from tidings.reading.limits import FEED_URL_RULE, MAX_CATEGORY_NAME, MAX_FEED_UR
 from tidings.server import build_app
 from tidings.store import Store
 from tidings.store.apipasswords import fever_key
-from tidings.store.database import normalize_url
 from tidings.store.schema import feeds as feeds_table
-from tidings.store.schema import metadata
 
 NAME = "reader"
 PAGE_SIZE = 25  # the web reader's page (settings.page_size), Miniflux's `limit` in searches
@@ -772,11 +771,7 @@ def fresh_database(request: pytest.FixtureRequest, database_url: str, name: str)
         path = Path(database_url.removeprefix("sqlite:///")).with_name(f"{name}.db")
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
-    engine = sa.create_engine(normalize_url(database_url))
-    tables = ", ".join(table.name for table in metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-    engine.dispose()
+    empty_postgres(database_url)
     return database_url
 
 
