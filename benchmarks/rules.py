@@ -54,7 +54,7 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -107,13 +107,8 @@ PREVIEW_QUERIES = [
 ABSENT = (  # noqa: SIM905
     "walrus zeppelin quasar mango violin tundra glacier saffron falcon lantern obsidian meadow"
 ).split()
-MIXES = {"typical": 1 / 3, "stress": 1.0}
-PARTS = (
-    "refresh",
-    "preview",
-    "needles",
-    "deciding",
-)  # how often a rule's word is one the feeds use
+MIXES = {"typical": 1 / 3, "stress": 1.0}  # how often a rule's word is one the feeds use
+PARTS = ("refresh", "preview", "needles", "deciding")  # the tables `--parts` chooses from
 
 
 def rule_drafts(
@@ -469,15 +464,9 @@ def real_text_deciding(users: int, count: int) -> tuple[int, int, float, float]:
                     id=1000 + len(rules_) * 7,  # ids that are no user's or position's
                     user_id=50 + user * 3,
                     position=position,
-                    name=draft.name,
-                    query=draft.query,
-                    scope=draft.scope,
-                    scope_id=draft.scope_id,
-                    actions=draft.actions,
-                    labels=draft.labels,
-                    enabled=True,
                     created_at=now,
                     updated_at=now,
+                    **asdict(draft),  # the draft stored as it is
                 )
             )
     subscribers = [Subscriber(50 + user * 3, ("A feed",)) for user in range(users)]

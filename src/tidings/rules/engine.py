@@ -304,7 +304,7 @@ class RuleBook:
                     gated.setdefault(compiled.anchor, set()).add(user_id)
         # The anchors that can make anyone be decided: an entry with none of them, and no
         # ungated user, is passed by with one test (most entries are).
-        watched = self._anchors | gated.keys() if gated else self._anchors
+        watched = (self._anchors | gated.keys()) if gated else self._anchors
         for entry in new:
             found = self._present(entry)
             if not ungated and found.isdisjoint(watched):
