@@ -11,13 +11,14 @@ import json
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
 from tidings.store import Store
 
 SCRIPT = """
-import json, sys
+import gc, json, sys
 from tidings.console import main
 sys.argv = ["tidings", *sys.argv[1:]]
 try:
@@ -27,7 +28,8 @@ except SystemExit as exc:
 else:
     code = 0
 loaded = sorted({name.split(".")[0] for name in sys.modules})
-print(json.dumps({"code": code, "loaded": loaded}), file=sys.stderr)
+frozen = gc.get_freeze_count()
+print(json.dumps({"code": code, "loaded": loaded, "frozen": frozen}), file=sys.stderr)
 """
 
 NOT_FOR_HELP = {
@@ -49,16 +51,22 @@ NOT_FOR_LIST = {"alembic", "argon2", "uvicorn", "starlette", "jinja2", "nh3", "h
 NOT_FOR_ADD = NOT_FOR_LIST | {"lxml", "httpcore"}
 
 
-def loaded_by(*args: str, database_url: str | None = None) -> set[str]:
+def run_command(*args: str, database_url: str | None = None) -> dict[str, Any]:
+    """Run `tidings *args` in a fresh interpreter; return its exit code, the top-level packages
+    it loaded and how many objects were frozen when it ended."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TIDINGS_")}
     if database_url is not None:
         env["TIDINGS_DATABASE_URL"] = database_url
     result = subprocess.run(
         [sys.executable, "-c", SCRIPT, *args], capture_output=True, text=True, env=env, timeout=60
     )
-    report = json.loads(result.stderr.strip().splitlines()[-1])
+    report: dict[str, Any] = json.loads(result.stderr.strip().splitlines()[-1])
     assert report["code"] in (0, None), result.stdout + result.stderr
-    return set(report["loaded"])
+    return report
+
+
+def loaded_by(*args: str, database_url: str | None = None) -> set[str]:
+    return set(run_command(*args, database_url=database_url)["loaded"])
 
 
 def test_help_imports_no_database_network_or_web_code() -> None:
@@ -83,3 +91,12 @@ def test_add_without_check_imports_no_network_client(database_url: str) -> None:
 @pytest.mark.parametrize("command", [("--version",), ("user", "--help"), ("config",)])
 def test_other_light_commands_import_no_database_code(command: tuple[str, ...]) -> None:
     assert loaded_by(*command) & NOT_FOR_HELP == set()
+
+
+def test_a_command_ends_with_its_objects_frozen(database_url: str) -> None:
+    # The exit's collections would walk every object SQLAlchemy and the CLI made, all alive:
+    # frozen, they are skipped (tidings.console; ~55 ms of a 0.3 s `tidings list`).
+    with Store.open(database_url) as store:
+        store.migrate()
+    report = run_command("list", database_url=database_url)
+    assert report["frozen"] > 10_000
