@@ -1,4 +1,4 @@
-"""The `tidings` console script's entry point, kept free of imports.
+"""The `tidings` console script's entry point, kept free of imports (but the built-in `gc`).
 
 A spawned parse process imports the parent's main module again; the console script's module is
 that main module, so importing the whole CLI stack at its top would cost each parse process
