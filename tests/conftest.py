@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from support.databases import empty_postgres
+from support.databases import empty_postgres, forget_engines
 from tidings.rules.engine import forget_rule_book
 from tidings.store import Store
 from tidings.store.database import normalize_url
@@ -56,6 +56,7 @@ def postgres_url() -> Iterator[str]:
     try:
         yield url
     finally:
+        forget_engines()
         with admin.begin() as conn:
             conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         admin.dispose()

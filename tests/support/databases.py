@@ -22,13 +22,26 @@ _RESTART_SEQUENCES = (
 )
 
 
+# One engine a URL for the whole run: a new engine and its connection for each test took
+# 15 ms, the emptying itself 2 ms. `forget_engines` closes them before the schema is dropped.
+_engines: dict[str, sa.Engine] = {}
+
+
 def empty_postgres(url: str) -> None:
     """Delete every row of the schema `url` works in, and restart its ids at 1."""
-    engine = sa.create_engine(normalize_url(url))
+    engine = _engines.get(url)
+    if engine is None:
+        engine = _engines[url] = sa.create_engine(normalize_url(url))
     with engine.begin() as conn:
         with_rows = {name for (name,) in conn.exec_driver_sql(_WITH_ROWS)}
         for name in _CHILDREN_FIRST:
             if name in with_rows:
                 conn.exec_driver_sql(f"DELETE FROM {name}")
         conn.exec_driver_sql(_RESTART_SEQUENCES)
-    engine.dispose()
+
+
+def forget_engines() -> None:
+    """Close the connections `empty_postgres` keeps."""
+    for engine in _engines.values():
+        engine.dispose()
+    _engines.clear()
