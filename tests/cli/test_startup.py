@@ -97,7 +97,5 @@ def test_other_light_commands_import_no_database_code(command: tuple[str, ...]) 
 def test_a_command_ends_with_its_objects_frozen(database_url: str) -> None:
     # The exit's collections would walk every object SQLAlchemy and the CLI made, all alive:
     # frozen, they are skipped (tidings.console; ~55 ms of a 0.3 s `tidings list`).
-    with Store.open(database_url) as store:
-        store.migrate()
     report = run_command("list", database_url=database_url)
     assert report["frozen"] > 10_000
