@@ -1,16 +1,23 @@
 """The whole test suite: lint, format check, type check, then pytest on SQLite and PostgreSQL.
 
 Run it with the virtual environment's Python (the README's second Quickstart command does).
-Extra arguments go to pytest. Exits non-zero at the first step that fails.
+Extra arguments go to both pytest runs (`-n 0` runs the first in one process). Exits non-zero
+at the first step that fails.
+
+pytest runs twice: every test but those marked `timed` in one pytest-xdist worker per CPU (at
+most four), then the `timed` ones alone, since they assert how long something takes and other
+workers' tests on the same cores would make them fail at random (tests/conftest.py).
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+NO_TESTS_COLLECTED = 5  # pytest's exit code when no test was selected
 
 
 def main() -> int:
@@ -23,15 +30,30 @@ def main() -> int:
         # (parse processes, CLI runs): where PYTHONDONTWRITEBYTECODE is set, as on our CI
         # machine, each of them compiled the sources again.
         [py, "-m", "compileall", "-q", "src"],
-        [py, "-m", "pytest", *sys.argv[1:]],
+        [py, "-m", "pytest", "-n", str(workers()), "--timed=none", *sys.argv[1:]],
+        [py, "-m", "pytest", "--timed=only", *sys.argv[1:]],
     ]
+    tested = False
     for step in steps:
         print("$", " ".join(step[2:]), flush=True)
         code = subprocess.call(step, cwd=ROOT)
+        if code == NO_TESTS_COLLECTED and "pytest" in step:
+            continue  # the arguments chose tests of one run only; the other has none
         if code != 0:
             print(f"FAILED: {' '.join(step[2:])} (exit {code})", file=sys.stderr)
             return code
-    return 0
+        tested = tested or "pytest" in step
+    return 0 if tested else NO_TESTS_COLLECTED
+
+
+def workers() -> int:
+    """The pytest-xdist workers for this machine: one per CPU this process may use, at most
+    four (each has its own PostgreSQL schema and connections, its own Chromium)."""
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        usable = os.cpu_count() or 1
+    return max(1, min(4, usable))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,10 @@
 Every test that takes `store` or `database_url` runs twice, once per database. PostgreSQL comes
 from TIDINGS_TEST_POSTGRES_URL; each pytest run works in a schema of its own, dropped at the end.
 Locally an unreachable PostgreSQL skips those tests with a loud reason; under CI=true it fails.
+With pytest-xdist each worker is a run of its own: its schema, its SQLite template.
+
+`--timed=none|only` leaves out, or keeps only, the tests marked `timed` (they assert a
+wall-clock bound): scripts/check.py runs the others in parallel workers, then these alone.
 """
 
 from __future__ import annotations
@@ -25,6 +29,33 @@ POSTGRES_URL = os.environ.get(
     "TIDINGS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--timed",
+        choices=("all", "none", "only"),
+        default="all",
+        help="run all tests, none or only those marked `timed` (default: all)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect by `--timed`. A test that asserts how long something takes must not share the
+    machine's two cores with other workers' tests: under four workers, a parse bounded at one
+    second (0.3 s alone) and the server's p99 while hostile feeds are parsed both failed."""
+    wanted = config.getoption("--timed")
+    if wanted == "all":
+        return
+    keep = wanted == "only"
+    selected: list[pytest.Item] = []
+    deselected: list[pytest.Item] = []
+    for item in items:
+        timed = item.get_closest_marker("timed") is not None
+        (selected if timed == keep else deselected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
 
 
 @pytest.fixture(scope="session")

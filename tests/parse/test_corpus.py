@@ -47,6 +47,7 @@ def test_manifest_names_every_file_and_where_it_came_from() -> None:
         assert row["kind"] in ("real", "spec", "crafted"), row
 
 
+@pytest.mark.timed
 def test_every_document_parses_in_bounded_time() -> None:
     slowest = 0.0
     for row in manifest():

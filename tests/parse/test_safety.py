@@ -53,6 +53,7 @@ def harmless(feed: ParsedFeed, data: bytes) -> bool:
     return len(text) < 2 * len(data) and "root:" not in text
 
 
+@pytest.mark.timed
 @pytest.mark.parametrize(
     "data",
     [BILLION_LAUGHS, QUADRATIC, EXTERNAL_ENTITY, EXTERNAL_DTD, PARAMETER_ENTITY],

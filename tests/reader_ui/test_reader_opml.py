@@ -119,6 +119,7 @@ def test_an_odd_outline_is_skipped_and_the_rest_imported(
     assert [s.url for s in store.reading.subscriptions(ann)] == ["https://owls.example/feed.xml"]
 
 
+@pytest.mark.timed
 def test_one_feed_under_30_000_folders_is_read_quickly_and_refused_by_the_limit(
     ann_client: TestClient, ann: int, store: Store
 ) -> None:

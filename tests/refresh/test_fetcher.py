@@ -38,6 +38,7 @@ def fetch_once(
     return asyncio.run(main())
 
 
+@pytest.mark.timed
 def test_plain_200_gives_body_and_lower_case_headers(loopback: Any) -> None:
     async def handler(request: Any, writer: Any) -> None:
         await loopback.respond(
@@ -115,6 +116,7 @@ def test_damaged_gzip_is_an_error(loopback: Any) -> None:
     assert result.error == "The server sent a damaged compressed body (gzip)."
 
 
+@pytest.mark.timed
 def test_dripping_server_is_cut_off_at_the_total_timeout(loopback: Any) -> None:
     async def handler(request: Any, writer: Any) -> None:
         writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n")
@@ -139,6 +141,7 @@ def test_silent_server_times_out(loopback: Any) -> None:
     assert result.error == "The server did not answer within 0.5 seconds."
 
 
+@pytest.mark.timed
 def test_endless_body_stops_at_the_size_cap(loopback: Any) -> None:
     async def handler(request: Any, writer: Any) -> None:
         writer.write(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")  # no length: until close

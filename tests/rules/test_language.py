@@ -100,6 +100,7 @@ def test_regexes_are_translated_for_postgresql(pattern: str, postgres: str) -> N
     assert regex(pattern, ignore_case=False).postgres == postgres
 
 
+@pytest.mark.timed
 def test_a_catastrophic_pattern_runs_in_linear_time() -> None:
     pattern = regex("(a+)+b", ignore_case=False)
     started = time.perf_counter()

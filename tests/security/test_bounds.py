@@ -23,6 +23,7 @@ def size(text: str | None) -> int:
     return len((text or "").encode("utf-8"))
 
 
+@pytest.mark.timed
 def test_a_10_mb_entry_is_cut_to_the_bound_quickly_and_stays_well_formed() -> None:
     paragraph = "<p>Some <b>bold</b> text, <a href='/x'>a link</a> and &amp; more é.</p>\n"
     body = rss_item(**{"content:encoded": paragraph * (9_500_000 // len(paragraph.encode()))})

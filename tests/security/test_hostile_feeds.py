@@ -33,6 +33,7 @@ def timed(work: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+@pytest.mark.timed
 @pytest.mark.parametrize(
     "body",
     [
@@ -81,6 +82,7 @@ NESTED = {
 }
 
 
+@pytest.mark.timed
 @pytest.mark.parametrize("fragment", NESTED.values(), ids=NESTED.keys())
 def test_deep_nesting_cleans_quickly(fragment: str) -> None:
     assert timed(lambda: clean_html(fragment)) < LIMIT
@@ -103,16 +105,19 @@ def test_shallow_html_is_untouched_by_the_depth_limit() -> None:
     assert clean_html(items).count("<li>") == 2000
 
 
+@pytest.mark.timed
 def test_a_deep_fragment_in_a_feed_parses_quickly() -> None:
     body = HEAD + "<![CDATA[" + "<li><blockquote>" * 16_000 + "]]>" + TAIL
     assert timed(lambda: parse_feed(body.encode())) < LIMIT
 
 
+@pytest.mark.timed
 def test_a_deep_title_parses_quickly() -> None:
     body = "<rss version='2.0'><channel><title><![CDATA[" + "<div>" * 100_000 + "]]></title>"
     assert timed(lambda: parse_feed((body + "</channel></rss>").encode())) < LIMIT
 
 
+@pytest.mark.timed
 @pytest.mark.parametrize(
     "text", ["2025-09-19" + " " * 50_000 + "x", "19 " + "-" * 50_000, "Sep " + "1" * 50_000]
 )
@@ -125,6 +130,7 @@ def test_a_padded_date_still_reads() -> None:
     assert parse_date("\n" + " " * 200 + "Fri, 19 Sep 2025 12:00:00 GMT\n  ") is not None
 
 
+@pytest.mark.timed
 @pytest.mark.parametrize(
     "text",
     [
@@ -141,6 +147,7 @@ def test_worst_dates_within_the_length_bound_read_quickly(text: str) -> None:
     assert timed(lambda: [parse_date(text) for _ in range(1000)]) < 0.5
 
 
+@pytest.mark.timed
 def test_an_html_page_full_of_feed_starts_is_refused_quickly() -> None:
     # The feed inside an HTML page is found with one search and one rfind (issue 18).
     page = "<!DOCTYPE html><html><body>" + "<rss <feed <rdf:RDF " * 50_000 + "</body></html>"
@@ -150,6 +157,7 @@ def test_an_html_page_full_of_feed_starts_is_refused_quickly() -> None:
     assert time.perf_counter() - started < LIMIT
 
 
+@pytest.mark.timed
 @pytest.mark.parametrize(
     "subset",
     [
@@ -206,6 +214,7 @@ CROWDED = {
 }
 
 
+@pytest.mark.timed
 @pytest.mark.parametrize("kind", sorted(CROWDED))
 def test_an_item_with_50_000_categories_and_enclosures_keeps_the_first_quickly(kind: str) -> None:
     document = CROWDED[kind].encode()
@@ -228,6 +237,7 @@ def test_repeats_below_the_bound_are_still_one() -> None:
     assert (entry.categories, len(entry.enclosures), feed.warnings) == (("a", "b"), 1, ())
 
 
+@pytest.mark.timed
 def test_a_page_announcing_50_000_feeds_is_read_quickly_and_gives_the_first() -> None:
     """Each link was compared with every one before it (6.5 s for 40,000), in a parse process
     a subscribing reader waits for."""

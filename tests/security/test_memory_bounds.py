@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from support.live_server import serving_pages
 from tidings.fetch import Fetcher, LargeBodies
 from tidings.model import FeedToFetch
@@ -12,6 +14,7 @@ BIG = b"<rss version='2.0'><channel><title>" + b"x" * 50_000 + b"</title></chann
 SMALL = b"<rss version='2.0'><channel><title>small</title></channel></rss>"
 
 
+@pytest.mark.timed
 def test_a_large_body_waits_for_room_and_small_ones_do_not() -> None:
     pages = {
         "/big1": (200, "application/rss+xml", BIG),

@@ -24,6 +24,10 @@ from tidings.store import Store
 from tidings.store.schema import entries
 
 T = TypeVar("T")
+# Every test here gives real work a limit of half a second or two (a parse process's first call
+# imports the parser): other workers' tests on the same cores must not take that time from it.
+pytestmark = pytest.mark.timed
+
 DEADLINE = 30.0  # seconds to wait for a process to be gone (a loaded machine is slow to spawn)
 
 

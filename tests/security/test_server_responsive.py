@@ -114,6 +114,7 @@ def test_the_parse_processes_of_a_killed_server_exit(
 
 
 @pytest.mark.slow
+@pytest.mark.timed
 def test_pages_answer_quickly_while_hostile_feeds_are_parsed(server: str, store: Store) -> None:
     assert wait_for(server + "/", time.monotonic() + 60).status_code == 200
     with httpx.Client(base_url=server, timeout=10) as client:

@@ -67,6 +67,7 @@ def test_cleaned_html_gives_what_a_reader_sees() -> None:
     assert html_text(cleaned) == "Harbour news: council & budget today Next"
 
 
+@pytest.mark.timed
 def test_a_tag_never_closed_costs_linear_time() -> None:
     # Possessive patterns: no backtracking blow-up on input that is not cleaned HTML.
     hostile = '<a b="' + '" '.join(["x"] * 20_000)

@@ -220,6 +220,7 @@ class _Drip(BaseHTTPRequestHandler):
         pass
 
 
+@pytest.mark.timed
 def test_an_image_whose_start_drips_is_refused_at_the_deadline(live_store: Store) -> None:
     """The sniff read its 4 KB with only the time between chunks bounded: a byte every half
     second held a proxy request for half an hour. Now its start has `fetch_timeout`."""

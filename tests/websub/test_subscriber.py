@@ -101,6 +101,7 @@ def running_server(store: Store) -> Iterator[LiveServer]:
         server.stop()
 
 
+@pytest.mark.timed
 @pytest.mark.slow
 def test_push_reaches_the_reader_within_a_second_without_a_poll(store: Store, hub: TestHub) -> None:
     feed_id, topic = subscribed_feed(store, hub)
@@ -134,6 +135,7 @@ def test_push_reaches_the_reader_within_a_second_without_a_poll(store: Store, hu
         assert until(lambda: store.websub.for_feed(feed_id)).last_push_at is not None
 
 
+@pytest.mark.timed
 @pytest.mark.slow
 def test_a_pushed_entry_goes_through_a_rule_to_a_signed_webhook(
     store: Store, hub: TestHub, service: Service
