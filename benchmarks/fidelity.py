@@ -13,10 +13,9 @@ feedparser is a dev dependency (pyproject.toml, `pip install -e '.[dev]'`). With
 corpus is also parsed end to end by both, cold (tidings' fragment cache cleared before every
 document), best of five rounds, and a throughput table is printed. Both parsers are told the
 documents' address (`BASE`), in the speed table as in the comparison: the calls timed are those
-whose results are compared. With --sizes, each document
-is timed on its own (the best of seven cold parses by each parser, each reading the whole corpus
-in its turn) and the medians are printed by document size: where a fixed cost per document
-would show.
+whose results are compared. With --sizes, each document is timed on its own (the best of seven
+cold parses by each parser, each reading the whole corpus in its turn) and the medians are
+printed by document size: where a fixed cost per document would show.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Deselect by `--timed`. A test that asserts how long something takes must not share the
-    machine's two cores with other workers' tests: under four workers, a parse bounded at one
+    CPUs with other workers' tests: with four workers on two cores, a parse bounded at one
     second (0.3 s alone) and the server's p99 while hostile feeds are parsed both failed."""
     wanted = config.getoption("--timed")
     if wanted == "all":
