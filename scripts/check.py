@@ -22,7 +22,7 @@ NO_TESTS_COLLECTED = 5  # pytest's exit code when no test was selected
 
 def main() -> int:
     py = sys.executable
-    steps = [
+    checks = [
         [py, "-m", "ruff", "check", "."],
         [py, "-m", "ruff", "format", "--check", "."],
         [py, "-m", "mypy"],
@@ -30,20 +30,32 @@ def main() -> int:
         # (parse processes, CLI runs): where PYTHONDONTWRITEBYTECODE is set, as on our CI
         # machine, each of them compiled the sources again.
         [py, "-m", "compileall", "-q", "src"],
+    ]
+    for step in checks:
+        if code := run(step):
+            return code
+    test_runs = [
         [py, "-m", "pytest", "-n", str(workers()), "--timed=none", *sys.argv[1:]],
         [py, "-m", "pytest", "--timed=only", *sys.argv[1:]],
     ]
     tested = False
-    for step in steps:
-        print("$", " ".join(step[2:]), flush=True)
-        code = subprocess.call(step, cwd=ROOT)
-        if code == NO_TESTS_COLLECTED and "pytest" in step:
-            continue  # the arguments chose tests of one run only; the other has none
-        if code != 0:
-            print(f"FAILED: {' '.join(step[2:])} (exit {code})", file=sys.stderr)
+    for step in test_runs:
+        # The arguments may choose tests of one run only: the other then has none, which is fine.
+        code = run(step, allowed=NO_TESTS_COLLECTED)
+        if code not in (0, NO_TESTS_COLLECTED):
             return code
-        tested = tested or "pytest" in step
+        tested = tested or code == 0
     return 0 if tested else NO_TESTS_COLLECTED
+
+
+def run(step: list[str], allowed: int = 0) -> int:
+    """Run one step from the repository's root; return its exit code, told on stderr when it is
+    neither 0 nor `allowed`."""
+    print("$", " ".join(step[2:]), flush=True)
+    code = subprocess.call(step, cwd=ROOT)
+    if code not in (0, allowed):
+        print(f"FAILED: {' '.join(step[2:])} (exit {code})", file=sys.stderr)
+    return code
 
 
 def workers() -> int:

@@ -31,7 +31,10 @@ def _reads_a_clock(node: ast.AST) -> bool:
     return any(isinstance(n, ast.Attribute) and n.attr in CLOCKS for n in ast.walk(node))
 
 
-def _bounds_a_duration(test: ast.FunctionDef) -> bool:
+Test = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def _bounds_a_duration(test: Test) -> bool:
     """Whether the test asserts that a measured duration is below a bound."""
     for node in ast.walk(test):
         if isinstance(node, ast.Assert) and isinstance(node.test, ast.Compare):
@@ -42,28 +45,36 @@ def _bounds_a_duration(test: ast.FunctionDef) -> bool:
     return False
 
 
-def _is_timed_mark(expression: ast.AST) -> bool:
-    return ast.unparse(expression) == "pytest.mark.timed"
+def _marked(body: list[ast.stmt], decorators: list[ast.expr]) -> bool:
+    """Whether `decorators`, or a `pytestmark = ...` in `body` (a module's, a class's), hold
+    `pytest.mark.timed`."""
+    marks: list[ast.AST] = list(decorators)
+    for node in body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets
+        ):
+            marks.extend(ast.walk(node.value))
+    return any(ast.unparse(mark) == "pytest.mark.timed" for mark in marks)
 
 
 def unmarked_timed_tests(source: str) -> list[str]:
-    """Return the names of the tests in `source` that bound a duration and are not marked."""
+    """Return the names of the tests in `source` (functions, and methods of test classes) that
+    bound a duration and are not marked, themselves, by their class or by their module."""
     tree = ast.parse(source)
-    module_marked = any(
-        isinstance(node, ast.Assign)
-        and any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets)
-        and any(_is_timed_mark(part) for part in ast.walk(node.value))
-        for node in tree.body
-    )
-    if module_marked:
+    if _marked(tree.body, []):
         return []
+    found: list[Test] = []
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and not _marked(node.body, node.decorator_list):
+            found += [n for n in node.body if isinstance(n, Test)]
+        elif isinstance(node, Test):
+            found.append(node)
     return [
-        node.name
-        for node in tree.body
-        if isinstance(node, ast.FunctionDef)
-        and node.name.startswith("test")
-        and _bounds_a_duration(node)
-        and not any(_is_timed_mark(decorator) for decorator in node.decorator_list)
+        test.name
+        for test in found
+        if test.name.startswith("test")
+        and _bounds_a_duration(test)
+        and not _marked([], test.decorator_list)
     ]
 
 
@@ -97,7 +108,22 @@ def test_a_poll_with_a_deadline():
     assert time.monotonic() < deadline
 def test_a_count_below_a_bound():
     assert len(rows) < 5
+async def test_async():
+    assert time.monotonic() - started < 1.0
+class TestGroup:
+    def test_method(self):
+        assert spent < 5
+@pytest.mark.timed
+class TestMarked:
+    def test_method(self):
+        assert spent < 5
+class TestMarkedInside:
+    pytestmark = [pytest.mark.timed]
+    def test_method(self):
+        assert spent < 5
 """
-    assert unmarked_timed_tests(source) == ["test_clock", "test_field", "test_name", "test_helper"]
+    assert unmarked_timed_tests(source) == [
+        "test_clock", "test_field", "test_name", "test_helper", "test_async", "test_method"
+    ]  # fmt: skip
     marked_module = "import pytest\npytestmark = pytest.mark.timed\n" + source
     assert unmarked_timed_tests(marked_module) == []
