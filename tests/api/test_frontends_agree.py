@@ -608,6 +608,17 @@ def refuse_a_long_address(world: World, fe: FrontEnd) -> None:
     assert world.subscriptions() == [] and world.feed_rows() == rows
 
 
+def refuse_a_host_no_resolver_knows(world: World, fe: FrontEnd) -> None:
+    rows = world.feed_rows()
+    # IDNA maps U+2024 (one dot leader) to ".": the name is "..com", which the resolver
+    # refused with a UnicodeError, not an OSError, and every front end answered 500.
+    for url in ("http://\u2024.com/feed", "http://a\u3002\u3002b/", "http://a..b/"):
+        said = fe.subscribe(url)
+        assert said is not None and "cannot be looked up" in said, (url, said)
+    assert fe.feeds() == {}
+    assert world.subscriptions() == [] and world.feed_rows() == rows
+
+
 def list_unread(world: World, fe: FrontEnd) -> None:
     news = subscribe_ok(world, fe, "/feeds/news.xml")
     announced = subscribe_ok(world, fe, "/site/")
@@ -679,6 +690,7 @@ SCENARIOS = [
     Scenario("subscribe to a page", subscribe_a_page, frozenset({"subscribe", "list"})),
     Scenario("refuse what is no feed", refuse_what_is_no_feed, frozenset({"subscribe"})),
     Scenario("refuse a long address", refuse_a_long_address, frozenset({"subscribe"})),
+    Scenario("refuse a host name", refuse_a_host_no_resolver_knows, frozenset({"subscribe"})),
     Scenario("list unread", list_unread, frozenset({"list"})),
     Scenario("search with paging", search_pages, frozenset({"search"})),
     Scenario("mark read and star", mark_and_star, frozenset({"list", "mark"})),

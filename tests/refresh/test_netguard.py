@@ -19,6 +19,7 @@ from tidings.fetch.guard import (
     check_url,
     classify_address,
     parse_ipv4_loosely,
+    resolve_host,
 )
 from tidings.model import FeedToFetch, FetchResult
 
@@ -428,3 +429,11 @@ def test_an_international_name_is_looked_up_and_sent_in_its_ascii_form(loopback:
     result, server = asyncio.run(main())
     assert (result.status, result.error) == (200, None)
     assert server.requests[0].headers["host"] == f"xn--bcher-kva.example:{server.port}"
+
+
+@pytest.mark.parametrize("name", ["a..b", "..com", "a" * 64 + ".org"])
+def test_a_name_the_resolver_cannot_encode_is_not_found(name: str) -> None:
+    # getaddrinfo encodes the name with the idna codec and raised its UnicodeError, which no
+    # caller expects of a look-up: a name that cannot be looked up is an OSError.
+    with pytest.raises(OSError, match="is no host name"):
+        asyncio.run(resolve_host(name, 80))

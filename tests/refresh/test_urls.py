@@ -25,6 +25,8 @@ TARGETS = [
     ("http://e.org/%7Euser/?a=%2F", ("http", "e.org", 80), b"e.org", b"/%7Euser/?a=%2F"),
     ("http://user:pw@e.org/f", ("http", "e.org", 80), b"e.org", b"/f"),  # userinfo never sent
     ("http://e.org/f#part", ("http", "e.org", 80), b"e.org", b"/f"),  # nor the fragment
+    ("http://e.org./f", ("http", "e.org.", 80), b"e.org.", b"/f"),  # a fully qualified name
+    ("http://my_host.e.org/", ("http", "my_host.e.org", 80), b"my_host.e.org", b"/"),
 ]
 
 
@@ -42,6 +44,14 @@ def test_targets(url: str, origin: tuple[str, str, int], host: bytes, path: byte
         ("http://e.org:port/f", "is not a valid address"),
         ("http://[::1/f", "is not a valid address"),
         ("mailto:a@e.org", "Only http:// and https://"),
+        # IDNA maps U+2024 (one dot leader) to ".": "..com" has an empty label, which the
+        # resolver refused with a UnicodeError the server did not catch (a 500).
+        ("http://\u2024.com/", "cannot be looked up"),
+        ("http://a\u3002\u3002b/", "cannot be looked up"),  # ideographic full stops
+        ("http://a..b/", "cannot be looked up"),
+        ("http://a!b.org/", "cannot be looked up"),
+        ("http://" + "a" * 64 + ".org/", "cannot be looked up"),  # a label is 63 at most
+        ("http://" + "a." * 127 + "org/", "cannot be looked up"),  # a name is 253 at most
     ],
 )
 def test_what_cannot_be_requested(url: str, says: str) -> None:

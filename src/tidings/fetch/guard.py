@@ -87,10 +87,14 @@ class Backend(Protocol):
 
 
 async def resolve_host(host: str, port: int) -> list[str]:
-    """Give the addresses `host` resolves to now, as the system resolver answers."""
-    infos = await asyncio.get_running_loop().getaddrinfo(
-        host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
-    )
+    """Give the addresses `host` resolves to now, as the system resolver answers; OSError
+    (socket.gaierror) when it cannot."""
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+        )
+    except UnicodeError as error:  # a name the idna codec refuses ("a..b"): not found either
+        raise socket.gaierror(socket.EAI_NONAME, f"{host!r} is no host name ({error})") from None
     return [str(sockaddr[0]) for _family, _type, _proto, _name, sockaddr in infos]
 
 

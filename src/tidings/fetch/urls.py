@@ -8,6 +8,7 @@ non-ASCII), and escapes already there are kept.
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -16,6 +17,9 @@ from tidings.fetch.errors import InvalidURL
 # Characters a request target may carry as they are (RFC 3986 unreserved, sub-delims, ":@/?%").
 _SAFE = "/%:@!$&'()*+,;=-._~?"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# A label of a host name as DNS carries it: 1 to 63 letters, digits, hyphens (and underscores,
+# which some real hosts have).
+_LABEL = re.compile(r"[A-Za-z0-9_-]{1,63}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +96,9 @@ def _ascii_host(name: str, url: str) -> str:
         encoded = name.encode("idna").decode("ascii")
     except UnicodeError:
         raise InvalidURL(f"{url} has a host name that cannot be looked up.") from None
-    if not encoded or any(c in encoded for c in " /\\?#@"):
+    # IDNA maps some characters to dots ("\u2024" is "."): "\u2024.com" is "..com", whose empty
+    # label the resolver refuses with a UnicodeError, not the OSError of a name not found.
+    labels = encoded.removesuffix(".").split(".")
+    if len(encoded) > 253 or not all(_LABEL.fullmatch(label) for label in labels):
         raise InvalidURL(f"{url} has a host name that cannot be looked up.")
     return encoded
