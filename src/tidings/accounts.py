@@ -39,8 +39,11 @@ def check_new_password(password: str) -> None:
 def create_user(store: Store, name: str, password: str, *, is_admin: bool = False) -> User:
     """The new user, password hashed; AccountError for a bad or taken name or a weak password."""
     name = name.strip()
-    if not name or len(name) > 100 or any(c.isspace() for c in name):
-        raise AccountError("a user name is 1 to 100 characters without spaces")
+    # No ":": HTTP Basic credentials are "name:password" split at the first colon (RFC 7617),
+    # and a Fever key is the md5 of "name:password", so "x" with password "y:P" would have the
+    # key of "x:y" with password "P".
+    if not name or len(name) > 100 or any(c.isspace() or c == ":" for c in name):
+        raise AccountError("a user name is 1 to 100 characters without spaces or ':'")
     check_new_password(password)
     try:
         return store.users.add(name, hash_password(password), is_admin=is_admin)

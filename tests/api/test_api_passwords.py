@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tidings.accounts import create_user
+from tidings.accounts import AccountError, create_user
 from tidings.cli import cli
 from tidings.store import NotFound, Store
 from tidings.store.apipasswords import fever_key
@@ -55,3 +55,29 @@ def test_cli_sets_the_api_password(database_url: str, tmp_path: Path, store: Sto
     assert missing.exit_code == 1 and "no user named" in missing.output
     weak = runner.invoke(cli, ["user", "api-password", "alice", "--password", "x"], env=env)
     assert weak.exit_code == 1 and "at least" in weak.output
+
+
+def test_a_fever_key_never_tells_another_users_api_password(store: Store) -> None:
+    # Decoys first, so that no user's id is another's by chance.
+    for n in range(3):
+        create_user(store, f"decoy{n}", "login password")
+    # "x:y" with API password "P" and "x" with "y:P" would share md5("x:y:P"): names with ":"
+    # are refused now, but one made before (here through the store) keeps its name.
+    legacy = store.users.add("x:y", "unused hash")
+    store.api_passwords.set_api_password(legacy.id, "x:y", "secret123")
+    x = create_user(store, "x", "login password")
+    # Setting "y:secret123" failed on the unique index (a 500) where a wrong guess did not:
+    # an oracle for the other user's API password. Both are now accepted alike.
+    for guess in ("y:wrongguess", "y:secret123"):
+        store.api_passwords.set_api_password(x.id, "x", guess)
+        assert store.api_passwords.user_by_fever_key(fever_key("x", guess)) == x
+    # The name with ":" has no Fever key (Google Reader's login still works for it): the md5
+    # its key would be is x's, and it gives x.
+    assert store.api_passwords.check_greader("x:y", "secret123") == legacy
+    assert store.api_passwords.user_by_fever_key(fever_key("x:y", "secret123")) == x
+
+
+def test_a_user_name_holds_no_colon(store: Store) -> None:
+    with pytest.raises(AccountError, match="without spaces or ':'"):
+        create_user(store, "x:y", "login password")
+    assert [u.name for u in store.users.all()] == []

@@ -63,7 +63,10 @@ class ApiPasswordQueries:
             )
         values = {
             "api_password_hash": _hasher.hash(password),
-            "fever_key": fever_key(name, password),
+            # A name with ":" (made before names refused it) gets no Fever key: its key could
+            # be another user's ("x:y" with "P" and "x" with "y:P" are both md5("x:y:P")), and
+            # setting one would then fail on the unique index, telling "x" the other's password.
+            "fever_key": None if ":" in name else fever_key(name, password),
         }
         with write_transaction(self._engine) as conn:
             result = conn.execute(
