@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from api_support import API_PASSWORD, NOW, PASSWORD, World, write_entries
 from starlette.testclient import TestClient
 
+from support.entries import apply_check
+from tidings.model import EntryData
 from tidings.store import Store
 
 R = "/reader/api/0"
@@ -137,10 +139,10 @@ def test_streams_and_filters(client: TestClient, world: World) -> None:
     assert ids(READING_LIST, f"&it={STARRED}") == [first]
     client.post(f"{R}/edit-tag", headers=h, data={"i": long_id(first), "r": [READ, STARRED]})
     assert ids(STARRED) == [] and ids(READ) == [world.alice.entries[1]]
-    # ot / nt in seconds: at or after ot, before nt.
-    newest = int((NOW - timedelta(hours=1)).timestamp())
-    assert len(ids(READING_LIST, f"&ot={newest}")) == 2
-    assert len(ids(READING_LIST, f"&nt={newest}")) == 4
+    # ot / nt in seconds: at or after ot, before nt (test_ot_and_nt_… says of what).
+    now = int(datetime.now(UTC).timestamp())
+    assert ids(READING_LIST, f"&ot={now - 3600}") == sorted(world.alice.entries)
+    assert ids(READING_LIST, f"&nt={now - 3600}") == []
     assert client.get(f"{R}/stream/items/ids?s=weird/stream", headers=h).status_code == 400
     assert client.get(f"{R}/stream/items/ids", headers=h).status_code == 400
 
@@ -183,6 +185,12 @@ def test_mark_all_as_read_honours_ts(client: TestClient, world: World, store: St
     assert store.reading.unread_counts(world.alice.id).total == 0
     for bad in ({"s": "nope"}, {"s": READING_LIST, "ts": "-1"}, {"s": READING_LIST, "ts": "x"}):
         assert client.post(f"{R}/mark-all-as-read", headers=h, data=bad).status_code == 400
+    # ts=0 is "up to now", as FreshRSS reads it (it marked nothing: "before 1970").
+    write_entries(store, feed, 3, start=NOW - timedelta(days=3))
+    assert store.reading.unread_counts(world.alice.id).by_feed[feed] == 3
+    data = {"s": f"feed/{feed}", "ts": "0"}
+    assert client.post(f"{R}/mark-all-as-read", headers=h, data=data).text == "OK"
+    assert store.reading.unread_counts(world.alice.id).total == 0
     missing = {"s": "user/-/label/none"}
     assert client.post(f"{R}/mark-all-as-read", headers=h, data=missing).status_code == 404
 
@@ -238,3 +246,73 @@ def test_subscription_edit_quickadd_and_tags(
     assert client.get(f"{R}/stream/contents?n=-1", headers=h).status_code == 400
     assert client.get(f"{R}/stream/contents?c=garbage", headers=h).status_code == 400
     assert client.get(f"{R}/stream/contents?ot=1e9", headers=h).status_code == 400
+
+
+def _late_items(prefix: str, published: datetime, count: int) -> tuple[EntryData, ...]:
+    return tuple(
+        EntryData(
+            key=f"{prefix}-{i}",
+            title=f"{prefix} {i}",
+            link=f"https://example.org/{prefix}/{i}",
+            published_at=published + timedelta(seconds=i),
+            content_hash=f"{prefix}{i}",
+        )
+        for i in range(count)
+    )
+
+
+def test_ot_and_nt_ask_when_the_reader_got_the_items(
+    client: TestClient, world: World, store: Store
+) -> None:
+    # "Crawl time", as FreshRSS compares ot with its ids: when tidings first saw an item, or
+    # when the reader subscribed to its feed if later; not the date the feed gives. With the
+    # feed's date, an item published long ago and fetched after a client's last sync (ot) was
+    # never listed to that client.
+    h = login(client, "alice")
+
+    def ids(extra: str, stream: str = READING_LIST) -> set[int]:
+        response = client.get(f"{R}/stream/items/ids?s={stream}&n=100{extra}", headers=h)
+        assert response.status_code == 200, response.text
+        return {int(r["id"]) for r in response.json()["itemRefs"]}
+
+    cut = datetime.now(UTC) + timedelta(days=1)  # after every sighting and subscription so far
+    seen = cut + timedelta(hours=1)
+    old = datetime(2001, 1, 1, tzinfo=UTC)
+    apply_check(store, world.alice.feeds[1], _late_items("late", old, 2), now=seen, checked_at=seen)
+    late = ids(f"&ot={int(cut.timestamp())}")
+    assert len(late) == 2 and not late & set(world.alice.entries)
+    assert ids(f"&nt={int(cut.timestamp())}") == set(world.alice.entries)
+    # A feed bob had long before: its entries are new to alice, who subscribes after ot.
+    bobs = store.reading.subscribe(
+        world.alice.id, "https://bob.example/feed0", now=cut + timedelta(hours=2)
+    )
+    of_bobs = ids("", f"feed/{bobs.feed_id}")
+    assert of_bobs and not of_bobs & late
+    assert ids(f"&ot={int((cut + timedelta(minutes=90)).timestamp())}") == of_bobs
+    assert ids(f"&nt={int((cut + timedelta(minutes=90)).timestamp())}") == (
+        set(world.alice.entries) | late
+    )
+
+
+def test_paging_through_items_dated_before_1970(
+    client: TestClient, world: World, store: Store
+) -> None:
+    # A continuation of an item dated before 1970 is negative ("-1500000-158"): it was refused,
+    # and the client could never get the next page.
+    h = login(client, "alice")
+    feed = world.alice.feeds[0]
+    early = datetime(1969, 12, 31, 23, 59, 58, 500_000, tzinfo=UTC)
+    apply_check(store, feed, _late_items("early", early, 3), now=NOW, checked_at=NOW)
+    wanted = {e for e in store.reading.entry_ids(world.alice.id) if e not in world.alice.entries}
+    assert len(wanted) == 3
+    got: list[int] = []
+    url = f"{R}/stream/items/ids?s=feed/{feed}&n=1&r=o"
+    reply = client.get(url, headers=h).json()
+    while True:
+        got += [int(r["id"]) for r in reply["itemRefs"]]
+        if "continuation" not in reply:
+            break
+        if len(got) < 3:  # after 23:59:58.5 and 23:59:59.5 on 31 December 1969
+            assert reply["continuation"].startswith("-"), reply["continuation"]
+        reply = client.get(f"{url}&c={reply['continuation']}", headers=h).json()
+    assert got[:3] == sorted(wanted) and len(got) == len(set(got))

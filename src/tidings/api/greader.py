@@ -14,7 +14,7 @@ import hmac
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from starlette.requests import Request
@@ -92,9 +92,13 @@ def normalize_stream(stream: str) -> str:
 
 
 def usec(moment: datetime | None) -> int:
+    """Microseconds since 1970 (negative before), exactly; 0 for None."""
     if moment is None:
         return 0
-    return int(moment.timestamp()) * 1_000_000 + moment.microsecond
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 # --- the request of a handler ---------------------------------------------------------------
@@ -499,10 +503,14 @@ def stream_query(call: Call, stream: str) -> Query:
 
 
 def _continuation(text_value: str) -> Cursor:
-    stamp, sep, entry = text_value.partition("-")
+    """The cursor of a continuation "<usec>-<entry id>" (usec negative before 1970)."""
+    before_1970 = text_value.startswith("-")
+    stamp, sep, entry = text_value[before_1970:].partition("-")
     micros, entry_id = whole_number(stamp, 10**17 - 1), whole_number(entry)
     if not sep or micros is None or entry_id is None:
         raise ApiError(400, "c is not a continuation this server gave")
+    if before_1970:
+        micros = -micros
     moment = from_unix(micros // 1_000_000, "c").replace(microsecond=micros % 1_000_000)
     return Cursor(moment, entry_id)
 
@@ -520,16 +528,19 @@ def stream_entries(call: Call, stream: str, *, default_n: int) -> tuple[list[Use
     wanted = parse_int(call.get("n") or str(default_n), "n", minimum=0, maximum=10**9)
     wanted = min(wanted, MAX_ITEMS)
     order: Order = "oldest" if call.get("r") == "o" else "newest"
-    oldest, newest = _time(call, "ot"), _time(call, "nt")
-    after = None if oldest is None else Cursor(oldest, -1)  # at or after ot
-    before = None if newest is None else Cursor(newest, 0)  # before nt
+    # ot and nt are about when the reader got the items ("crawl time", as FreshRSS compares
+    # them with its ids), not the feed's dates: an item published last year and fetched since a
+    # client's last sync is one it must get.
+    seen_from, seen_until = _time(call, "ot"), _time(call, "nt")
+    after: Cursor | None = None
+    before: Cursor | None = None
     continuation = call.get("c")
     if continuation:
         cursor = _continuation(continuation)
         if order == "newest":
-            before = cursor if before is None or cursor_key(cursor) < cursor_key(before) else before
+            before = cursor
         else:
-            after = cursor if after is None or cursor_key(cursor) > cursor_key(after) else after
+            after = cursor
     if query.empty or wanted == 0:
         return [], ""
     found: list[UserEntry] = []
@@ -544,6 +555,8 @@ def stream_entries(call: Call, stream: str, *, default_n: int) -> tuple[list[Use
             before=before,
             after=after,
             label=query.label,
+            seen_from=seen_from,
+            seen_until=seen_until,
         )
         page = call.store.reading.entries(call.uid, where, limit=size, order=order)
         found += page
@@ -558,10 +571,6 @@ def stream_entries(call: Call, stream: str, *, default_n: int) -> tuple[list[Use
         last = found[-1].cursor
         return found, f"{usec(last.sort_at)}-{last.id}"
     return found, ""
-
-
-def cursor_key(cursor: Cursor) -> tuple[datetime, int]:
-    return cursor.sort_at, cursor.id
 
 
 def item_json(
@@ -706,10 +715,10 @@ def edit_tag(call: Call) -> Response:
 def mark_all_as_read(call: Call) -> Response:
     stream = normalize_stream(call.get("s") or "")
     ts = call.get("ts")
-    if ts:
-        micros = parse_int(ts, "ts", minimum=0, maximum=253402300799 * 1_000_000)
+    micros = parse_int(ts, "ts", minimum=0, maximum=253402300799 * 1_000_000) if ts else 0
+    if micros:
         as_of = from_unix(micros // 1_000_000, "ts").replace(microsecond=micros % 1_000_000)
-    else:
+    else:  # no ts, or ts=0: everything up to now, as FreshRSS reads it (not "before 1970")
         as_of = datetime.now(UTC)
     reading = call.store.reading
     if stream == READING_LIST:

@@ -11,6 +11,7 @@ matches said `total: 100` and had nothing past `offset=100`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import get_args
 
 from tidings.reading_model import Cursor, Status
@@ -28,7 +29,10 @@ class EntryFilter:
     - `search`: a parsed search query (its words, phrases, exclusions and filters);
     - `before`, `after`: strictly older / newer than a cursor (sort time, then id);
     - `label`: only entries with this label of the user's;
-    - `ids`: only these entry ids; `above_id`, `below_id`: ids strictly greater / smaller.
+    - `ids`: only these entry ids; `above_id`, `below_id`: ids strictly greater / smaller;
+    - `seen_from`, `seen_until`: the user got the entry at or after / strictly before this
+      moment: when tidings first saw it, or when the user subscribed to its feed if later (the
+      "crawl time" Google Reader's `ot` and `nt` ask about, not the time the feed gives).
     """
 
     status: Status = "all"
@@ -42,6 +46,8 @@ class EntryFilter:
     label: str | None = None
     above_id: int | None = None
     below_id: int | None = None
+    seen_from: datetime | None = None
+    seen_until: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,7 +42,7 @@ from tidings.store.reading.visibility import (
     user_entries_from,
     user_entry_from_row,
 )
-from tidings.store.schema import entries
+from tidings.store.schema import entries, subscriptions
 
 
 class EntryListQueries:
@@ -251,7 +252,20 @@ def filter_conditions(
         conditions.append(entries.c.id > where.above_id)
     if where.below_id is not None:
         conditions.append(entries.c.id < where.below_id)
+    if where.seen_from is not None:
+        conditions.append(_got_from(user_id, where.seen_from))
+    if where.seen_until is not None:
+        conditions.append(~_got_from(user_id, where.seen_until))
     return conditions + cursor_conditions(where)
+
+
+def _got_from(user_id: int, moment: datetime) -> sa.ColumnElement[bool]:
+    """The user got the entry at or after `moment`: tidings first saw it then, or the user
+    subscribed to its feed then (an entry of a feed another reader had is new to them)."""
+    subscribed_since = sa.select(subscriptions.c.feed_id).where(
+        subscriptions.c.user_id == user_id, subscriptions.c.created_at >= moment
+    )
+    return sa.or_(entries.c.first_seen_at >= moment, entries.c.feed_id.in_(subscribed_since))
 
 
 def cursor_conditions(where: EntryFilter) -> list[sa.ColumnElement[bool]]:
