@@ -69,6 +69,9 @@ def test_items_paging(client: TestClient, world: World, store: Store) -> None:
     assert [i["id"] for i in rest["items"]] == everything[50:]
     down = fever(client, "alice", f"items&max_id={everything[10]}")
     assert [i["id"] for i in down["items"]] == everything[:10][::-1]
+    # max_id=0 is how a client starts ("or 0 initially"): the newest items, not none.
+    newest = fever(client, "alice", "items&max_id=0")
+    assert [i["id"] for i in newest["items"]] == everything[-50:][::-1]
     chosen = f"{everything[0]},{everything[5]},{world.bob.entries[0]}"
     picked = fever(client, "alice", f"items&with_ids={chosen}")
     assert [i["id"] for i in picked["items"]] == [everything[0], everything[5]]

@@ -34,6 +34,8 @@ def test_wrong_credentials_are_401_json(client: TestClient, world: World) -> Non
         response = client.get("/v1/me", headers=headers)
         assert response.status_code == 401, headers
         assert response.json() == {"error_message": "access unauthorized"}  # Miniflux's
+        # Miniflux's challenge: clients that send credentials only when asked need it.
+        assert response.headers["www-authenticate"] == 'Basic realm="Restricted"'
 
 
 def test_failures_are_rate_limited(client: TestClient, world: World) -> None:

@@ -187,7 +187,9 @@ def answer(call: Call) -> dict[str, Any]:
                 ids.append(int(part))
             items = reading.entries_by_id(call.uid, ids=ids, limit=PAGE)
         elif params.get("max_id", "").strip():
-            max_id = call.number("max_id") or 0
+            # "the lowest id of locally cached items (or 0 initially)": 0 is no bound, the
+            # newest items (as Miniflux reads it), not "ids below 0".
+            max_id = call.number("max_id") or None
             items = reading.entries_by_id(call.uid, max_id=max_id, limit=PAGE, descending=True)
         else:
             since_id = call.number("since_id") or 0

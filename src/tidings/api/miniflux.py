@@ -127,6 +127,15 @@ def error(status: int, message: str) -> JSONReply:
     return JSONReply({"error_message": message}, status_code=status)
 
 
+def sign_in_refused(status: int, message: str) -> JSONReply:
+    """A refused sign-in; a 401 carries Miniflux's Basic challenge: clients that send
+    credentials only when challenged (curl --anyauth, some HTTP libraries) never got in."""
+    reply = error(status, message)
+    if status == 401:
+        reply.headers["WWW-Authenticate"] = 'Basic realm="Restricted"'
+    return reply
+
+
 # --- JSON shapes (Miniflux's model package) -----------------------------------------------------
 
 
@@ -377,7 +386,7 @@ async def _user(request: Request, body: bytes) -> User | None:
 PROTOCOL = Protocol(
     authenticate=_user,
     refuse=error,
-    refuse_sign_in=error,
+    refuse_sign_in=sign_in_refused,
     max_body=MAX_BODY,
     unauthorized=UNAUTHORIZED,
     forbidden=FORBIDDEN,
