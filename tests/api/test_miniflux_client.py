@@ -147,8 +147,12 @@ def test_block_and_keep_lists_through_the_official_client(
 
     _refresh(live_store)  # the refresher applies the rule to the entries it writes
 
-    titles = [e["title"] for e in client.get_entries(status=["read", "unread"])["entries"]]
-    assert titles == ["Second"]
+    listed = client.get_entries(status=["read", "unread"])["entries"]
+    assert [e["title"] for e in listed] == ["Second"]
+    # An entry's feed is the feed GET /v1/feeds/{id} gives, its lists included: they were
+    # empty there, and a client sending that feed back (PUT) emptied the feed's.
+    assert listed[0]["feed"]["blocklist_rules"] == "(?i)^first$"
+    assert client.get_entry(listed[0]["id"])["feed"]["blocklist_rules"] == "(?i)^first$"
 
     client.update_feed(feed_id, blocklist_rules="")
     assert client.get_feed(feed_id)["blocklist_rules"] == ""

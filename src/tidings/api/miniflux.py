@@ -355,8 +355,13 @@ class Call:
     def feeds_by_id(self, feed_ids: Collection[int]) -> dict[int, dict[str, Any]]:
         """The JSON of the user's feeds among `feed_ids` (those a reply's entries embed), by id."""
         subs = self.store.reading.subscriptions(self.uid, with_unread=False, feed_ids=feed_ids)
+        if not subs:
+            return {}
         icons = self.store.icons.ids_of_feeds(s.feed_id for s in subs)
-        return {s.feed_id: feed_json(s, self.uid, icons=icons) for s in subs}
+        # With the block and keep lists as GET /v1/feeds/{id} gives them: a client that sends
+        # an entry's feed back (PUT /v1/feeds/{id}) would otherwise empty them.
+        rules = _filter_rules(self.store, self.uid)
+        return {s.feed_id: feed_json(s, self.uid, rules, icons) for s in subs}
 
     def progressions_of(self, items: Iterable[UserEntry]) -> dict[int, dict[int, int]]:
         """The user's place in the enclosures of `items`, by entry id then position (read only
