@@ -604,7 +604,9 @@ def serve(
         "host": settings.host,
         "port": settings.port,
         "log_level": settings.log_level,
-        "proxy_headers": True,
+        # Believed only from the proxies named (uvicorn's default is 127.0.0.1).
+        "proxy_headers": bool(settings.forwarded_allow_ips.strip()),
+        "forwarded_allow_ips": settings.forwarded_allow_ips.strip() or None,
         "server_header": False,
     }
     if workers == 1:

@@ -50,6 +50,14 @@ class Settings:
         "", "Public address of the site (for output feeds); empty: taken from each request."
     )
     site_name: str = _setting("tidings", "Name shown in page titles and output feeds.")
+    forwarded_allow_ips: str = _setting(
+        "127.0.0.1",
+        "Addresses (comma-separated IPs or networks, * for any) of the reverse proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto headers are believed: the client's address they "
+        "give is what sign-in limits count. The proxy must set X-Forwarded-For itself (nginx: "
+        "proxy_set_header X-Forwarded-For $remote_addr), or a client's own header passes "
+        "through. Empty: no proxy, the headers are ignored.",
+    )
     allow_private_networks: bool = _setting(
         False,
         "Allow feeds on loopback, private and link-local addresses. Off by default so that "
