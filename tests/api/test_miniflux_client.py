@@ -162,6 +162,15 @@ def test_block_and_keep_lists_through_the_official_client(
     me = client.update_user(user.id, block_filter_entry_rules=rules_text)
     assert me["block_filter_entry_rules"] == rules_text
     assert client.me()["block_filter_entry_rules"] == rules_text
+    # The users' list gives each user's own lists (they were empty there: an admin's client
+    # sending a user back would have emptied them), read for all users at once.
+    other = create_user(live_store, "otherreader", PASSWORD)
+    client.update_user(other.id, keep_filter_entry_rules="EntryTitle=(?i)rust")
+    listed = {u["id"]: u for u in client.get_users()}
+    assert listed[user.id]["block_filter_entry_rules"] == rules_text
+    assert listed[user.id]["keep_filter_entry_rules"] == ""
+    assert listed[other.id]["keep_filter_entry_rules"] == "EntryTitle=(?i)rust"
+    assert listed[other.id]["block_filter_entry_rules"] == ""
     assert [r.query for r in live_store.rules.of_user(user.id)] == [
         "title:/sponsored/i",
         "url:/\\/ads\\//",

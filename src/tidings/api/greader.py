@@ -91,14 +91,14 @@ def normalize_stream(stream: str) -> str:
     return stream
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def usec(moment: datetime | None) -> int:
     """Microseconds since 1970 (negative before), exactly; 0 for None."""
     if moment is None:
         return 0
     return (moment - _EPOCH) // timedelta(microseconds=1)
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 # --- the request of a handler ---------------------------------------------------------------

@@ -153,14 +153,12 @@ def category_json(category: UserCategory, user_id: int, *, counts: bool = False)
 
 
 def feed_json(
-    sub: Subscription,
-    user_id: int,
-    rules: list[Rule] | None = None,
-    icons: Mapping[int, int] | None = None,
+    sub: Subscription, user_id: int, rules: list[Rule], icons: Mapping[int, int]
 ) -> dict[str, Any]:
     """A feed as Miniflux gives it; `rules`: the user's, for the block and keep lists; `icons`:
-    icon id by feed id (`store.icons.ids_of_feeds`)."""
-    icon_id = (icons or {}).get(sub.feed_id)
+    icon id by feed id (`store.icons.ids_of_feeds`). Both required: a feed built without the
+    rules (an entry's, once) showed empty lists, which a client sending it back wrote."""
+    icon_id = icons.get(sub.feed_id)
     category = sub.categories[0] if sub.categories else None
     return {
         "id": sub.feed_id,
@@ -177,8 +175,8 @@ def feed_json(
         "scraper_rules": sub.scraper_rules or "",
         "rewrite_rules": "",
         "crawler": sub.crawler,
-        "blocklist_rules": feed_list_text(rules or [], "blocklist", sub.feed_id),
-        "keeplist_rules": feed_list_text(rules or [], "keeplist", sub.feed_id),
+        "blocklist_rules": feed_list_text(rules, "blocklist", sub.feed_id),
+        "keeplist_rules": feed_list_text(rules, "keeplist", sub.feed_id),
         "urlrewrite_rules": "",
         "user_agent": "",
         "cookie": "",
@@ -240,10 +238,20 @@ def entry_json(
 def _filter_rules(store: Store, user_id: int) -> list[Rule]:
     """The user's rules that stand for Miniflux's block and keep lists (tidings.rules.miniflux),
     read once for a reply: each feed's lists are then found among these few."""
-    return [rule for rule in store.rules.of_user(user_id) if rule.name.startswith(PREFIX)]
+    return _filter_rules_of(store, [user_id]).get(user_id, [])
 
 
-def user_json(user: User, rules: list[Rule] | None = None) -> dict[str, Any]:
+def _filter_rules_of(store: Store, user_ids: Collection[int]) -> dict[int, list[Rule]]:
+    """`_filter_rules` of each of the users, by user, in one query."""
+    return {
+        user_id: [rule for rule in found if rule.name.startswith(PREFIX)]
+        for user_id, found in store.rules.of_users(user_ids).items()
+    }
+
+
+def user_json(user: User, rules: list[Rule]) -> dict[str, Any]:
+    """A user as Miniflux gives it; `rules`: theirs, for the filter lists (required: a user
+    given without them would show empty lists, which a client sending it back would write)."""
     return {
         "id": user.id,
         "username": user.name,
@@ -268,8 +276,8 @@ def user_json(user: User, rules: list[Rule] | None = None) -> dict[str, Any]:
         "categories_sorting_order": "unread_count",
         "mark_read_on_view": True,
         "media_playback_rate": 1,
-        "block_filter_entry_rules": user_list_text(rules or [], "block_filter"),
-        "keep_filter_entry_rules": user_list_text(rules or [], "keep_filter"),
+        "block_filter_entry_rules": user_list_text(rules, "block_filter"),
+        "keep_filter_entry_rules": user_list_text(rules, "keep_filter"),
         "last_login_at": iso(None),
     }
 
@@ -432,7 +440,9 @@ def me(call: Call) -> Response:
 
 
 def users_list(call: Call) -> Response:
-    return JSONReply([user_json(u) for u in call.store.users.all()])
+    everyone = call.store.users.all()
+    filters = _filter_rules_of(call.store, [u.id for u in everyone])
+    return JSONReply([user_json(u, filters.get(u.id, [])) for u in everyone])
 
 
 def _user_by_ref(call: Call) -> User:
@@ -483,7 +493,7 @@ def user_create(call: Call) -> Response:
         user = create_user(call.store, name, password, is_admin=is_admin)
     except AccountError as exc:
         raise ApiError(400, str(exc)) from None
-    return JSONReply(user_json(user), status_code=201)
+    return JSONReply(user_json(user, []), status_code=201)  # a new user has no rules
 
 
 def user_update(call: Call) -> Response:

@@ -4,7 +4,7 @@ tidings.rules.engine's; this module only reads and writes."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, cast
@@ -158,13 +158,22 @@ class RuleQueries:
 
     def of_user(self, user_id: int) -> list[Rule]:
         """The user's rules, in the order they apply."""
+        return self.of_users([user_id]).get(user_id, [])
+
+    def of_users(self, user_ids: Collection[int]) -> dict[int, list[Rule]]:
+        """Each of the users' rules, in the order they apply, by user (one with none is not
+        there): one query for a list of users."""
         query = (
             sa.select(rules)
-            .where(rules.c.user_id == user_id)
-            .order_by(rules.c.position, rules.c.id)
+            .where(rules.c.user_id.in_(list(user_ids)))
+            .order_by(rules.c.user_id, rules.c.position, rules.c.id)
         )
+        found: dict[int, list[Rule]] = {}
         with read_transaction(self._engine) as conn:
-            return [_rule(row) for row in conn.execute(query)]
+            for row in conn.execute(query):
+                rule = _rule(row)
+                found.setdefault(rule.user_id, []).append(rule)
+        return found
 
     def get(self, user_id: int, rule_id: int) -> Rule:
         """The user's rule; NotFound when it is not theirs (or does not exist)."""
